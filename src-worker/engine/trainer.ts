@@ -1,0 +1,213 @@
+/**
+ * One training run: truncated BPTT over the stream batcher, gradient clipping, the optimizer and
+ * the learning-rate schedule, all driven by one seeded generator. Its whole state (weights,
+ * optimizer moments, generator, data position, carried hidden state, step) serialises to one
+ * buffer, and a trainer restored from it continues bit-identically.
+ */
+import { trainConfig, type ModelConfigInput, type TrainConfig, type TrainConfigInput, type ModelConfig } from './config.ts';
+import { StreamBatcher, type BatcherState } from './data.ts';
+import type { Kernels } from './kernels.ts';
+import { Model, type Workspace } from './model.ts';
+import { Optimizer, clipByGlobalNorm, globalNorm, learningRate } from './optim.ts';
+import { Rng } from './rng.ts';
+
+export class DivergedError extends Error {
+  constructor(readonly step: number, detail: string) {
+    super(`diverged at step ${step}: ${detail}`);
+    this.name = 'DivergedError';
+  }
+}
+
+export class StateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StateError';
+  }
+}
+
+export interface StepResult {
+  /** steps completed, this one included */
+  step: number;
+  /** mean cross-entropy of this window, nats per character */
+  loss: number;
+  /** global gradient norm before clipping */
+  gradNorm: number;
+  clipped: boolean;
+  lr: number;
+  /** whether the streams wrapped (new epoch, state reset) before this window */
+  wrapped: boolean;
+}
+
+export interface TrainerOptions {
+  model: ModelConfigInput;
+  train?: TrainConfigInput;
+  /** training text as token ids */
+  data: Int32Array;
+  kernels: Kernels;
+}
+
+export class Trainer {
+  readonly model: Model;
+  readonly config: TrainConfig;
+  readonly kernels: Kernels;
+  readonly rng: Rng;
+  readonly optimizer: Optimizer;
+  readonly ws: Workspace;
+  private readonly batcher: StreamBatcher;
+  private readonly data: Int32Array;
+  /** steps completed */
+  step = 0;
+
+  constructor(opts: TrainerOptions) {
+    this.config = trainConfig(opts.train);
+    this.model = new Model(opts.model, 'f32');
+    const V = this.model.config.vocabSize;
+    for (let i = 0; i < opts.data.length; i++) {
+      const id = opts.data[i];
+      if (!(id >= 0 && id < V)) throw new StateError(`data: token id ${id} at position ${i} is outside the vocabulary of ${V}`);
+    }
+    this.kernels = opts.kernels;
+    this.data = opts.data;
+    this.rng = new Rng(this.config.seed);
+    this.model.init(this.rng);
+    this.batcher = new StreamBatcher(opts.data, this.config.seqLen, this.config.batch, this.rng);
+    this.optimizer = new Optimizer(this.config.optimizer, this.model.size);
+    this.ws = this.model.workspace(this.config.seqLen, this.config.batch);
+    this.ws.training = true;
+  }
+
+  get done(): boolean {
+    return this.step >= this.config.steps;
+  }
+
+  /** Runs one window: forward, backward, clip, update. Throws DivergedError instead of writing non-finite weights. */
+  trainStep(): StepResult {
+    const { model, ws, kernels: k, config } = this;
+    const wrapped = this.batcher.next(ws.inputs, ws.targets);
+    if (wrapped) ws.resetState();
+    if (ws.dropping) ws.sampleDropout(this.rng);
+    model.zeroGrads();
+    const loss = model.forward(k, ws);
+    const stepNo = this.step + 1;
+    if (!Number.isFinite(loss)) throw new DivergedError(stepNo, `loss is ${loss}`);
+    model.backward(k, ws);
+    const gradNorm = globalNorm(model.grads);
+    if (!Number.isFinite(gradNorm)) throw new DivergedError(stepNo, `gradient norm is ${gradNorm}`);
+    const clipped = clipByGlobalNorm(model.grads, gradNorm, config.clip);
+    const lr = learningRate(config.optimizer.lr, config.schedule, this.step, config.steps);
+    this.optimizer.step(model.params, model.grads, lr);
+    for (let i = 0; i < model.size; i++) {
+      if (!Number.isFinite(model.params[i])) throw new DivergedError(stepNo, 'the update made a weight non-finite');
+    }
+    ws.carryState();
+    this.step = stepNo;
+    return { step: stepNo, loss, gradNorm, clipped, lr, wrapped };
+  }
+
+  /**
+   * The full training state as one buffer:
+   *   8 bytes magic "RNNLABTS" | u32 format version | u32 header length n | n bytes JSON header,
+   *   padded to a multiple of 8 | float32 sections, little-endian, in the header's order:
+   *   params, each optimizer moment, then per layer the carried h (and c) of shape (B, H).
+   */
+  saveState(): ArrayBuffer {
+    const { model, ws } = this;
+    const sections: Float32Array[] = [model.params as Float32Array, ...this.optimizer.moments];
+    for (const w of ws.layers) {
+      sections.push((w.hs as Float32Array).subarray(0, ws.B * model.config.hidden));
+      if (w.cs) sections.push((w.cs as Float32Array).subarray(0, ws.B * model.config.hidden));
+    }
+    const header: StateHeader = {
+      model: model.config,
+      train: this.config,
+      step: this.step,
+      optimizerSteps: this.optimizer.t,
+      rng: this.rng.getState().map((x) => (Number.isNaN(x) ? null : x)),
+      batcher: this.batcher.getState(),
+      data: { length: this.data.length, hash: hashIds(this.data) },
+      sections: sections.map((s) => s.length),
+    };
+    const json = new TextEncoder().encode(JSON.stringify(header));
+    const headerLen = Math.ceil((16 + json.length) / 8) * 8 - 16;
+    const total = 16 + headerLen + sections.reduce((a, s) => a + s.byteLength, 0);
+    const buf = new ArrayBuffer(total);
+    const bytes = new Uint8Array(buf);
+    bytes.set(MAGIC, 0);
+    const dv = new DataView(buf);
+    dv.setUint32(8, STATE_VERSION, true);
+    dv.setUint32(12, headerLen, true);
+    bytes.fill(0x20, 16, 16 + headerLen);
+    bytes.set(json, 16);
+    let off = 16 + headerLen;
+    for (const s of sections) {
+      for (let i = 0; i < s.length; i++, off += 4) dv.setFloat32(off, s[i], true);
+    }
+    return buf;
+  }
+
+  /** A trainer that continues exactly where the saved one stopped; data must be the same text. */
+  static restore(state: ArrayBuffer, data: Int32Array, kernels: Kernels): Trainer {
+    const bytes = new Uint8Array(state);
+    if (bytes.length < 16 || !MAGIC.every((b, i) => bytes[i] === b)) throw new StateError('not an RNN Lab training state (bad magic)');
+    const dv = new DataView(state);
+    const version = dv.getUint32(8, true);
+    if (version !== STATE_VERSION) throw new StateError(`training state version ${version} is not supported (this build reads ${STATE_VERSION})`);
+    const headerLen = dv.getUint32(12, true);
+    if (16 + headerLen > bytes.length) throw new StateError('training state is truncated (header runs past the end)');
+    let header: StateHeader;
+    try {
+      header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(16, 16 + headerLen)));
+    } catch (e) {
+      throw new StateError(`training state header is not valid JSON: ${(e as Error).message}`);
+    }
+    if (header.data.length !== data.length || header.data.hash !== hashIds(data)) {
+      throw new StateError('the training data differs from the data this state was trained on');
+    }
+    const t = new Trainer({ model: header.model, train: header.train, data, kernels });
+    const expected = [t.model.params.length, ...t.optimizer.moments.map((m) => m.length)];
+    const targets: Float32Array[] = [t.model.params as Float32Array, ...t.optimizer.moments];
+    for (const w of t.ws.layers) {
+      const n = t.ws.B * t.model.config.hidden;
+      targets.push((w.hs as Float32Array).subarray(0, n));
+      if (w.cs) targets.push((w.cs as Float32Array).subarray(0, n));
+    }
+    for (let i = expected.length; i < targets.length; i++) expected.push(targets[i].length);
+    if (header.sections.length !== expected.length || header.sections.some((n, i) => n !== expected[i])) {
+      throw new StateError('training state sections do not match its configuration');
+    }
+    const need = 16 + headerLen + 4 * expected.reduce((a, b) => a + b, 0);
+    if (bytes.length !== need) throw new StateError(`training state is ${bytes.length} bytes, expected ${need}`);
+    let off = 16 + headerLen;
+    for (const target of targets) {
+      for (let i = 0; i < target.length; i++, off += 4) target[i] = dv.getFloat32(off, true);
+    }
+    t.rng.setState(header.rng.map((x) => (x === null ? NaN : x)));
+    t.batcher.setState(header.batcher);
+    t.optimizer.t = header.optimizerSteps;
+    t.step = header.step;
+    return t;
+  }
+}
+
+interface StateHeader {
+  model: ModelConfig;
+  train: TrainConfig;
+  step: number;
+  optimizerSteps: number;
+  rng: (number | null)[];
+  batcher: BatcherState;
+  data: { length: number; hash: number };
+  sections: number[];
+}
+
+const MAGIC = Uint8Array.from('RNNLABTS', (c) => c.charCodeAt(0));
+const STATE_VERSION = 1;
+
+/** FNV-1a over the ids: a cheap check that a state is resumed on the text it was trained on. */
+function hashIds(ids: Int32Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < ids.length; i++) {
+    h = Math.imul(h ^ ids[i], 0x01000193);
+  }
+  return h >>> 0;
+}
