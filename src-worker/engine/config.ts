@@ -149,7 +149,7 @@ export function trainConfig(input: TrainConfigInput = {}): TrainConfig {
   if (!names.includes(optimizer.name)) {
     throw new ConfigError('optimizer.name', `unknown optimizer ${JSON.stringify(optimizer.name)}; allowed: ${names.join(', ')}`);
   }
-  realNumber('optimizer.lr', optimizer.lr, 0, 10, false, '', true);
+  realNumber('optimizer.lr', optimizer.lr, 0, 10, true, '', true);
   realNumber('optimizer.momentum', optimizer.momentum, 0, 1, false);
   realNumber('optimizer.beta1', optimizer.beta1, 0, 1, false);
   realNumber('optimizer.beta2', optimizer.beta2, 0, 1, false);

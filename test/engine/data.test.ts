@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { StreamBatcher, Vocab } from '../../src-worker/engine/data.ts';
+import { Rng } from '../../src-worker/engine/rng.ts';
+
+describe('Vocab', () => {
+  it('uses Unicode code points sorted by code point, so Korean and emoji are single characters', () => {
+    const v = Vocab.fromText('한국어 😀 text 😀!');
+    expect(v.chars).toEqual([' ', '!', 'e', 't', 'x', '국', '어', '한', '😀']);
+    const ids = v.encode('😀한');
+    expect(Array.from(ids)).toEqual([8, 7]);
+    expect(v.decode(ids)).toBe('😀한');
+  });
+
+  it('names the first character it lacks and where', () => {
+    expect(() => Vocab.fromText('abc').encode('abd')).toThrow('text: character "d" (U+0064) at offset 2 is not in the vocabulary');
+  });
+});
+
+describe('StreamBatcher', () => {
+  it('cuts B contiguous streams, moves T characters a step, and wraps at a new shift', () => {
+    const N = 50, T = 4, B = 3;
+    const data = Int32Array.from({ length: N }, (_, i) => i);
+    const batcher = new StreamBatcher(data, T, B, new Rng(1));
+    const inputs = new Int32Array(T * B), targets = new Int32Array(T * B);
+    expect(batcher.next(inputs, targets)).toBe(true);
+    const { shift } = batcher.getState();
+    expect(shift).toBeGreaterThanOrEqual(0);
+    expect(shift).toBeLessThan(T);
+    const L = Math.floor((N - 1 - shift) / B);
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < T; t++) {
+        expect(inputs[t * B + b]).toBe(shift + b * L + t);
+        expect(targets[t * B + b]).toBe(shift + b * L + t + 1);
+      }
+    }
+    // windows continue each stream where it stopped, until the stream is used up
+    const windows = Math.floor(L / T);
+    for (let w = 1; w < windows; w++) {
+      expect(batcher.next(inputs, targets)).toBe(false);
+      expect(inputs[0]).toBe(shift + w * T);
+    }
+    expect(batcher.next(inputs, targets)).toBe(true);
+    expect(batcher.getState()).toMatchObject({ epoch: 1, pos: T });
+  });
+});
