@@ -16,10 +16,23 @@ export interface EvalResult {
   count: number;
 }
 
+export interface EvalOptions {
+  /** characters per forward pass (the result does not depend on it) */
+  chunk?: number;
+  /** per position i (predicting ids[i+1]): its loss in nats, and whether the top guess was right (1) */
+  nll?: Float64Array;
+  correct?: Uint8Array;
+}
+
 /** Cross-entropy, bits per character, perplexity and accuracy of predicting ids[i+1] from ids[0..i]. */
-export function evaluate(model: Model, k: Kernels, ids: Int32Array, chunk = 256): EvalResult {
+export function evaluate(model: Model, k: Kernels, ids: Int32Array, opts: EvalOptions = {}): EvalResult {
   const n = ids.length - 1;
   if (n < 1) throw new RangeError('evaluation needs a text of at least 2 characters');
+  const chunk = opts.chunk ?? 256;
+  if (!Number.isInteger(chunk) || chunk < 1) throw new RangeError(`chunk must be a whole number >= 1, got ${chunk}`);
+  for (const [name, a] of [['nll', opts.nll], ['correct', opts.correct]] as const) {
+    if (a && a.length < n) throw new RangeError(`${name} needs room for ${n} positions, has ${a.length}`);
+  }
   const V = model.config.vocabSize;
   let ws = model.workspace(Math.min(chunk, n), 1);
   let total = 0;
@@ -33,8 +46,11 @@ export function evaluate(model: Model, k: Kernels, ids: Int32Array, chunk = 256)
     }
     model.forward(k, ws);
     for (let t = 0; t < len; t++) {
+      const right = argmax(ws.probs, t * V, V) === ws.targets[t];
       total += ws.nll[t];
-      if (argmax(ws.probs, t * V, V) === ws.targets[t]) correct++;
+      if (right) correct++;
+      if (opts.nll) opts.nll[start + t] = ws.nll[t];
+      if (opts.correct) opts.correct[start + t] = right ? 1 : 0;
     }
     ws.carryState();
   }

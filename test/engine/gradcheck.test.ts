@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { CELL_NAMES, type CellName } from '../../src-worker/engine/cells/index.ts';
 import { gradcheck } from '../../src-worker/engine/gradcheck.ts';
+import { KERNEL_SETS } from '../../src-worker/engine/kernel-sets.ts';
 import { naiveKernels, type Kernels } from '../../src-worker/engine/kernels.ts';
 import { Model, type Workspace } from '../../src-worker/engine/model.ts';
 import { Rng } from '../../src-worker/engine/rng.ts';
@@ -47,22 +48,22 @@ function analytic(s: Setup, k: Kernels = naiveKernels): void {
   s.model.backward(k, s.ws);
 }
 
-describe.each(CELL_NAMES)('%s backward', (cell) => {
+describe.each(CELL_NAMES.flatMap((cell) => Object.values(KERNEL_SETS).map((k) => [cell, k] as const)))('%s backward, %s kernels', (cell, k) => {
   it.each([
     ['one layer, one-hot input', { layers: 1 }],
     ['three layers, embedding', { layers: 3, embedding: 4 }],
     ['two layers with dropout', { layers: 2, dropout: 0.4 }],
   ] as const)('matches finite differences for every parameter: %s', (_label, opts) => {
-    const s = setup(cell, opts);
-    analytic(s);
+    const s = setup(cell, { ...opts, k });
+    analytic(s, k);
     const r = gradcheck(s.loss, s.model.params as Float64Array, s.model.grads);
     expect(r.checked).toBe(s.model.size);
     expect(r.maxError, JSON.stringify(r.worst)).toBeLessThan(TOL);
   });
 
   it('matches finite differences for the carried-in state h_0 (and c_0) of every layer', () => {
-    const s = setup(cell, { layers: 2 });
-    analytic(s);
+    const s = setup(cell, { layers: 2, k });
+    analytic(s, k);
     const n = s.ws.B * s.model.config.hidden;
     for (const w of s.ws.layers) {
       const dh0 = Float64Array.from(w.dhNext);

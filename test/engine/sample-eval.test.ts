@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { Vocab } from '../../src-worker/engine/data.ts';
 import { evaluate } from '../../src-worker/engine/evaluate.ts';
 import { naiveKernels } from '../../src-worker/engine/kernels.ts';
 import { Model } from '../../src-worker/engine/model.ts';
@@ -17,9 +16,13 @@ describe('evaluate', () => {
 
   it('does not depend on the chunk length (state carried exactly)', () => {
     const m = model();
-    const whole = evaluate(m, naiveKernels, ids, 1000);
+    const nll = new Float64Array(40);
+    const correct = new Uint8Array(40);
+    const whole = evaluate(m, naiveKernels, ids, { chunk: 1000, nll, correct });
+    expect(nll.reduce((a, b) => a + b, 0) / 40).toBeCloseTo(whole.loss, 12);
+    expect(correct.reduce((a, b) => a + b, 0) / 40).toBe(whole.accuracy);
     for (const chunk of [1, 3, 7, 40]) {
-      const r = evaluate(m, naiveKernels, ids, chunk);
+      const r = evaluate(m, naiveKernels, ids, { chunk });
       // same operations in the same order per position: equal up to float32 storage of the state
       expect(r.loss).toBeCloseTo(whole.loss, 6);
       expect(r.accuracy).toBe(whole.accuracy);

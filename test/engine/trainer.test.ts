@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { CELL_NAMES } from '../../src-worker/engine/cells/index.ts';
 import { Vocab } from '../../src-worker/engine/data.ts';
 import { evaluate } from '../../src-worker/engine/evaluate.ts';
-import { naiveKernels } from '../../src-worker/engine/kernels.ts';
+import { defaultKernels } from '../../src-worker/engine/kernel-sets.ts';
 import { DivergedError, StateError, Trainer, type TrainerOptions } from '../../src-worker/engine/trainer.ts';
-import { corpusPath } from '../helpers.ts';
+import { corpusPath, repoRoot } from '../helpers.ts';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog. '.repeat(20);
 const vocab = Vocab.fromText(TEXT);
@@ -18,7 +18,7 @@ function options(overrides: Partial<TrainerOptions['model']> = {}, train: Traine
     model: { cell: 'lstm', vocabSize: vocab.size, hidden: 8, layers: 2, embedding: 5, dropout: 0.2, ...overrides },
     train: { seqLen: 7, batch: 4, steps: 60, seed: 11, optimizer: { name: 'adam', lr: 0.01 }, clip: 1, ...train },
     data,
-    kernels: naiveKernels,
+    kernels: defaultKernels,
   };
 }
 
@@ -39,16 +39,16 @@ describe('Trainer', () => {
     // Same options, built in a child process; compare the exact float64 values as JSON.
     const child = `
       import { Vocab } from './src-worker/engine/data.ts';
-      import { naiveKernels } from './src-worker/engine/kernels.ts';
+      import { defaultKernels } from './src-worker/engine/kernel-sets.ts';
       import { Trainer } from './src-worker/engine/trainer.ts';
       const text = ${JSON.stringify(TEXT)};
       const o = ${JSON.stringify({ model: options().model, train: options().train })};
-      const t = new Trainer({ ...o, data: Vocab.fromText(text).encode(text), kernels: naiveKernels });
+      const t = new Trainer({ ...o, data: Vocab.fromText(text).encode(text), kernels: defaultKernels });
       const out = [];
       for (let i = 0; i < 12; i++) out.push(t.trainStep().loss);
       console.log(JSON.stringify(out));
     `;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child], { encoding: 'utf8', cwd: repoRoot });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual(losses(new Trainer(options()), 12));
   });
@@ -62,7 +62,7 @@ describe('Trainer', () => {
     const first = new Trainer(options({ cell }, { optimizer: { name: 'adamw', lr: 0.01, weightDecay: 0.01 } }));
     const head = losses(first, 20);
     const state = first.saveState();
-    const resumed = Trainer.restore(state.slice(0), data, naiveKernels);
+    const resumed = Trainer.restore(state.slice(0), data, defaultKernels);
     expect(resumed.step).toBe(20);
     const tail = losses(resumed, 25);
     expect([...head, ...tail]).toEqual(all);
@@ -76,9 +76,9 @@ describe('Trainer', () => {
     const state = t.saveState();
     const other = data.slice();
     other[100] = (other[100] + 1) % vocab.size;
-    expect(() => Trainer.restore(state, other, naiveKernels)).toThrow(/training data differs/);
-    expect(() => Trainer.restore(state.slice(0, state.byteLength - 4), data, naiveKernels)).toThrow(StateError);
-    expect(() => Trainer.restore(new ArrayBuffer(64), data, naiveKernels)).toThrow(/bad magic/);
+    expect(() => Trainer.restore(state, other, defaultKernels)).toThrow(/training data differs/);
+    expect(() => Trainer.restore(state.slice(0, state.byteLength - 4), data, defaultKernels)).toThrow(StateError);
+    expect(() => Trainer.restore(new ArrayBuffer(64), data, defaultKernels)).toThrow(/bad magic/);
   });
 
   it('stops with "diverged at step N" before writing non-finite weights', () => {
@@ -121,11 +121,11 @@ describe('learning', () => {
       model: { cell: 'lstm', vocabSize: v.size, hidden: 48, layers: 1 },
       train: { seqLen: 32, batch: 16, steps: 250, seed: 3, optimizer: { name: 'adam', lr: 0.01 } },
       data: train,
-      kernels: naiveKernels,
+      kernels: defaultKernels,
     });
     while (!t.done) t.trainStep();
     const uniform = Math.log(v.size);
-    const r = evaluate(t.model, naiveKernels, valid);
+    const r = evaluate(t.model, defaultKernels, valid);
     // A unigram model of this text is at ~3.3 nats; after 250 steps an LSTM is well below it.
     expect(r.loss).toBeLessThan(uniform - 1.5);
     expect(r.accuracy).toBeGreaterThan(0.3);
