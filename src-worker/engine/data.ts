@@ -8,6 +8,9 @@
 import { ConfigError } from './config.ts';
 import type { Rng } from './rng.ts';
 
+/** Token ids of a text: Uint16Array suffices for any vocabulary we accept (LIMITS.vocab). */
+export type TokenIds = Int32Array | Uint16Array;
+
 /** Characters are Unicode code points, sorted by code point; a token id is an index into chars. */
 export class Vocab {
   readonly chars: readonly string[];
@@ -69,7 +72,7 @@ export interface BatcherState {
 export class StreamBatcher {
   private state: BatcherState = { epoch: 0, shift: 0, pos: 0 };
 
-  constructor(private readonly data: Int32Array, readonly T: number, readonly B: number, private readonly rng: Rng) {
+  constructor(private readonly data: TokenIds, readonly T: number, readonly B: number, private readonly rng: Rng) {
     const need = B * T + T;
     if (data.length < need) {
       throw new ConfigError('data', `text of ${data.length} characters is too short for ${B} streams of ${T}-character windows; it needs at least ${need} (batch x (seqLen + 1))`);

@@ -1,7 +1,10 @@
 /**
  * Evaluation over a text read as one sequence from a zero state, the state carried exactly across
- * chunks (so the result does not depend on the chunk length).
+ * chunks (so the result does not depend on the chunk length). For speed a caller may cut the text
+ * into S contiguous streams evaluated side by side (each from a zero state, as torch_bench.py's
+ * validation does); the few characters past S * floor(n / S) are then left out.
  */
+import type { TokenIds } from './data.ts';
 import type { Kernels } from './kernels.ts';
 import type { Model, Workspace } from './model.ts';
 
@@ -12,45 +15,56 @@ export interface EvalResult {
   perplexity: number;
   /** fraction of positions where the most likely next character was the right one */
   accuracy: number;
-  /** characters predicted (text length - 1) */
+  /** characters predicted (text length - 1 with one stream) */
   count: number;
 }
 
 export interface EvalOptions {
   /** characters per forward pass (the result does not depend on it) */
   chunk?: number;
+  /** parallel streams (default 1: the whole text as one sequence) */
+  streams?: number;
   /** per position i (predicting ids[i+1]): its loss in nats, and whether the top guess was right (1) */
   nll?: Float64Array;
   correct?: Uint8Array;
 }
 
 /** Cross-entropy, bits per character, perplexity and accuracy of predicting ids[i+1] from ids[0..i]. */
-export function evaluate(model: Model, k: Kernels, ids: Int32Array, opts: EvalOptions = {}): EvalResult {
-  const n = ids.length - 1;
-  if (n < 1) throw new RangeError('evaluation needs a text of at least 2 characters');
+export function evaluate(model: Model, k: Kernels, ids: TokenIds, opts: EvalOptions = {}): EvalResult {
   const chunk = opts.chunk ?? 256;
+  const S = opts.streams ?? 1;
   if (!Number.isInteger(chunk) || chunk < 1) throw new RangeError(`chunk must be a whole number >= 1, got ${chunk}`);
+  if (!Number.isInteger(S) || S < 1) throw new RangeError(`streams must be a whole number >= 1, got ${S}`);
+  const m = Math.floor((ids.length - 1) / S); // predictions per stream
+  if (m < 1) throw new RangeError(`evaluation needs at least ${S + 1} characters for ${S} stream(s), got ${ids.length}`);
+  const n = S * m;
   for (const [name, a] of [['nll', opts.nll], ['correct', opts.correct]] as const) {
     if (a && a.length < n) throw new RangeError(`${name} needs room for ${n} positions, has ${a.length}`);
   }
   const V = model.config.vocabSize;
-  let ws = model.workspace(Math.min(chunk, n), 1);
+  let ws = model.workspace(Math.min(chunk, m), S);
   let total = 0;
   let correct = 0;
-  for (let start = 0; start < n; start += ws.T) {
-    const len = Math.min(ws.T, n - start);
-    if (len < ws.T) ws = carryInto(ws, model.workspace(len, 1));
+  for (let start = 0; start < m; start += ws.T) {
+    const len = Math.min(ws.T, m - start);
+    if (len < ws.T) ws = carryInto(ws, model.workspace(len, S));
     for (let t = 0; t < len; t++) {
-      ws.inputs[t] = ids[start + t];
-      ws.targets[t] = ids[start + t + 1];
+      for (let s = 0; s < S; s++) {
+        ws.inputs[t * S + s] = ids[s * m + start + t];
+        ws.targets[t * S + s] = ids[s * m + start + t + 1];
+      }
     }
     model.forward(k, ws);
     for (let t = 0; t < len; t++) {
-      const right = argmax(ws.probs, t * V, V) === ws.targets[t];
-      total += ws.nll[t];
-      if (right) correct++;
-      if (opts.nll) opts.nll[start + t] = ws.nll[t];
-      if (opts.correct) opts.correct[start + t] = right ? 1 : 0;
+      for (let s = 0; s < S; s++) {
+        const i = t * S + s;
+        const right = argmax(ws.probs, i * V, V) === ws.targets[i];
+        total += ws.nll[i];
+        if (right) correct++;
+        const p = s * m + start + t;
+        if (opts.nll) opts.nll[p] = ws.nll[i];
+        if (opts.correct) opts.correct[p] = right ? 1 : 0;
+      }
     }
     ws.carryState();
   }

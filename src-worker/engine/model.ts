@@ -25,6 +25,14 @@ export interface ParamEntry {
   size: number;
 }
 
+/** Thrown by forward or backward when the caller's interrupted() said yes. */
+export class Interrupted extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'Interrupted';
+  }
+}
+
 export function allocate(dtype: DType, n: number): Vec {
   return dtype === 'f64' ? new Float64Array(n) : new Float32Array(n);
 }
@@ -134,8 +142,10 @@ export class Model {
    * Runs the window in ws.inputs (T*B ids, time-major) and returns the mean cross-entropy against
    * ws.targets in nats per character. Leaves the softmax in ws.probs and each position's loss in
    * ws.nll. Dropout masks are whatever ws.sampleDropout last drew, and apply only when ws.training.
+   * `interrupted` is asked after each layer (here and in backward); when it says yes, the pass stops
+   * with an Interrupted error, so a long step can be abandoned within a fraction of its time.
    */
-  forward(k: Kernels, ws: Workspace): number {
+  forward(k: Kernels, ws: Workspace, interrupted?: () => boolean): number {
     const { vocabSize: V, hidden: H, embedding: E } = this.config;
     const { T, B } = ws;
     const TB = T * B;
@@ -160,6 +170,7 @@ export class Model {
         }
       }
       cell.forward(k, p, w);
+      if (interrupted?.()) throw new Interrupted();
       if (l < this.layers.length - 1 && ws.dropping) {
         const d = ws.dropout[l];
         const src = w.hs;
@@ -191,7 +202,7 @@ export class Model {
   }
 
   /** Accumulates the gradient of the last forward's mean loss into this.grads. Consumes ws.probs. */
-  backward(k: Kernels, ws: Workspace): void {
+  backward(k: Kernels, ws: Workspace, interrupted?: () => boolean): void {
     const { vocabSize: V, hidden: H, embedding: E } = this.config;
     const { T, B } = ws;
     const TB = T * B;
@@ -215,6 +226,7 @@ export class Model {
       const { p, g, inputSize } = this.layers[l];
       const w = ws.layers[l];
       cell.backward(k, p, g, w);
+      if (interrupted?.()) throw new Interrupted();
       addColumnSums(g.bx, w.dxw, TB, GH);
       if (l === 0 && E === 0) {
         for (let n = 0; n < TB; n++) {

@@ -5,9 +5,9 @@
  * buffer, and a trainer restored from it continues bit-identically.
  */
 import { trainConfig, type ModelConfigInput, type TrainConfig, type TrainConfigInput, type ModelConfig } from './config.ts';
-import { StreamBatcher, type BatcherState } from './data.ts';
+import { StreamBatcher, type BatcherState, type TokenIds } from './data.ts';
 import type { Kernels } from './kernels.ts';
-import { Model, type Workspace } from './model.ts';
+import { Interrupted, Model, type Workspace } from './model.ts';
 import { Optimizer, clipByGlobalNorm, globalNorm, learningRate } from './optim.ts';
 import { Rng } from './rng.ts';
 
@@ -42,7 +42,7 @@ export interface TrainerOptions {
   model: ModelConfigInput;
   train?: TrainConfigInput;
   /** training text as token ids */
-  data: Int32Array;
+  data: TokenIds;
   kernels: Kernels;
 }
 
@@ -54,7 +54,7 @@ export class Trainer {
   readonly optimizer: Optimizer;
   readonly ws: Workspace;
   private readonly batcher: StreamBatcher;
-  private readonly data: Int32Array;
+  private readonly data: TokenIds;
   /** steps completed */
   step = 0;
 
@@ -80,28 +80,45 @@ export class Trainer {
     return this.step >= this.config.steps;
   }
 
-  /** Runs one window: forward, backward, clip, update. Throws DivergedError instead of writing non-finite weights. */
-  trainStep(): StepResult {
+  /**
+   * Runs one window: forward, backward, clip, update. Throws DivergedError instead of writing
+   * non-finite weights. With `interrupted`, asked between layers, a step can be abandoned part-way:
+   * it then throws Interrupted and leaves the trainer exactly as it was before the step, so the
+   * state saved next is that of the last completed step.
+   */
+  trainStep(interrupted?: () => boolean): StepResult {
     const { model, ws, kernels: k, config } = this;
-    const wrapped = this.batcher.next(ws.inputs, ws.targets);
-    if (wrapped) ws.resetState();
-    if (ws.dropping) ws.sampleDropout(this.rng);
-    model.zeroGrads();
-    const loss = model.forward(k, ws);
-    const stepNo = this.step + 1;
-    if (!Number.isFinite(loss)) throw new DivergedError(stepNo, `loss is ${loss}`);
-    model.backward(k, ws);
-    const gradNorm = globalNorm(model.grads);
-    if (!Number.isFinite(gradNorm)) throw new DivergedError(stepNo, `gradient norm is ${gradNorm}`);
-    const clipped = clipByGlobalNorm(model.grads, gradNorm, config.clip);
-    const lr = learningRate(config.optimizer.lr, config.schedule, this.step, config.steps);
-    this.optimizer.step(model.params, model.grads, lr);
-    for (let i = 0; i < model.size; i++) {
-      if (!Number.isFinite(model.params[i])) throw new DivergedError(stepNo, 'the update made a weight non-finite');
+    const rngBefore = this.rng.getState();
+    const batcherBefore = this.batcher.getState();
+    try {
+      const wrapped = this.batcher.next(ws.inputs, ws.targets);
+      if (wrapped) ws.resetState();
+      if (ws.dropping) ws.sampleDropout(this.rng);
+      model.zeroGrads();
+      const loss = model.forward(k, ws, interrupted);
+      const stepNo = this.step + 1;
+      if (!Number.isFinite(loss)) throw new DivergedError(stepNo, `loss is ${loss}`);
+      model.backward(k, ws, interrupted);
+      const gradNorm = globalNorm(model.grads);
+      if (!Number.isFinite(gradNorm)) throw new DivergedError(stepNo, `gradient norm is ${gradNorm}`);
+      const clipped = clipByGlobalNorm(model.grads, gradNorm, config.clip);
+      const lr = learningRate(config.optimizer.lr, config.schedule, this.step, config.steps);
+      this.optimizer.step(model.params, model.grads, lr);
+      for (let i = 0; i < model.size; i++) {
+        if (!Number.isFinite(model.params[i])) throw new DivergedError(stepNo, 'the update made a weight non-finite');
+      }
+      ws.carryState();
+      this.step = stepNo;
+      return { step: stepNo, loss, gradNorm, clipped, lr, wrapped };
+    } catch (e) {
+      if (e instanceof Interrupted) {
+        // nothing the step changed survives: weights and moments were not yet touched, and a reset
+        // carried state is reset again when the batcher replays the wrap
+        this.rng.setState(rngBefore);
+        this.batcher.setState(batcherBefore);
+      }
+      throw e;
     }
-    ws.carryState();
-    this.step = stepNo;
-    return { step: stepNo, loss, gradNorm, clipped, lr, wrapped };
   }
 
   /**
@@ -146,7 +163,7 @@ export class Trainer {
   }
 
   /** A trainer that continues exactly where the saved one stopped; data must be the same text. */
-  static restore(state: ArrayBuffer, data: Int32Array, kernels: Kernels): Trainer {
+  static restore(state: ArrayBuffer, data: TokenIds, kernels: Kernels): Trainer {
     const bytes = new Uint8Array(state);
     if (bytes.length < 16 || !MAGIC.every((b, i) => bytes[i] === b)) throw new StateError('not an RNN Lab training state (bad magic)');
     const dv = new DataView(state);
@@ -204,7 +221,7 @@ const MAGIC = Uint8Array.from('RNNLABTS', (c) => c.charCodeAt(0));
 const STATE_VERSION = 1;
 
 /** FNV-1a over the ids: a cheap check that a state is resumed on the text it was trained on. */
-function hashIds(ids: Int32Array): number {
+function hashIds(ids: TokenIds): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < ids.length; i++) {
     h = Math.imul(h ^ ids[i], 0x01000193);

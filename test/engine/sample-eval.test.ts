@@ -77,3 +77,17 @@ describe('Sampler', () => {
     expect(() => new Sampler(model(), naiveKernels, new Rng(1)).feed([9])).toThrow(/^prime: token id 9 is outside/);
   });
 });
+
+describe('evaluate with parallel streams', () => {
+  it('equals the mean over the streams evaluated one by one from a zero state', () => {
+    const m = model();
+    const ids = Uint16Array.from({ length: 62 }, (_, i) => (i * 5 + (i >> 3)) % 6);
+    const S = 4;
+    const per = Math.floor((ids.length - 1) / S); // 15 predictions per stream; the 61st is left out
+    const r = evaluate(m, naiveKernels, ids, { streams: S, chunk: 4 });
+    expect(r.count).toBe(S * per);
+    let sum = 0;
+    for (let s = 0; s < S; s++) sum += evaluate(m, naiveKernels, ids.subarray(s * per, s * per + per + 1)).loss * per;
+    expect(r.loss).toBeCloseTo(sum / (S * per), 6);
+  });
+});

@@ -6,6 +6,7 @@ import { CELL_NAMES } from '../../src-worker/engine/cells/index.ts';
 import { Vocab } from '../../src-worker/engine/data.ts';
 import { evaluate } from '../../src-worker/engine/evaluate.ts';
 import { defaultKernels } from '../../src-worker/engine/kernel-sets.ts';
+import { Interrupted } from '../../src-worker/engine/model.ts';
 import { DivergedError, StateError, Trainer, type TrainerOptions } from '../../src-worker/engine/trainer.ts';
 import { corpusPath, repoRoot } from '../helpers.ts';
 
@@ -54,7 +55,7 @@ describe('Trainer', () => {
   });
 
   it.each(CELL_NAMES)('%s: resuming from a saved state continues bit-identically', (cell) => {
-    // 45 steps cross an epoch boundary (the streams wrap after 15 windows), so the saved state
+    // 45 steps cross an epoch boundary (the streams wrap after 31 or 32 windows), so the saved state
     // must carry the data position, the epoch shift, the generator and the hidden state.
     const straight = new Trainer(options({ cell }, { optimizer: { name: 'adamw', lr: 0.01, weightDecay: 0.01 } }));
     const all = losses(straight, 45);
@@ -129,5 +130,23 @@ describe('learning', () => {
     // A unigram model of this text is at ~3.3 nats; after 250 steps an LSTM is well below it.
     expect(r.loss).toBeLessThan(uniform - 1.5);
     expect(r.accuracy).toBeGreaterThan(0.3);
+  });
+});
+
+describe('an interrupted step', () => {
+  it.each([1, 2, 3, 4])('leaves the trainer as it was: a state saved after interrupting at check %i resumes bit-identically', (at) => {
+    // interrupt the step at which the streams wrap, the hardest one to undo
+    const straight = new Trainer(options());
+    const results = Array.from({ length: 40 }, () => straight.trainStep());
+    const wrapAt = results.findIndex((r, i) => i > 0 && r.wrapped);
+    expect(wrapAt).toBeGreaterThan(0);
+
+    const t = new Trainer(options());
+    const head = losses(t, wrapAt);
+    let calls = 0; // two layers: two checks in forward, two in backward
+    expect(() => t.trainStep(() => ++calls === at)).toThrow(Interrupted);
+    expect(t.step).toBe(wrapAt);
+    const resumed = Trainer.restore(t.saveState(), data, defaultKernels);
+    expect([...head, ...losses(resumed, 40 - wrapAt)]).toEqual(results.map((r) => r.loss));
   });
 });
