@@ -1,0 +1,69 @@
+/**
+ * What crosses between the main process and the worker pool. Tasks go in through Piscina; progress
+ * comes back over the task's MessagePort; pause and cancel go in through a shared control word, so
+ * a worker sees them between layers of a step without waiting for its event loop.
+ */
+import type { ModelConfig, TrainConfig } from './engine/config.ts';
+
+/** Values of the control word (Int32Array over a SharedArrayBuffer, index 0). */
+export const CONTROL = { run: 0, pause: 1, cancel: 2 } as const;
+
+export interface Cadence {
+  /** post a metrics row every this many steps (rows are batched per message) */
+  metricsEvery: number;
+  /** evaluate on the validation text every this many steps (and at the end) */
+  evalEvery: number;
+  /** validation characters used by interval evaluations (0 = the whole validation text) */
+  evalChars: number;
+  /** post a text sample every this many steps (0 = never) */
+  sampleEvery: number;
+  sampleLength: number;
+  /** post a 'last' checkpoint every this many steps */
+  checkpointEvery: number;
+}
+
+export interface TrainTask {
+  runId: number;
+  model: ModelConfig;
+  train: TrainConfig;
+  cadence: Cadence;
+  /** token ids, Uint16 over SharedArrayBuffers that the pool shares between runs of a corpus */
+  trainIds: SharedArrayBuffer;
+  validIds: SharedArrayBuffer;
+  /** vocabulary, for samples */
+  vocab: string[];
+  /** the training state to continue from (Trainer.saveState), or null for a fresh start */
+  resume: ArrayBuffer | null;
+  /** seconds this run trained before (resumes), so wallSeconds keeps counting */
+  elapsedBefore: number;
+  /** best validation loss seen before resume, so 'best' checkpoints stay monotone */
+  bestValLoss: number | null;
+  /** Int32Array(1) over a SharedArrayBuffer: CONTROL values */
+  control: SharedArrayBuffer;
+  port: import('node:worker_threads').MessagePort;
+}
+
+export interface MetricRow {
+  step: number;
+  charsSeen: number;
+  /** seconds spent training this run, across resumes */
+  wallSeconds: number;
+  trainLoss: number;
+  gradNorm: number;
+  clipped: boolean;
+  lr: number;
+  charsPerSecond: number;
+}
+
+export type TrainEvent =
+  | { type: 'metrics'; rows: MetricRow[] }
+  | { type: 'eval'; step: number; valLoss: number; bitsPerChar: number; accuracy: number; chars: number }
+  | { type: 'sample'; step: number; prime: string; temperature: number; text: string }
+  /** state is moved (transferred), not copied */
+  | { type: 'checkpoint'; step: number; kind: 'last' | 'best'; valLoss: number | null; state: ArrayBuffer };
+
+export type TrainResult =
+  | { status: 'completed'; step: number }
+  | { status: 'paused'; step: number }
+  | { status: 'cancelled'; step: number }
+  | { status: 'failed'; step: number; error: string };
