@@ -1,6 +1,6 @@
 /**
- * The one seeded random generator behind every random choice of a run: initialisation, dropout
- * masks, batch offsets and sampling. xoshiro128** (Blackman and Vigna 2018) on 32-bit integer
+ * The seeded random generator behind every random choice of a run: initialisation, dropout masks,
+ * batch offsets and sampling, all derived from the run's one seed. xoshiro128** (Blackman and Vigna 2018) on 32-bit integer
  * arithmetic, so it is exact and identical in every JavaScript engine, and its whole state is four
  * words that a checkpoint can carry.
  */
@@ -11,12 +11,17 @@ export class Rng {
   private s3 = 0;
   private spareNormal = NaN;
 
-  constructor(seed: number) {
+  /**
+   * `stream` picks one of several independent sequences of the same seed, so that, say, the batch
+   * order of a run does not depend on how many numbers its architecture's initialisation drew.
+   */
+  constructor(seed: number, stream = 0) {
     if (!Number.isSafeInteger(seed) || seed < 0) {
       throw new RangeError(`seed must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got ${seed}`);
     }
-    // splitmix32 expands the seed (low and high 32 bits) into a state that is never all zero.
-    let x = (seed >>> 0) ^ Math.imul(Math.floor(seed / 4294967296) >>> 0, 0x9e3779b9);
+    if (!Number.isInteger(stream) || stream < 0 || stream > 0xffff) throw new RangeError(`stream must be a whole number from 0 to 65535, got ${stream}`);
+    // splitmix32 expands the seed (low and high 32 bits) and stream into a state that is never all zero.
+    let x = (seed >>> 0) ^ Math.imul(Math.floor(seed / 4294967296) >>> 0, 0x9e3779b9) ^ Math.imul(stream, 0x632be5ab);
     const next = (): number => {
       x = (x + 0x9e3779b9) | 0;
       let z = x;

@@ -50,7 +50,10 @@ export class Trainer {
   readonly model: Model;
   readonly config: TrainConfig;
   readonly kernels: Kernels;
+  /** initialisation and dropout */
   readonly rng: Rng;
+  /** batch offsets: a stream of its own, so every cell with the same seed sees the same batches */
+  readonly dataRng: Rng;
   readonly optimizer: Optimizer;
   readonly ws: Workspace;
   private readonly batcher: StreamBatcher;
@@ -68,9 +71,10 @@ export class Trainer {
     }
     this.kernels = opts.kernels;
     this.data = opts.data;
-    this.rng = new Rng(this.config.seed);
+    this.rng = new Rng(this.config.seed, RNG_STREAM.model);
+    this.dataRng = new Rng(this.config.seed, RNG_STREAM.data);
     this.model.init(this.rng);
-    this.batcher = new StreamBatcher(opts.data, this.config.seqLen, this.config.batch, this.rng);
+    this.batcher = new StreamBatcher(opts.data, this.config.seqLen, this.config.batch, this.dataRng);
     this.optimizer = new Optimizer(this.config.optimizer, this.model.size);
     this.ws = this.model.workspace(this.config.seqLen, this.config.batch);
     this.ws.training = true;
@@ -89,6 +93,7 @@ export class Trainer {
   trainStep(interrupted?: () => boolean): StepResult {
     const { model, ws, kernels: k, config } = this;
     const rngBefore = this.rng.getState();
+    const dataRngBefore = this.dataRng.getState();
     const batcherBefore = this.batcher.getState();
     try {
       const wrapped = this.batcher.next(ws.inputs, ws.targets);
@@ -115,6 +120,7 @@ export class Trainer {
         // nothing the step changed survives: weights and moments were not yet touched, and a reset
         // carried state is reset again when the batcher replays the wrap
         this.rng.setState(rngBefore);
+        this.dataRng.setState(dataRngBefore);
         this.batcher.setState(batcherBefore);
       }
       throw e;
@@ -140,6 +146,7 @@ export class Trainer {
       step: this.step,
       optimizerSteps: this.optimizer.t,
       rng: this.rng.getState().map((x) => (Number.isNaN(x) ? null : x)),
+      dataRng: this.dataRng.getState().map((x) => (Number.isNaN(x) ? null : x)),
       batcher: this.batcher.getState(),
       data: { length: this.data.length, hash: hashIds(this.data) },
       sections: sections.map((s) => s.length),
@@ -199,6 +206,7 @@ export class Trainer {
       for (let i = 0; i < target.length; i++, off += 4) target[i] = dv.getFloat32(off, true);
     }
     t.rng.setState(header.rng.map((x) => (x === null ? NaN : x)));
+    t.dataRng.setState(header.dataRng.map((x) => (x === null ? NaN : x)));
     t.batcher.setState(header.batcher);
     t.optimizer.t = header.optimizerSteps;
     t.step = header.step;
@@ -212,10 +220,14 @@ interface StateHeader {
   step: number;
   optimizerSteps: number;
   rng: (number | null)[];
+  dataRng: (number | null)[];
   batcher: BatcherState;
   data: { length: number; hash: number };
   sections: number[];
 }
+
+/** Independent generator streams of a run's seed (Rng's stream argument); samples use their own. */
+export const RNG_STREAM = { model: 0, data: 1, sample: 2 } as const;
 
 const MAGIC = Uint8Array.from('RNNLABTS', (c) => c.charCodeAt(0));
 const STATE_VERSION = 1;

@@ -150,3 +150,18 @@ describe('an interrupted step', () => {
     expect([...head, ...losses(resumed, 40 - wrapAt)]).toEqual(results.map((r) => r.loss));
   });
 });
+
+describe('fair comparisons', () => {
+  it('gives every cell the same batches for the same seed', () => {
+    const windows = (cell: 'rnn' | 'lstm-peephole' | 'gru') => {
+      const t = new Trainer(options({ cell, hidden: cell === 'rnn' ? 13 : 6 }));
+      return Array.from({ length: 40 }, () => {
+        t.trainStep();
+        return Array.from(t.ws.inputs).join(',');
+      });
+    };
+    const rnn = windows('rnn');
+    expect(windows('lstm-peephole')).toEqual(rnn);
+    expect(windows('gru')).toEqual(rnn);
+  });
+});
