@@ -37,6 +37,32 @@ export function allocate(dtype: DType, n: number): Vec {
   return dtype === 'f64' ? new Float64Array(n) : new Float32Array(n);
 }
 
+/** Where each parameter tensor lives in the flat buffer, and the buffer's length. */
+export function paramLayout(config: ModelConfig): { layout: ParamEntry[]; size: number } {
+  const { vocabSize: V, hidden: H, layers: L, embedding: E } = config;
+  const cell = CELLS[config.cell];
+  const layout: ParamEntry[] = [];
+  let offset = 0;
+  const add = (name: string, layer: number, key: string, shape: number[]): void => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    layout.push({ name, layer, key, shape, offset, size });
+    offset += size;
+  };
+  if (E > 0) add('embedding', -1, 'embedding', [V, E]);
+  for (let l = 0; l < L; l++) {
+    const inputSize = l === 0 ? (E > 0 ? E : V) : H;
+    for (const s of cell.params(inputSize, H)) add(`l${l}.${s.key}`, l, s.key, s.shape);
+  }
+  add('decoder.W', -1, 'W', [H, V]);
+  add('decoder.b', -1, 'b', [V]);
+  return { layout, size: offset };
+}
+
+/** Trainable scalars of a configuration, without allocating it (PyTorch counts the same for rnn, lstm and gru-reset-after). */
+export function parameterCount(config: ModelConfigInput): number {
+  return paramLayout(modelConfig(config)).size;
+}
+
 export class Model {
   readonly config: ModelConfig;
   readonly cell: Cell;
@@ -57,26 +83,13 @@ export class Model {
   constructor(config: ModelConfigInput, dtype: DType = 'f32') {
     this.config = modelConfig(config);
     this.dtype = dtype;
-    const { cell: cellName, vocabSize: V, hidden: H, layers: L, embedding: E } = this.config;
-    this.cell = CELLS[cellName];
-    const layout: ParamEntry[] = [];
-    let offset = 0;
-    const add = (name: string, layer: number, key: string, shape: number[]): void => {
-      const size = shape.reduce((a, b) => a * b, 1);
-      layout.push({ name, layer, key, shape, offset, size });
-      offset += size;
-    };
-    if (E > 0) add('embedding', -1, 'embedding', [V, E]);
-    for (let l = 0; l < L; l++) {
-      const inputSize = l === 0 ? (E > 0 ? E : V) : H;
-      for (const s of this.cell.params(inputSize, H)) add(`l${l}.${s.key}`, l, s.key, s.shape);
-    }
-    add('decoder.W', -1, 'W', [H, V]);
-    add('decoder.b', -1, 'b', [V]);
+    const { vocabSize: V, hidden: H, layers: L, embedding: E } = this.config;
+    this.cell = CELLS[this.config.cell];
+    const { layout, size } = paramLayout(this.config);
     this.layout = layout;
-    this.size = offset;
-    this.params = allocate(dtype, offset);
-    this.grads = allocate(dtype, offset);
+    this.size = size;
+    this.params = allocate(dtype, size);
+    this.grads = allocate(dtype, size);
 
     const view = (buf: Vec, name: string): Vec | null => {
       const e = layout.find((x) => x.name === name);

@@ -1,0 +1,123 @@
+/**
+ * Experiments: a corpus, a base configuration, the cells to compare and seeds 1..N. Its runs are
+ * cells x seeds, each with the same data split and, per seed, the same batch order. The budget is
+ * either the same hidden size for every cell or an equal parameter budget, where each cell's hidden
+ * size is chosen so its parameter count lands within 2% of the target (as Chung et al. 2014 compared
+ * them).
+ */
+import { CELL_NAMES, type CellName } from '../../src-worker/engine/cells/index.ts';
+import { ConfigError, LIMITS, modelConfig, trainConfig, type ModelConfig, type ModelConfigInput, type TrainConfig, type TrainConfigInput } from '../../src-worker/engine/config.ts';
+import { parameterCount } from '../../src-worker/engine/model.ts';
+import type { Cadence } from '../../src-worker/protocol.ts';
+
+export type Budget = { mode: 'hidden'; hidden: number } | { mode: 'params'; params: number };
+
+export interface ExperimentSpec {
+  cells: CellName[];
+  /** runs use seeds 1..seeds */
+  seeds: number;
+  budget: Budget;
+  /** model settings shared by every cell (cell, hidden and vocabSize come from elsewhere) */
+  model: Omit<Partial<ModelConfig>, 'cell' | 'hidden' | 'vocabSize'>;
+  /** training settings shared by every run (seed comes from the run) */
+  train: Omit<TrainConfigInput, 'seed'>;
+  /** per-cell changes on top of model and train */
+  overrides: Partial<Record<CellName, { model?: Omit<Partial<ModelConfig>, 'cell' | 'vocabSize'>; train?: Omit<TrainConfigInput, 'seed'> }>>;
+  cadence: Cadence;
+}
+
+export interface PlannedRun {
+  cell: CellName;
+  seed: number;
+  model: ModelConfig;
+  train: TrainConfig;
+  params: number;
+}
+
+export const DEFAULT_CADENCE: Cadence = {
+  metricsEvery: 1,
+  evalEvery: 100,
+  evalChars: 20000,
+  sampleEvery: 500,
+  sampleLength: 200,
+  checkpointEvery: 200,
+};
+
+/** Fills defaults and checks every field, throwing ConfigError naming the field. */
+export type ExperimentSpecInput = Partial<Omit<ExperimentSpec, 'cadence'>> & Pick<ExperimentSpec, 'cells'> & { cadence?: Partial<Cadence> };
+
+export function experimentSpec(input: ExperimentSpecInput): ExperimentSpec {
+  const spec: ExperimentSpec = {
+    seeds: 1,
+    budget: { mode: 'hidden', hidden: 128 },
+    model: {},
+    train: {},
+    overrides: {},
+    ...input,
+    cadence: { ...DEFAULT_CADENCE, ...input.cadence },
+  };
+  if (!Array.isArray(spec.cells) || spec.cells.length === 0) throw new ConfigError('cells', `choose at least one of ${CELL_NAMES.join(', ')}`);
+  for (const c of spec.cells) {
+    if (!CELL_NAMES.includes(c)) throw new ConfigError('cells', `unknown cell ${JSON.stringify(c)}; allowed: ${CELL_NAMES.join(', ')}`);
+  }
+  if (new Set(spec.cells).size !== spec.cells.length) throw new ConfigError('cells', 'each cell may appear once');
+  if (!Number.isInteger(spec.seeds) || spec.seeds < 1 || spec.seeds > 100) throw new ConfigError('seeds', `must be a whole number from 1 to 100, got ${spec.seeds}`);
+  const b = spec.budget;
+  if (b.mode === 'hidden') {
+    if (!Number.isInteger(b.hidden) || b.hidden < 1 || b.hidden > LIMITS.hidden) throw new ConfigError('hidden', `must be a whole number from 1 to ${LIMITS.hidden}, got ${b.hidden}`);
+  } else if (b.mode === 'params') {
+    if (!Number.isInteger(b.params) || b.params < 1 || b.params > 1e9) throw new ConfigError('params', `must be a whole number from 1 to 1000000000, got ${b.params}`);
+  } else {
+    throw new ConfigError('budget.mode', `must be "hidden" or "params"`);
+  }
+  for (const key of Object.keys(spec.overrides)) {
+    if (!spec.cells.includes(key as CellName)) throw new ConfigError(`overrides.${key}`, `is not one of this experiment's cells (${spec.cells.join(', ')})`);
+  }
+  const c = spec.cadence;
+  for (const [k, min] of [['metricsEvery', 1], ['evalEvery', 1], ['evalChars', 0], ['sampleEvery', 0], ['sampleLength', 1], ['checkpointEvery', 1]] as const) {
+    if (!Number.isInteger(c[k]) || c[k] < min) throw new ConfigError(`cadence.${k}`, `must be a whole number >= ${min}, got ${c[k]}`);
+  }
+  return spec;
+}
+
+/** The runs of an experiment on a corpus of vocabSize characters: cells x seeds, configs resolved. */
+export function planRuns(spec: ExperimentSpec, vocabSize: number): PlannedRun[] {
+  const runs: PlannedRun[] = [];
+  for (const cell of spec.cells) {
+    const o = spec.overrides[cell] ?? {};
+    const base: ModelConfigInput = { ...spec.model, ...o.model, cell, vocabSize };
+    const hidden = o.model?.hidden ?? (spec.budget.mode === 'hidden' ? spec.budget.hidden : hiddenForBudget(base, spec.budget.params));
+    const model = modelConfig({ ...base, hidden });
+    for (let seed = 1; seed <= spec.seeds; seed++) {
+      const train = trainConfig({
+        ...spec.train,
+        ...o.train,
+        optimizer: { ...spec.train.optimizer, ...o.train?.optimizer },
+        schedule: { ...spec.train.schedule, ...o.train?.schedule },
+        seed,
+      });
+      runs.push({ cell, seed, model, train, params: parameterCount(model) });
+    }
+  }
+  return runs;
+}
+
+/** The hidden size whose parameter count is nearest the target; refused if that is not within 2%. */
+export function hiddenForBudget(base: ModelConfigInput, target: number): number {
+  const count = (H: number): number => parameterCount({ ...base, hidden: H });
+  // the count grows with H: bisect for the first H at or above the target, then take the nearer
+  let lo = 1;
+  let hi = LIMITS.hidden;
+  if (count(hi) < target) throw new ConfigError('params', `${target} parameters needs a hidden size above ${LIMITS.hidden} for ${base.cell}`);
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (count(mid) < target) lo = mid + 1;
+    else hi = mid;
+  }
+  const best = lo > 1 && target - count(lo - 1) < count(lo) - target ? lo - 1 : lo;
+  const got = count(best);
+  if (Math.abs(got - target) > 0.02 * target) {
+    throw new ConfigError('params', `no hidden size gives ${base.cell} within 2% of ${target} parameters (nearest: hidden ${best} with ${got}); choose a larger budget`);
+  }
+  return best;
+}
