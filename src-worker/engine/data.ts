@@ -75,7 +75,7 @@ export class StreamBatcher {
   constructor(private readonly data: TokenIds, readonly T: number, readonly B: number, private readonly rng: Rng) {
     const need = B * T + T;
     if (data.length < need) {
-      throw new ConfigError('data', `text of ${data.length} characters is too short for ${B} streams of ${T}-character windows; it needs at least ${need} (batch x (seqLen + 1))`);
+      throw new ConfigError('data', `text of ${data.length} characters is too short for ${B} streams of ${T}-character windows; it needs at least ${need} (batch x seqLen, plus seqLen for the shift of each epoch)`);
     }
     this.state.shift = this.rng.below(T);
   }

@@ -2,10 +2,17 @@
  * The embedded Reber grammar (Hochreiter and Schmidhuber 1997): a Reber string wrapped as
  * B T <reber> T E or B P <reber> P E. The symbol before the final E repeats the second symbol,
  * across the whole inner string: a long-range dependency that plain RNNs struggle to hold.
+ *
+ * Predictable: the B that opens every string but the first (it follows an E), the inner B, the
+ * inner E, the repeated outer symbol (also longRange) and the final E. Every other symbol is one of
+ * two equally likely choices.
  */
 import { Rng } from '../../../src-worker/engine/rng.ts';
+import { TaskTextBuilder, type TaskText } from './task-text.ts';
 
-/** Reber grammar: from each state, two equally likely (symbol, next state) choices; 6 ends the string. */
+export type { TaskText } from './task-text.ts';
+
+/** Reber grammar: from each state, two equally likely (symbol, next state) choices; 5 ends the string. */
 const REBER: ReadonlyArray<ReadonlyArray<readonly [string, number]>> = [
   [['T', 1], ['P', 2]],
   [['S', 1], ['X', 3]],
@@ -14,39 +21,37 @@ const REBER: ReadonlyArray<ReadonlyArray<readonly [string, number]>> = [
   [['P', 3], ['V', 5]],
 ];
 
-export interface TaskText {
-  text: string;
-  /** per position i of text: 1 where text[i] is determined by what came before (it can be predicted) */
-  predictable: Uint8Array;
-  /** per position: 1 where predicting text[i] needs the long-range memory the task is about */
-  longRange: Uint8Array;
-}
-
 /** `count` embedded Reber strings, concatenated, from a seeded generator. */
 export function embeddedReber(count: number, seed: number): TaskText {
+  const out = new TaskTextBuilder();
   const rng = new Rng(seed);
-  const chars: string[] = [];
-  const predictable: number[] = [];
-  const longRange: number[] = [];
-  const push = (c: string, canPredict: boolean, far = false): void => {
-    chars.push(c);
-    predictable.push(canPredict ? 1 : 0);
-    longRange.push(far ? 1 : 0);
-  };
-  for (let s = 0; s < count; s++) {
-    const outer = rng.below(2) === 0 ? 'T' : 'P';
-    push('B', s > 0); // follows the previous string's E
-    push(outer, false);
-    push('B', true);
-    let state = 0;
-    while (state !== 5) {
-      const [symbol, next] = REBER[state][rng.below(2)];
-      push(symbol, false);
-      state = next;
-    }
-    push('E', true);
-    push(outer, true, true);
-    push('E', true);
+  for (let s = 0; s < count; s++) pushEmbeddedReber(out, rng, s > 0);
+  return out.build();
+}
+
+/**
+ * `length` characters of embedded Reber strings (the last one cut off there). The same seed gives
+ * the same strings as embeddedReber, so one text is a prefix of the other.
+ */
+export function embeddedReberText(length: number, seed: number): TaskText {
+  const out = new TaskTextBuilder();
+  const rng = new Rng(seed);
+  while (out.length < length) pushEmbeddedReber(out, rng, out.length > 0);
+  return out.build(length);
+}
+
+function pushEmbeddedReber(out: TaskTextBuilder, rng: Rng, afterAnother: boolean): void {
+  const outer = rng.below(2) === 0 ? 'T' : 'P';
+  out.push('B', afterAnother); // follows the previous string's E
+  out.push(outer, false);
+  out.push('B', true);
+  let state = 0;
+  while (state !== 5) {
+    const [symbol, next] = REBER[state][rng.below(2)];
+    out.push(symbol, false);
+    state = next;
   }
-  return { text: chars.join(''), predictable: Uint8Array.from(predictable), longRange: Uint8Array.from(longRange) };
+  out.push('E', true);
+  out.push(outer, true, true);
+  out.push('E', true);
 }
