@@ -171,19 +171,7 @@ export class Trainer {
 
   /** A trainer that continues exactly where the saved one stopped; data must be the same text. */
   static restore(state: ArrayBuffer, data: TokenIds, kernels: Kernels): Trainer {
-    const bytes = new Uint8Array(state);
-    if (bytes.length < 16 || !MAGIC.every((b, i) => bytes[i] === b)) throw new StateError('not an RNN Lab training state (bad magic)');
-    const dv = new DataView(state);
-    const version = dv.getUint32(8, true);
-    if (version !== STATE_VERSION) throw new StateError(`training state version ${version} is not supported (this build reads ${STATE_VERSION})`);
-    const headerLen = dv.getUint32(12, true);
-    if (16 + headerLen > bytes.length) throw new StateError('training state is truncated (header runs past the end)');
-    let header: StateHeader;
-    try {
-      header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(16, 16 + headerLen)));
-    } catch (e) {
-      throw new StateError(`training state header is not valid JSON: ${(e as Error).message}`);
-    }
+    const { header, headerLen, bytes, dv } = readStateHeader(state);
     if (header.data.length !== data.length || header.data.hash !== hashIds(data)) {
       throw new StateError('the training data differs from the data this state was trained on');
     }
@@ -212,6 +200,38 @@ export class Trainer {
     t.step = header.step;
     return t;
   }
+}
+
+/**
+ * The model inside a training state (configuration and weights, nothing else), for evaluation,
+ * sampling and export, which need neither the training text nor the optimizer.
+ */
+export function modelFromState(state: ArrayBuffer): { model: Model; step: number; train: TrainConfig } {
+  const { header, headerLen, bytes, dv } = readStateHeader(state);
+  const model = new Model(header.model, 'f32');
+  if (header.sections[0] !== model.size) throw new StateError('training state sections do not match its configuration');
+  const start = 16 + headerLen;
+  if (bytes.length < start + 4 * model.size) throw new StateError('training state is truncated');
+  for (let i = 0; i < model.size; i++) model.params[i] = dv.getFloat32(start + 4 * i, true);
+  return { model, step: header.step, train: header.train };
+}
+
+function readStateHeader(state: ArrayBuffer): { header: StateHeader; headerLen: number; bytes: Uint8Array; dv: DataView } {
+  const bytes = new Uint8Array(state);
+  if (bytes.length < 16 || !MAGIC.every((b, i) => bytes[i] === b)) throw new StateError('not an RNN Lab training state (bad magic)');
+  const dv = new DataView(state);
+  const version = dv.getUint32(8, true);
+  if (version !== STATE_VERSION) throw new StateError(`training state version ${version} is not supported (this build reads ${STATE_VERSION})`);
+  const headerLen = dv.getUint32(12, true);
+  if (16 + headerLen > bytes.length) throw new StateError('training state is truncated (header runs past the end)');
+  let header: StateHeader;
+  try {
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(16, 16 + headerLen)));
+  } catch (e) {
+    throw new StateError(`training state header is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof header !== 'object' || header === null || !Array.isArray(header.sections)) throw new StateError('training state header is incomplete');
+  return { header, headerLen, bytes, dv };
 }
 
 interface StateHeader {

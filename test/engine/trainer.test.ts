@@ -7,7 +7,7 @@ import { Vocab } from '../../src-worker/engine/data.ts';
 import { evaluate } from '../../src-worker/engine/evaluate.ts';
 import { defaultKernels } from '../../src-worker/engine/kernel-sets.ts';
 import { Interrupted } from '../../src-worker/engine/model.ts';
-import { DivergedError, StateError, Trainer, type TrainerOptions } from '../../src-worker/engine/trainer.ts';
+import { DivergedError, StateError, Trainer, modelFromState, type TrainerOptions } from '../../src-worker/engine/trainer.ts';
 import { corpusPath, repoRoot } from '../helpers.ts';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog. '.repeat(20);
@@ -69,6 +69,15 @@ describe('Trainer', () => {
     expect([...head, ...tail]).toEqual(all);
     expect(resumed.model.params).toEqual(straight.model.params);
     expect(resumed.saveState()).toEqual(straight.saveState());
+  });
+
+  it('gives its model alone, with the same weights, without the data', () => {
+    const t = new Trainer(options());
+    losses(t, 5);
+    const { model, step } = modelFromState(t.saveState());
+    expect(step).toBe(5);
+    expect(model.config).toEqual(t.model.config);
+    expect(model.params).toEqual(t.model.params);
   });
 
   it('refuses a state for other data, a damaged state, and a foreign buffer', () => {
