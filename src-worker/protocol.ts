@@ -38,7 +38,11 @@ export interface TrainTask {
   elapsedBefore: number;
   /** best validation loss seen before resume, so 'best' checkpoints stay monotone */
   bestValLoss: number | null;
-  /** Int32Array(1) over a SharedArrayBuffer: CONTROL values */
+  /**
+   * Int32Array over a SharedArrayBuffer: [0] a CONTROL value, written by main; [1] (when the
+   * buffer has room for it) set to 1 by the worker as it starts the task, so main can tell a
+   * queued task from a running one
+   */
   control: SharedArrayBuffer;
   port: import('node:worker_threads').MessagePort;
 }
@@ -62,8 +66,9 @@ export type TrainEvent =
   /** state is moved (transferred), not copied */
   | { type: 'checkpoint'; step: number; kind: 'last' | 'best'; valLoss: number | null; state: ArrayBuffer };
 
+/** wallSeconds: the run's training seconds across resumes when it stopped (absent if the worker died) */
 export type TrainResult =
-  | { status: 'completed'; step: number }
-  | { status: 'paused'; step: number }
-  | { status: 'cancelled'; step: number }
-  | { status: 'failed'; step: number; error: string };
+  | { status: 'completed'; step: number; wallSeconds?: number }
+  | { status: 'paused'; step: number; wallSeconds?: number }
+  | { status: 'cancelled'; step: number; wallSeconds?: number }
+  | { status: 'failed'; step: number; error: string; wallSeconds?: number };

@@ -1,52 +1,118 @@
 #!/usr/bin/env node
-/** The rnn-lab command. */
-import { parseArgs } from 'node:util';
-import type { CellName } from '../../src-worker/engine/cells/index.ts';
-import { runDemo } from './demo.ts';
+/**
+ * The rnn-lab command: the lab's services from a terminal or a script. With --json every command
+ * prints one JSON document on stdout; errors go to stderr with a non-zero exit code.
+ */
+import { mkdirSync, realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError } from '../../src-worker/engine/config.ts';
+import { ModelFileError } from '../../src-worker/engine/model-file.ts';
+import { CorpusError } from '../lab/corpora.ts';
+import { Lab, LabError } from '../lab/lab.ts';
+import { databasePath } from '../lab/paths.ts';
+import { StoreError } from '../store/errors.ts';
+import { COMMANDS, type Command } from './commands.ts';
 
-const USAGE = `usage: rnn-lab demo [--cells rnn,lstm,gru] [--steps N] [--hidden H] [--seed S]
+export const USAGE = `usage: rnn-lab COMMAND [options]      (--db PATH or RNN_LAB_DB selects the database; --json for machine output)
 
-  demo   train a plain RNN, an LSTM and a GRU side by side on the built-in embedded Reber
-         grammar task and print their validation loss and long-range accuracy as they learn`;
+  demo                         train RNN, LSTM and GRU side by side on a built-in task (no database)
+  corpus import FILE [--name NAME] [--keep-crlf] [--max-mb N]
+  corpus task reber|recall|timing|dyck [--length N] [--seed S] [--lag L] [--symbols N] [--period K] [--depth D]
+  corpus list | show ID | rm ID
+  experiment create --corpus ID --cells rnn,lstm,lstm-peephole,gru,gru-reset-after
+             [--hidden N | --params N] [--layers L] [--embedding E] [--seq T] [--batch B] [--steps N]
+             [--optimizer adam|adamw|sgd|rmsprop|adagrad] [--lr X] [--clip X] [--dropout X] [--seeds K]
+             [--eval-every N] [--checkpoint-every N] [--sample-every N] [--name NAME]
+  experiment list | show ID | run ID [--workers N] | rm ID
+  run show ID | pause ID | resume ID [--workers N] | cancel ID
+  eval RUN --text FILE [--checkpoint best|last]
+  generate RUN [--prime TEXT] [--length N] [--temperature X] [--top-k K] [--seed S] [--checkpoint best|last]
+  model export RUN --out FILE.safetensors [--checkpoint best|last]
+  model import FILE [--vocab VOCAB.json]
+  metrics export EXPERIMENT --out FILE.csv|FILE.json`;
 
-function main(argv: string[]): number {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(USAGE + '\n');
-    return command === undefined ? 2 : 0;
-  }
-  if (command === 'demo') {
-    const { values } = parseArgs({
-      args: rest,
-      options: {
-        cells: { type: 'string', default: 'rnn,lstm,gru' },
-        steps: { type: 'string', default: '300' },
-        hidden: { type: 'string', default: '32' },
-        seed: { type: 'string', default: '1' },
-      },
-    });
-    runDemo({
-      cells: values.cells!.split(',') as CellName[],
-      steps: wholeNumber('--steps', values.steps!),
-      hidden: wholeNumber('--hidden', values.hidden!),
-      seed: wholeNumber('--seed', values.seed!),
-      out: (line) => process.stdout.write(line + '\n'),
-    });
-    return 0;
-  }
-  process.stderr.write(`rnn-lab: unknown command ${JSON.stringify(command)}\n${USAGE}\n`);
-  return 2;
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  stdout: NodeJS.WriteStream;
 }
 
-function wholeNumber(flag: string, s: string): number {
+/** Runs one command line; returns the exit code. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [first, second] = argv;
+  if (first === undefined || ['help', '--help', '-h'].includes(first)) {
+    io.out(USAGE + '\n');
+    return first === undefined ? 2 : 0;
+  }
+  const key = COMMANDS[`${first} ${second}`] ? `${first} ${second}` : first;
+  const command: Command | undefined = COMMANDS[key];
+  if (!command) {
+    io.err(`rnn-lab: unknown command ${JSON.stringify(argv.slice(0, 2).join(' '))}\n${USAGE}\n`);
+    return 2;
+  }
+  const rest = argv.slice(key.split(' ').length);
+  const options: ParseArgsConfig['options'] = {
+    ...command.options,
+    db: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  };
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true }) as typeof parsed;
+  } catch (e) {
+    io.err(`rnn-lab ${key}: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== (command.positionals ?? []).length) {
+    io.err(`rnn-lab ${key}: expected ${(command.positionals ?? []).map((p) => p.toUpperCase()).join(' ') || 'no arguments'}, got ${positionals.length ? positionals.join(' ') : 'none'}\n`);
+    return 2;
+  }
+  let lab: Lab | null = null;
+  try {
+    if (command.needsLab !== false) {
+      const db = databasePath(values.db as string | undefined);
+      if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });
+      lab = Lab.open({ db, workers: values.workers ? wholeNumber('--workers', values.workers as string) : undefined });
+    }
+    const result = await command.run({ lab: lab!, values, positionals, io, json: values.json === true });
+    if (values.json === true && result !== undefined) io.out(JSON.stringify(result) + '\n');
+    return 0;
+  } catch (e) {
+    io.err(`rnn-lab ${key}: ${describe(e)}\n`);
+    return 1;
+  } finally {
+    await lab?.close();
+  }
+}
+
+function describe(e: unknown): string {
+  const known = [ConfigError, CorpusError, LabError, ModelFileError, StoreError];
+  if (known.some((k) => e instanceof k)) return (e as Error).message;
+  return (e as Error)?.stack ?? String(e);
+}
+
+export function wholeNumber(flag: string, s: string, min = 1): number {
   const v = Number(s);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`${flag} must be a whole number >= 1, got ${JSON.stringify(s)}`);
+  if (!Number.isSafeInteger(v) || v < min) throw new LabError('bad-input', `${flag} must be a whole number >= ${min}, got ${JSON.stringify(s)}`);
   return v;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (e) {
-  process.stderr.write(`rnn-lab: ${(e as Error).message}\n`);
-  process.exitCode = 1;
+export function realNumber(flag: string, s: string): number {
+  const v = Number(s);
+  if (s.trim() === '' || !Number.isFinite(v)) throw new LabError('bad-input', `${flag} must be a number, got ${JSON.stringify(s)}`);
+  return v;
 }
+
+/** Runs the command line of this process and sets its exit code. */
+export async function runCli(argv = process.argv.slice(2)): Promise<void> {
+  process.exitCode = await main(argv, {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    stdout: process.stdout,
+  });
+}
+
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) void runCli();

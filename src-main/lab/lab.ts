@@ -1,0 +1,553 @@
+/**
+ * The lab: the services behind every front end (the rnn-lab command now, the desktop app and
+ * browser mode next). It owns the database (the only writer), the worker pool and the scheduler
+ * that hands queued runs to free workers, and it turns what the workers report into rows and
+ * events.
+ *
+ * Runs belong to the process that claimed them (runs.owner_pid). Another process asks for a pause
+ * or cancel through runs.control, which the owner polls; a process that dies leaves its runs
+ * 'running' with a dead owner, and the next Lab.open marks them 'interrupted'.
+ */
+import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import type { CellName } from '../../src-worker/engine/cells/index.ts';
+import { ConfigError, type ModelConfig, type TrainConfig } from '../../src-worker/engine/config.ts';
+import { Vocab } from '../../src-worker/engine/data.ts';
+import type { EvalResult } from '../../src-worker/engine/evaluate.ts';
+import { saveModel } from '../../src-worker/engine/model-file.ts';
+import { modelFromState } from '../../src-worker/engine/trainer.ts';
+import type { MetricRow, TrainEvent, TrainResult } from '../../src-worker/protocol.ts';
+import { TrainingPool, type RunHandle, type TrainingPoolOptions } from '../pool/pool.ts';
+import { openDatabase } from '../store/database.ts';
+import { LabStore, type CorpusMeta, type Experiment, type Run, type RunStatus } from '../store/lab-store.ts';
+import { corpusStats, encodeShared, prepareCorpus, splitCorpus, type CorpusStats } from './corpora.ts';
+import { experimentSpec, planRuns, type ExperimentSpec, type ExperimentSpecInput } from './experiments.ts';
+import { generateTask, resolveTaskParams, TASKS, type TaskName } from './tasks/index.ts';
+
+export class LabError extends Error {
+  constructor(readonly code: 'not-found' | 'bad-state' | 'bad-input', message: string) {
+    super(message);
+    this.name = 'LabError';
+  }
+}
+
+export interface LabOptions {
+  /** database file, or ':memory:' */
+  db: string;
+  /** concurrent training runs (default: one per core) */
+  workers?: number;
+  pool?: Omit<TrainingPoolOptions, 'maxThreads'>;
+  /** this process, as recorded in runs.owner_pid */
+  pid?: number;
+  /** how often to look for pause/cancel requests from other processes, ms */
+  controlPollMs?: number;
+}
+
+export type LabEvent =
+  | { type: 'run'; run: Run }
+  | { type: 'metrics'; runId: number; rows: MetricRow[] }
+  | { type: 'eval'; runId: number; step: number; valLoss: number; bitsPerChar: number; accuracy: number }
+  | { type: 'sample'; runId: number; step: number; prime: string; temperature: number; text: string }
+  | { type: 'checkpoint'; runId: number; step: number; kind: 'last' | 'best' };
+
+export interface RunConfig {
+  model: ModelConfig;
+  train: TrainConfig;
+}
+
+export interface CorpusDetails extends CorpusMeta {
+  stats: CorpusStats;
+}
+
+/** Shared token ids of a corpus, made once and handed to every run on it without copying. */
+interface CorpusIds {
+  vocab: string[];
+  train: Uint16Array;
+  valid: Uint16Array;
+}
+
+type Checkpoint = 'best' | 'last';
+
+export class Lab {
+  readonly store: LabStore;
+  private readonly pid: number;
+  private readonly workers: number;
+  private readonly poolOptions: TrainingPoolOptions;
+  private pool: TrainingPool | null = null;
+  private readonly active = new Map<number, RunHandle>();
+  private readonly queue: number[] = [];
+  private readonly listeners = new Set<(e: LabEvent) => void>();
+  private readonly idle = new Set<() => void>();
+  private readonly corpusIds = new Map<number, CorpusIds>();
+  private readonly controlTimer: NodeJS.Timeout;
+  private closed = false;
+
+  private constructor(store: LabStore, opts: LabOptions) {
+    this.store = store;
+    this.pid = opts.pid ?? process.pid;
+    this.workers = opts.workers ?? availableParallelism();
+    this.poolOptions = { ...opts.pool, maxThreads: this.workers };
+    this.controlTimer = setInterval(() => this.pollControl(), opts.controlPollMs ?? 250);
+    this.controlTimer.unref();
+  }
+
+  /** Opens (creating or migrating) the database and marks runs of dead processes interrupted. */
+  static open(opts: LabOptions): Lab {
+    const store = new LabStore(openDatabase(opts.db));
+    store.markInterrupted(isAlive);
+    return new Lab(store, opts);
+  }
+
+  on(listener: (e: LabEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: LabEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  // ---- corpora ----
+
+  /** Imports a text file's bytes; identical content returns the corpus already there. */
+  importCorpus(bytes: Uint8Array, opts: { name: string; keepCrlf?: boolean; maxBytes?: number; source?: string }): { corpus: CorpusDetails; existing: boolean } {
+    const prepared = prepareCorpus(bytes, { name: opts.name, keepCrlf: opts.keepCrlf, maxBytes: opts.maxBytes });
+    const found = this.store.findCorpusBySha(prepared.sha256);
+    if (found) return { corpus: this.corpus(found.id), existing: true };
+    const id = this.store.insertCorpus({
+      name: opts.name,
+      kind: 'file',
+      task: null,
+      sha256: prepared.sha256,
+      text: prepared.text,
+      chars: prepared.chars,
+      vocab: prepared.vocab,
+      source: opts.source ?? null,
+    });
+    return { corpus: this.corpus(id), existing: false };
+  }
+
+  /** Generates a built-in task corpus from its parameters and seed. */
+  createTaskCorpus(task: TaskName, params: Record<string, number>): { corpus: CorpusDetails; existing: boolean } {
+    if (!(task in TASKS)) throw new LabError('bad-input', `unknown task ${JSON.stringify(task)}; allowed: ${Object.keys(TASKS).join(', ')}`);
+    params = resolveTaskParams(task, params);
+    const generated = generateTask(task, params);
+    const prepared = prepareCorpus(new TextEncoder().encode(generated.text), { name: task });
+    const sha256 = createHash('sha256').update(JSON.stringify({ task, params })).update(prepared.sha256).digest('hex');
+    const found = this.store.findCorpusBySha(sha256);
+    if (found) return { corpus: this.corpus(found.id), existing: true };
+    const name = `${task} (${Object.entries(params).map(([k, v]) => `${k} ${v}`).join(', ')})`;
+    const id = this.store.insertCorpus({
+      name,
+      kind: 'task',
+      task: { name: task, params },
+      sha256,
+      text: prepared.text,
+      chars: prepared.chars,
+      vocab: prepared.vocab,
+      predictable: generated.predictable,
+      longRange: generated.longRange,
+    });
+    return { corpus: this.corpus(id), existing: false };
+  }
+
+  listCorpora(): CorpusMeta[] {
+    return this.store.listCorpora();
+  }
+
+  corpus(id: number): CorpusDetails {
+    const c = this.store.getCorpus(id);
+    if (!c) throw new LabError('not-found', `no corpus ${id}`);
+    const { text, predictable: _p, longRange: _l, ...meta } = c;
+    return { ...meta, stats: corpusStats(text, c.vocab, c.validFraction) };
+  }
+
+  deleteCorpus(id: number): void {
+    if (!this.store.deleteCorpus(id)) throw new LabError('not-found', `no corpus ${id}`);
+    this.corpusIds.delete(id);
+  }
+
+  // ---- experiments ----
+
+  createExperiment(input: { corpusId: number; name?: string; spec: ExperimentSpecInput }): { experiment: Experiment; runs: Run[] } {
+    const corpus = this.store.getCorpusMeta(input.corpusId);
+    if (!corpus) throw new LabError('not-found', `no corpus ${input.corpusId}`);
+    const spec = experimentSpec(input.spec);
+    const planned = planRuns(spec, corpus.vocab.length);
+    const trainChars = corpus.chars - Math.round(corpus.chars * corpus.validFraction);
+    for (const r of planned) {
+      const need = r.train.batch * r.train.seqLen + r.train.seqLen;
+      if (trainChars < need) {
+        throw new ConfigError('seqLen', `the training part of "${corpus.name}" has ${trainChars} characters; batch ${r.train.batch} x seqLen ${r.train.seqLen} needs at least ${need}`);
+      }
+    }
+    const name = input.name?.trim() || `${spec.cells.join(' vs ')} on ${corpus.name}`;
+    const id = this.store.transaction(() => {
+      const experimentId = this.store.insertExperiment({ name, corpusId: corpus.id, spec });
+      this.store.insertRuns(experimentId, planned.map((r) => ({
+        cell: r.cell,
+        seed: r.seed,
+        config: { model: r.model, train: r.train } satisfies RunConfig,
+        params: r.params,
+        steps: r.train.steps,
+      })));
+      return experimentId;
+    });
+    return { experiment: this.store.getExperiment(id)!, runs: this.store.listRuns(id) };
+  }
+
+  listExperiments() {
+    return this.store.listExperiments();
+  }
+
+  experiment(id: number): { experiment: Experiment; spec: ExperimentSpec; runs: Run[] } {
+    const experiment = this.store.getExperiment(id);
+    if (!experiment) throw new LabError('not-found', `no experiment ${id}`);
+    return { experiment, spec: experiment.spec as ExperimentSpec, runs: this.store.listRuns(id) };
+  }
+
+  deleteExperiment(id: number): void {
+    const runs = this.store.listRuns(id);
+    if (runs.some((r) => r.status === 'running')) throw new LabError('bad-state', `experiment ${id} has running runs; pause or cancel them first`);
+    if (!this.store.deleteExperiment(id)) throw new LabError('not-found', `no experiment ${id}`);
+  }
+
+  run(id: number): Run {
+    const r = this.store.getRun(id);
+    if (!r) throw new LabError('not-found', `no run ${id}`);
+    return r;
+  }
+
+  // ---- scheduling ----
+
+  /** Queues every run of the experiment that has not ended (queued, paused, interrupted). Returns their ids. */
+  runExperiment(id: number): number[] {
+    const { runs } = this.experiment(id);
+    const ids = runs.filter((r) => r.status === 'queued' || r.status === 'paused' || r.status === 'interrupted').map((r) => r.id);
+    for (const runId of ids) this.enqueue(runId);
+    return ids;
+  }
+
+  /** Continues a paused or interrupted run from its last checkpoint (or a queued one from the start). */
+  resumeRun(id: number): void {
+    const r = this.run(id);
+    if (!['queued', 'paused', 'interrupted'].includes(r.status)) {
+      throw new LabError('bad-state', `run ${id} is ${r.status}; only queued, paused or interrupted runs can be resumed`);
+    }
+    this.enqueue(id);
+  }
+
+  /** Pauses a run: it stops after writing a checkpoint. Works on runs of other processes too. */
+  pauseRun(id: number): void {
+    const r = this.run(id);
+    const handle = this.active.get(id);
+    if (handle) return handle.pause();
+    if (this.dequeue(id)) return this.finishQueued(id, 'paused');
+    if (r.status === 'running') {
+      this.store.requestControl(id, 'pause');
+      return;
+    }
+    if (r.status !== 'queued') throw new LabError('bad-state', `run ${id} is ${r.status}, not running`);
+    this.setStatus(id, 'paused');
+  }
+
+  /** Cancels a run; it keeps its metrics and checkpoints but will not continue. */
+  cancelRun(id: number): void {
+    const r = this.run(id);
+    const handle = this.active.get(id);
+    if (handle) return handle.cancel();
+    if (this.dequeue(id)) return this.finishQueued(id, 'cancelled');
+    if (r.status === 'running') {
+      this.store.requestControl(id, 'cancel');
+      return;
+    }
+    if (['completed', 'failed', 'cancelled'].includes(r.status)) throw new LabError('bad-state', `run ${id} has already ended (${r.status})`);
+    this.setStatus(id, 'cancelled');
+  }
+
+  /** Resolves when this process has no run queued or running. */
+  whenIdle(): Promise<void> {
+    if (this.active.size === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.add(resolve));
+  }
+
+  /** Runs this process owns or has queued. */
+  get busy(): number[] {
+    return [...this.active.keys(), ...this.queue];
+  }
+
+  private enqueue(id: number): void {
+    if (this.closed) throw new LabError('bad-state', 'the lab is closing');
+    if (this.active.has(id) || this.queue.includes(id)) return;
+    this.queue.push(id);
+    this.pump();
+  }
+
+  private dequeue(id: number): boolean {
+    const i = this.queue.indexOf(id);
+    if (i < 0) return false;
+    this.queue.splice(i, 1);
+    this.notifyIdle();
+    return true;
+  }
+
+  private finishQueued(id: number, status: 'paused' | 'cancelled'): void {
+    const r = this.run(id);
+    if (status === 'cancelled' || r.status === 'queued') this.setStatus(id, status);
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && this.active.size < this.workers) {
+      const id = this.queue.shift()!;
+      try {
+        this.dispatch(id);
+      } catch (e) {
+        this.store.setRunStatus(id, 'failed', { error: (e as Error).message });
+        this.emit({ type: 'run', run: this.run(id) });
+      }
+    }
+    this.notifyIdle();
+  }
+
+  private dispatch(id: number): void {
+    const before = this.run(id);
+    if (!this.store.claimRun(id, this.pid)) return; // another process has it, or it ended meanwhile
+    const { model, train } = before.config as RunConfig;
+    const { spec, experiment } = this.experiment(before.experimentId);
+    const ids = this.idsOf(experiment.corpusId);
+    // Continue from the last checkpoint; anything recorded after it is recorded again, identically.
+    const last = before.status === 'queued' ? null : this.store.getCheckpoint(id, 'last');
+    const from = last?.step ?? 0;
+    this.store.deleteMetricsAfter(id, from);
+    const kept = this.store.listEvals(id).filter((e) => e.step <= from && Number.isFinite(e.valLoss));
+    const bestValLoss = kept.length ? Math.min(...kept.map((e) => e.valLoss)) : null;
+    const elapsedBefore = from === 0 ? 0 : (this.store.listMetrics(id, { fromStep: from }).find((m) => m.step === from)?.wallSeconds ?? 0);
+    this.store.updateRun(id, { step: from, bestValLoss, elapsed: elapsedBefore });
+    const handle = this.getPool().start({
+      runId: id,
+      model,
+      train,
+      cadence: spec.cadence,
+      trainIds: ids.train.buffer as SharedArrayBuffer,
+      validIds: ids.valid.buffer as SharedArrayBuffer,
+      vocab: ids.vocab,
+      resume: last ? (last.state.buffer as ArrayBuffer) : null,
+      elapsedBefore,
+      bestValLoss,
+    }, { onEvent: (ev) => this.record(id, ev) });
+    this.active.set(id, handle);
+    this.emit({ type: 'run', run: this.run(id) });
+    void handle.result.then((result) => this.settle(id, result));
+  }
+
+  /** What a worker reports becomes rows (each message is one transaction) and events. */
+  private record(runId: number, ev: TrainEvent): void {
+    const s = this.store;
+    switch (ev.type) {
+      case 'metrics': {
+        const last = ev.rows[ev.rows.length - 1];
+        s.transaction(() => {
+          s.insertMetrics(runId, ev.rows);
+          s.updateRun(runId, { step: last.step, elapsed: last.wallSeconds });
+        });
+        this.emit({ type: 'metrics', runId, rows: ev.rows });
+        return;
+      }
+      case 'eval': {
+        const run = this.run(runId);
+        s.transaction(() => {
+          s.insertEval(runId, { step: ev.step, valLoss: ev.valLoss, bitsPerChar: ev.bitsPerChar, accuracy: ev.accuracy, chars: ev.chars });
+          if (run.bestValLoss === null || ev.valLoss < run.bestValLoss) s.updateRun(runId, { bestValLoss: ev.valLoss });
+        });
+        this.emit({ type: 'eval', runId, step: ev.step, valLoss: ev.valLoss, bitsPerChar: ev.bitsPerChar, accuracy: ev.accuracy });
+        return;
+      }
+      case 'checkpoint':
+        s.putCheckpoint(runId, ev.kind, ev.step, ev.valLoss, new Uint8Array(ev.state));
+        this.emit({ type: 'checkpoint', runId, step: ev.step, kind: ev.kind });
+        return;
+      case 'sample':
+        s.insertSample(runId, { step: ev.step, prime: ev.prime, temperature: ev.temperature, text: ev.text });
+        this.emit({ type: 'sample', runId, step: ev.step, prime: ev.prime, temperature: ev.temperature, text: ev.text });
+        return;
+    }
+  }
+
+  private settle(id: number, result: TrainResult): void {
+    this.active.delete(id);
+    const status: RunStatus = result.status;
+    this.store.setRunStatus(id, status, result.status === 'failed' ? { error: result.error } : {});
+    this.emit({ type: 'run', run: this.run(id) });
+    if (!this.closed) this.pump();
+    this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    if (this.active.size > 0 || this.queue.length > 0) return;
+    for (const resolve of this.idle) resolve();
+    this.idle.clear();
+  }
+
+  private setStatus(id: number, status: RunStatus): void {
+    this.store.setRunStatus(id, status);
+    this.emit({ type: 'run', run: this.run(id) });
+  }
+
+  /** Pause and cancel requests that other processes left in the database for runs we own. */
+  private pollControl(): void {
+    for (const [id, handle] of this.active) {
+      const request = this.store.takeControl(id);
+      if (request === 'pause') handle.pause();
+      else if (request === 'cancel') handle.cancel();
+    }
+  }
+
+  private idsOf(corpusId: number): CorpusIds {
+    let ids = this.corpusIds.get(corpusId);
+    if (!ids) {
+      const c = this.store.getCorpus(corpusId)!;
+      const { train, valid } = splitCorpus(c.text, c.validFraction);
+      ids = { vocab: c.vocab, train: encodeShared(train, c.vocab), valid: encodeShared(valid, c.vocab) };
+      this.corpusIds.set(corpusId, ids);
+    }
+    return ids;
+  }
+
+  private getPool(): TrainingPool {
+    if (!this.pool) this.pool = new TrainingPool(this.poolOptions);
+    return this.pool;
+  }
+
+  // ---- models ----
+
+  /** The training state of a run's best or last checkpoint. */
+  private checkpoint(runId: number, which: Checkpoint): { step: number; state: ArrayBuffer } {
+    this.run(runId);
+    const c = this.store.getCheckpoint(runId, which);
+    if (!c) throw new LabError('not-found', `run ${runId} has no ${which} checkpoint yet`);
+    return { step: c.step, state: c.state.buffer as ArrayBuffer };
+  }
+
+  private runVocab(runId: number): string[] {
+    const run = this.run(runId);
+    return this.store.getCorpusMeta(this.experiment(run.experimentId).experiment.corpusId)!.vocab;
+  }
+
+  /** Mean cross-entropy, bits per character, perplexity and accuracy of a run's model on a text. */
+  async evaluate(runId: number, text: string, which: Checkpoint = 'best'): Promise<EvalResult> {
+    const { state } = this.checkpoint(runId, which);
+    const vocab = new Vocab(this.runVocab(runId));
+    const ids = Uint16Array.from(vocab.encode(text));
+    return this.getPool().evaluate({ source: { kind: 'model', state }, ids: ids.buffer });
+  }
+
+  /** Text from a run's model, streamed through onText as it is written. */
+  async generate(runId: number, opts: { prime: string; length: number; temperature?: number; topK?: number; seed?: number; checkpoint?: Checkpoint }, onText?: (text: string) => void): Promise<string> {
+    const { state } = this.checkpoint(runId, opts.checkpoint ?? 'last');
+    const vocab = this.runVocab(runId);
+    const missing = [...opts.prime].find((c) => !vocab.includes(c));
+    if (missing !== undefined) throw new LabError('bad-input', `the prime has ${JSON.stringify(missing)}, which is not in this model's vocabulary`);
+    const result = await this.getPool().generate({
+      source: { kind: 'model', state },
+      vocab,
+      prime: opts.prime,
+      length: opts.length,
+      temperature: opts.temperature,
+      topK: opts.topK,
+      seed: opts.seed ?? 1,
+    }, { onText });
+    return result.text;
+  }
+
+  /** A run's model as a .safetensors file with PyTorch names, vocabulary and provenance. */
+  exportModel(runId: number, which: Checkpoint = 'best'): Uint8Array {
+    const run = this.run(runId);
+    const { step, state } = this.checkpoint(runId, which);
+    const { experiment } = this.experiment(run.experimentId);
+    const corpus = this.store.getCorpusMeta(experiment.corpusId)!;
+    const { model, train } = modelFromState(state);
+    return saveModel(model, {
+      vocab: corpus.vocab,
+      provenance: {
+        app: 'rnn-lab',
+        experiment: experiment.name,
+        run: run.id,
+        checkpoint: which,
+        steps: step,
+        seed: train.seed,
+        train,
+        corpus: { name: corpus.name, sha256: corpus.sha256, chars: corpus.chars, validFraction: corpus.validFraction },
+      },
+    });
+  }
+
+  // ---- numbers ----
+
+  /** One row per run and logged step, with the validation numbers where an evaluation happened. */
+  metricsTable(experimentId: number): MetricsRow[] {
+    const { experiment, runs } = this.experiment(experimentId);
+    const rows: MetricsRow[] = [];
+    for (const run of runs) {
+      const evals = new Map(this.store.listEvals(run.id).map((e) => [e.step, e]));
+      for (const m of this.store.listMetrics(run.id)) {
+        const e = evals.get(m.step);
+        rows.push({
+          experiment: experiment.name,
+          run: run.id,
+          cell: run.cell as CellName,
+          seed: run.seed,
+          step: m.step,
+          chars_seen: m.charsSeen,
+          wall_seconds: m.wallSeconds,
+          train_loss: m.trainLoss,
+          val_loss: e?.valLoss ?? null,
+          bits_per_char: e?.bitsPerChar ?? null,
+          grad_norm: m.gradNorm,
+          lr: m.lr,
+        });
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * Stops: running runs of this process pause with a checkpoint (or are cancelled), queued ones
+   * stay queued for another day; then the pool and the database close.
+   */
+  async close(opts: { running?: 'pause' | 'cancel' } = {}): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.controlTimer);
+    this.queue.length = 0;
+    const pending = [...this.active.values()];
+    for (const h of pending) (opts.running === 'cancel' ? h.cancel() : h.pause());
+    await Promise.all(pending.map((h) => h.result));
+    await this.whenIdle();
+    await this.pool?.close();
+    this.store.close();
+  }
+}
+
+export interface MetricsRow {
+  experiment: string;
+  run: number;
+  cell: CellName;
+  seed: number;
+  step: number;
+  chars_seen: number;
+  wall_seconds: number;
+  train_loss: number;
+  val_loss: number | null;
+  bits_per_char: number | null;
+  grad_norm: number;
+  lr: number;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Piscina tasks on a finished or paused model (run with the `name` option): `evaluate` scores a
+ * text, `generate` writes text and streams it over the task's port as it goes. The model comes from
+ * a model file (loadModel) or from the weights of a training state (Trainer.saveState).
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { ConfigError } from './engine/config.ts';
+import { Vocab } from './engine/data.ts';
+import { evaluate as evaluateModel, type EvalResult } from './engine/evaluate.ts';
+import { defaultKernels } from './engine/kernel-sets.ts';
+import { loadModel } from './engine/model-file.ts';
+import type { Model } from './engine/model.ts';
+import { Rng } from './engine/rng.ts';
+import { Sampler } from './engine/sample.ts';
+import { modelFromState } from './engine/trainer.ts';
+
+export type ModelSource =
+  /** a .safetensors model file (saveModel); it carries its vocabulary */
+  | { kind: 'file'; bytes: Uint8Array }
+  /** a training state (Trainer.saveState): only its weights are read, so no training text is needed */
+  | { kind: 'model'; state: ArrayBuffer };
+
+export interface EvaluateTask {
+  source: ModelSource;
+  /** Uint16 token ids of the text to score */
+  ids: SharedArrayBuffer | ArrayBuffer;
+  /** parallel streams (default 1: the text as one sequence) */
+  streams?: number;
+  chunk?: number;
+}
+
+export interface GenerateTask {
+  source: ModelSource;
+  /** the characters of the token ids; required for a training state, a model file has its own */
+  vocab?: string[];
+  prime: string;
+  /** characters to generate after the prime */
+  length: number;
+  temperature?: number;
+  topK?: number;
+  greedy?: boolean;
+  seed: number;
+  /** receives { type: 'text', text } chunks as they are generated */
+  port?: MessagePort;
+}
+
+export type GenerateEvent = { type: 'text'; text: string };
+
+export interface GenerateResult {
+  /** the generated text, without the prime */
+  text: string;
+}
+
+export const GENERATE_MAX_LENGTH = 1_000_000;
+const CHUNK_MS = 50;
+
+function open(source: ModelSource): { model: Model; vocab: string[] | null } {
+  if (source.kind === 'file') return loadModel(source.bytes);
+  return { model: modelFromState(source.state).model, vocab: null };
+}
+
+export async function evaluate(task: EvaluateTask): Promise<EvalResult> {
+  const { model } = open(task.source);
+  return evaluateModel(model, defaultKernels, new Uint16Array(task.ids), { streams: task.streams, chunk: task.chunk });
+}
+
+export async function generate(task: GenerateTask): Promise<GenerateResult> {
+  if (!Number.isInteger(task.length) || task.length < 0 || task.length > GENERATE_MAX_LENGTH) {
+    throw new ConfigError('length', `must be a whole number from 0 to ${GENERATE_MAX_LENGTH}, got ${task.length}`);
+  }
+  const opened = open(task.source);
+  const model = opened.model;
+  const vocab = task.vocab ?? opened.vocab;
+  if (!vocab) throw new ConfigError('vocab', 'is needed to generate from a training state');
+  if (vocab.length !== model.config.vocabSize) throw new ConfigError('vocab', `has ${vocab.length} characters but the model has ${model.config.vocabSize}`);
+  const sampler = new Sampler(model, defaultKernels, new Rng(task.seed), {
+    temperature: task.temperature,
+    topK: task.topK,
+    greedy: task.greedy,
+  });
+  sampler.feed(new Vocab(vocab).encode(task.prime));
+  let text = '';
+  let sent = 0;
+  let lastSend = performance.now();
+  for (let i = 0; i < task.length; i++) {
+    text += vocab[sampler.next()];
+    if (task.port && performance.now() - lastSend >= CHUNK_MS) {
+      task.port.postMessage({ type: 'text', text: text.slice(sent) } satisfies GenerateEvent);
+      sent = text.length;
+      lastSend = performance.now();
+      await new Promise(setImmediate);
+    }
+  }
+  if (task.port && sent < text.length) task.port.postMessage({ type: 'text', text: text.slice(sent) } satisfies GenerateEvent);
+  return { text };
+}

@@ -1,0 +1,204 @@
+/**
+ * The Piscina task that trains one run. Progress goes out over the task's MessagePort; pause and
+ * cancel come in through the shared control word, read between steps and (through trainStep's
+ * interrupted hook) between layers, so the worker never has to wait for its event loop to hear them.
+ *
+ * Every cadence counts absolute steps, and samples draw from a generator seeded by (seed, step):
+ * a run resumed from a 'last' checkpoint at step s posts for the steps after s exactly the rows,
+ * evaluations, best checkpoints and samples an uninterrupted run posts (only timings differ).
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { evaluate, type EvalResult } from './engine/evaluate.ts';
+import { defaultKernels } from './engine/kernel-sets.ts';
+import { Interrupted } from './engine/model.ts';
+import { Rng } from './engine/rng.ts';
+import { Sampler } from './engine/sample.ts';
+import { DivergedError, Trainer, type StepResult } from './engine/trainer.ts';
+import { CONTROL, type Cadence, type MetricRow, type TrainEvent, type TrainResult, type TrainTask } from './protocol.ts';
+
+/** metrics rows are batched into one message at most this often */
+const FLUSH_MS = 200;
+/** charsPerSecond is measured over about this much recent time */
+const RATE_WINDOW_MS = 3000;
+const EVAL_MAX_STREAMS = 16;
+const EVAL_MIN_STREAM_CHARS = 64;
+const SAMPLE_TEMPERATURE = 0.8;
+/** index of the word the worker sets when it starts the task (see TrainTask.control) */
+const STARTED = 1;
+
+export default async function train(task: TrainTask): Promise<TrainResult> {
+  const ctl = new Int32Array(task.control);
+  if (ctl.length > STARTED) Atomics.store(ctl, STARTED, 1);
+  const data = new Uint16Array(task.trainIds);
+  const valid = new Uint16Array(task.validIds);
+  const trainer = task.resume
+    ? Trainer.restore(task.resume, data, defaultKernels)
+    : new Trainer({ model: task.model, train: task.train, data, kernels: defaultKernels });
+  const cadence = task.cadence;
+  const { steps, batch: B, seqLen: T, seed } = trainer.config;
+  const out = new Outbox(task.port);
+  const clock = new Clock(task.elapsedBefore, trainer.step);
+  const result = (status: 'completed' | 'paused' | 'cancelled'): TrainResult => {
+    out.flush();
+    return { status, step: trainer.step, wallSeconds: clock.wallSeconds() };
+  };
+  const interrupted = (): boolean => Atomics.load(ctl, 0) !== CONTROL.run;
+  const prime = choosePrime(task.vocab, valid);
+  let best = task.bestValLoss ?? Infinity;
+
+  while (!trainer.done) {
+    const control = Atomics.load(ctl, 0);
+    if (control === CONTROL.pause) {
+      out.flush();
+      out.checkpoint(trainer, 'last', null);
+      return result('paused');
+    }
+    if (control !== CONTROL.run) return result('cancelled');
+
+    let r: StepResult;
+    try {
+      r = trainer.trainStep(interrupted);
+    } catch (e) {
+      // the trainer is as it was before the step; the top of the loop reads the control word again
+      if (e instanceof Interrupted) continue;
+      if (e instanceof DivergedError) {
+        out.flush();
+        return { status: 'failed', step: trainer.step, error: e.message, wallSeconds: clock.wallSeconds() };
+      }
+      throw e;
+    }
+    const s = r.step;
+    const last = s === steps;
+
+    if (every(cadence.metricsEvery, s) || last) out.row(clock.row(r, B * T));
+    if (every(cadence.sampleEvery, s) && prime !== null) {
+      out.send({ type: 'sample', step: s, prime: task.vocab[prime], temperature: SAMPLE_TEMPERATURE, text: sample(trainer, task.vocab, prime, cadence, seed, s) });
+    }
+    let valLoss: number | null = null;
+    if (every(cadence.evalEvery, s) || last) {
+      // interval evaluations read the first evalChars characters; the final one reads them all
+      const ids = cadence.evalChars > 0 && !last ? valid.subarray(0, cadence.evalChars) : valid;
+      const ev = evaluateIds(trainer, ids, T);
+      if (ev) {
+        valLoss = ev.loss;
+        out.send({ type: 'eval', step: s, valLoss: ev.loss, bitsPerChar: ev.bitsPerChar, accuracy: ev.accuracy, chars: ev.count });
+        if (ev.loss < best) {
+          best = ev.loss;
+          out.checkpoint(trainer, 'best', ev.loss);
+        }
+      }
+    }
+    if (every(cadence.checkpointEvery, s) || last) out.checkpoint(trainer, 'last', valLoss);
+    await out.tick();
+  }
+  return result('completed');
+}
+
+function every(n: number, step: number): boolean {
+  return n > 0 && step % n === 0;
+}
+
+/** Evaluation over up to 16 streams of at least ~64 characters; null if the text is too short. */
+function evaluateIds(trainer: Trainer, ids: Uint16Array, T: number): EvalResult | null {
+  if (ids.length < 2) return null;
+  const streams = Math.max(1, Math.min(EVAL_MAX_STREAMS, Math.floor((ids.length - 1) / EVAL_MIN_STREAM_CHARS)));
+  return evaluate(trainer.model, defaultKernels, ids, { streams, chunk: T });
+}
+
+/** The id samples start from: a newline if the vocabulary has one, else the validation text's first character. */
+function choosePrime(vocab: readonly string[], valid: Uint16Array): number | null {
+  const nl = vocab.indexOf('\n');
+  if (nl >= 0) return nl;
+  if (valid.length > 0) return valid[0];
+  return vocab.length > 0 ? 0 : null;
+}
+
+function sample(trainer: Trainer, vocab: readonly string[], prime: number, cadence: Cadence, seed: number, step: number): string {
+  const sampler = new Sampler(trainer.model, defaultKernels, new Rng(sampleSeed(seed, step)), { temperature: SAMPLE_TEMPERATURE });
+  sampler.feed([prime]);
+  let text = '';
+  for (let i = 0; i < cadence.sampleLength; i++) text += vocab[sampler.next()] ?? '\uFFFD';
+  return text;
+}
+
+/** A generator seed from the run's seed and the step (FNV-1a over their 32-bit halves). */
+function sampleSeed(seed: number, step: number): number {
+  let h = 0x811c9dc5;
+  for (const w of [seed >>> 0, Math.floor(seed / 4294967296) >>> 0, step >>> 0, Math.floor(step / 4294967296) >>> 0]) {
+    h = Math.imul(h ^ w, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Wall time of this run across resumes, and the recent training speed. */
+class Clock {
+  private readonly start = performance.now();
+  /** (time ms, step) pairs over the last RATE_WINDOW_MS, oldest first */
+  private readonly window: [number, number][];
+
+  constructor(private readonly elapsedBefore: number, step: number) {
+    this.window = [[this.start, step]];
+  }
+
+  wallSeconds(): number {
+    return this.elapsedBefore + (performance.now() - this.start) / 1000;
+  }
+
+  row(r: StepResult, charsPerStep: number): MetricRow {
+    const now = performance.now();
+    while (this.window.length > 1 && this.window[1][0] <= now - RATE_WINDOW_MS) this.window.shift();
+    const [t0, s0] = this.window[0];
+    this.window.push([now, r.step]);
+    const dt = (now - t0) / 1000;
+    return {
+      step: r.step,
+      charsSeen: r.step * charsPerStep,
+      wallSeconds: this.elapsedBefore + (now - this.start) / 1000,
+      trainLoss: r.loss,
+      gradNorm: r.gradNorm,
+      clipped: r.clipped,
+      lr: r.lr,
+      charsPerSecond: dt > 0 ? ((r.step - s0) * charsPerStep) / dt : 0,
+    };
+  }
+}
+
+/** Posts events in order, batching metrics rows, and lets the event loop run now and then. */
+class Outbox {
+  private rows: MetricRow[] = [];
+  private lastFlush = performance.now();
+  private lastYield = performance.now();
+
+  constructor(private readonly port: MessagePort) {}
+
+  row(row: MetricRow): void {
+    this.rows.push(row);
+  }
+
+  flush(): void {
+    if (this.rows.length > 0) this.port.postMessage({ type: 'metrics', rows: this.rows } satisfies TrainEvent);
+    this.rows = [];
+    this.lastFlush = performance.now();
+  }
+
+  /** Any event but metrics: the rows before it go first. */
+  send(ev: Exclude<TrainEvent, { type: 'metrics' | 'checkpoint' }>): void {
+    this.flush();
+    this.port.postMessage(ev);
+  }
+
+  checkpoint(trainer: Trainer, kind: 'last' | 'best', valLoss: number | null): void {
+    this.flush();
+    const state = trainer.saveState();
+    this.port.postMessage({ type: 'checkpoint', step: trainer.step, kind, valLoss, state } satisfies TrainEvent, [state]);
+  }
+
+  async tick(): Promise<void> {
+    const now = performance.now();
+    if (this.rows.length > 0 && now - this.lastFlush >= FLUSH_MS) this.flush();
+    if (now - this.lastYield >= FLUSH_MS) {
+      this.lastYield = now;
+      await new Promise(setImmediate);
+    }
+  }
+}
