@@ -1,6 +1,5 @@
 // The training pool with the built workers (out/node/*.worker.mjs): events, exact pause and resume,
 // cancel latency, queueing, and that a failing run (exception or out of memory) fails alone.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrainingPool, type RunHandle, type TrainRequest } from '../../src-main/pool/pool.ts';
@@ -11,7 +10,6 @@ import { defaultKernels } from '../../src-worker/engine/kernel-sets.ts';
 import { saveModel } from '../../src-worker/engine/model-file.ts';
 import { Trainer } from '../../src-worker/engine/trainer.ts';
 import type { MetricRow, TrainEvent, TrainResult } from '../../src-worker/protocol.ts';
-import { repoRoot } from '../helpers.ts';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog.\npack my box with five dozen liquor jugs!\n'.repeat(25);
 const vocab = Vocab.fromText(TEXT);
@@ -63,10 +61,6 @@ const of = <K extends TrainEvent['type']>(events: TrainEvent[], type: K) => even
 /** what must not depend on timing */
 const exact = (r: MetricRow) => ({ step: r.step, charsSeen: r.charsSeen, trainLoss: r.trainLoss, gradNorm: r.gradNorm, clipped: r.clipped, lr: r.lr });
 const stepOf = (e: TrainEvent): number => (e.type === 'metrics' ? e.rows[e.rows.length - 1].step : e.step);
-
-beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build-node.mjs'], { cwd: repoRoot, stdio: 'inherit' });
-});
 
 describe('TrainingPool', () => {
   let pool: TrainingPool;
