@@ -106,8 +106,16 @@ export interface ExportedFile {
   bytes?: Uint8Array;
 }
 
-/** Events pushed to the renderer: the lab's, plus streamed generation. */
-export type ApiEvent = LabEvent | { type: 'generate'; requestId: string; text: string };
+/**
+ * Sent by the desktop app's menu: 'menu' asks the renderer to act on its current selection
+ * (it knows which experiment or run is selected); 'corpus-imported' follows File > Import corpus.
+ */
+export type MenuEvent =
+  | { type: 'menu'; action: 'export-metrics' | 'export-model' }
+  | { type: 'corpus-imported'; corpus: CorpusDetails; existing: boolean };
+
+/** Events pushed to the renderer: the lab's, streamed generation, and the desktop menu's. */
+export type ApiEvent = LabEvent | { type: 'generate'; requestId: string; text: string } | MenuEvent;
 
 export interface LabApi {
   appInfo(req: Record<string, never>): AppInfo;

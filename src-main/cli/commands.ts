@@ -7,8 +7,10 @@ import type { OptimizerName } from '../../src-worker/engine/config.ts';
 import { importTorchModel, loadModel } from '../../src-worker/engine/model-file.ts';
 import { CorpusError, prepareCorpus } from '../lab/corpora.ts';
 import type { ExperimentSpecInput } from '../lab/experiments.ts';
-import { LabError, type Lab, type LabEvent, type MetricsRow, type RunConfig } from '../lab/lab.ts';
+import { exportMetrics } from '../api/exports.ts';
+import { LabError, type Lab, type LabEvent, type RunConfig } from '../lab/lab.ts';
 import { TASKS, type TaskName } from '../lab/tasks/index.ts';
+import { isLoopback, startServer } from '../server/server.ts';
 import type { Run } from '../store/lab-store.ts';
 import { runDemo } from './demo.ts';
 import { realNumber, wholeNumber, type Io } from './main.ts';
@@ -20,6 +22,8 @@ export interface Context {
   positionals: string[];
   io: Io;
   json: boolean;
+  /** set by a command that succeeded but must exit non-zero (130 after Ctrl-C) */
+  exitCode?: number;
 }
 
 export interface Command {
@@ -115,7 +119,7 @@ async function trainInForeground(ctx: Context, runIds: number[]): Promise<Run[]>
     if (paused.length) io.out(`paused: resume with ${paused.map((r) => `rnn-lab run resume ${r.id}`).join(' ; ')}\n`);
     for (const r of runs.filter((x) => x.status === 'failed')) io.out(`run ${r.id} (${runLabel(r)}) failed: ${r.error}\n`);
   }
-  if (interrupted) process.exitCode = 130;
+  if (interrupted) ctx.exitCode = 130;
   return runs;
 }
 
@@ -151,10 +155,15 @@ export const COMMANDS: Record<string, Command> = {
     run(ctx) {
       const file = ctx.positionals[0];
       const maxMb = str(ctx, 'max-mb');
+      let maxBytes: number | undefined;
+      if (maxMb !== undefined) {
+        maxBytes = Math.round(realNumber('--max-mb', maxMb) * 1024 * 1024);
+        if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new LabError('bad-input', `--max-mb must be a size of at least one byte, got ${JSON.stringify(maxMb)}`);
+      }
       const { corpus, existing } = ctx.lab.importCorpus(readFile(file, 'corpus file'), {
         name: str(ctx, 'name') ?? basename(file, extname(file)),
         keepCrlf: ctx.values['keep-crlf'] === true,
-        maxBytes: maxMb === undefined ? undefined : Math.round(realNumber('--max-mb', maxMb) * 1024 * 1024),
+        maxBytes,
         source: basename(file),
       });
       if (!ctx.json) ctx.io.out(`${existing ? 'already imported' : 'imported'}: corpus ${corpus.id} "${corpus.name}", ${corpus.chars} characters, ${corpus.vocab.length} distinct\n`);
@@ -387,7 +396,12 @@ export const COMMANDS: Record<string, Command> = {
     },
     async run(ctx) {
       const prime = str(ctx, 'prime')!;
-      if (!ctx.json) ctx.io.out(prime);
+      // the prime is echoed once the lab has accepted it, so a refusal leaves stdout empty
+      let echoed = ctx.json;
+      const echo = (): void => {
+        if (!echoed) ctx.io.out(prime);
+        echoed = true;
+      };
       const text = await ctx.lab.generate(id(ctx), {
         prime,
         length: wholeNumber('--length', str(ctx, 'length')!, 0),
@@ -395,7 +409,11 @@ export const COMMANDS: Record<string, Command> = {
         topK: wholeNumber('--top-k', str(ctx, 'top-k')!, 0),
         seed: wholeNumber('--seed', str(ctx, 'seed')!, 0),
         checkpoint: whichCheckpoint(ctx),
-      }, ctx.json ? undefined : (t) => ctx.io.out(t));
+      }, ctx.json ? undefined : (t) => {
+        echo();
+        ctx.io.out(t);
+      });
+      echo();
       if (!ctx.json) ctx.io.out('\n');
       return { prime, text };
     },
@@ -430,36 +448,47 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
 
+  serve: {
+    options: { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '0' }, workers: { type: 'string' } },
+    async run(ctx) {
+      const host = str(ctx, 'host')!;
+      const port = wholeNumber('--port', str(ctx, 'port')!, 0);
+      if (port > 65535) throw new LabError('bad-input', `--port must be at most 65535, got ${port}`);
+      if (!isLoopback(host)) ctx.io.err(`warning: serving on ${host}, not only this machine: anyone who can reach it and has the URL's token can use this lab\n`);
+      ctx.lab.ensureDemo();
+      const server = await startServer({ lab: ctx.lab, host, port });
+      if (ctx.json) ctx.io.out(JSON.stringify({ url: server.url, port: server.port, token: server.token }) + '\n');
+      else ctx.io.out(`RNN Lab is serving ${ctx.lab.database}\nopen ${server.url}\n(Ctrl-C stops; running runs pause with a checkpoint)\n`);
+      await new Promise<void>((stop) => {
+        const onSignal = (): void => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          stop();
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      });
+      if (!ctx.json) ctx.io.err('\nstopping: pausing running runs (writing checkpoints)...\n');
+      await server.close();
+      await ctx.lab.close({ running: 'pause' });
+      return undefined;
+    },
+  },
+
   'metrics export': {
     positionals: ['experiment'],
     options: { out: { type: 'string' } },
     run(ctx) {
       const out = str(ctx, 'out');
       if (out === undefined || !/\.(csv|json)$/i.test(out)) throw new LabError('bad-input', '--out FILE.csv or FILE.json is required');
-      const expId = id(ctx);
-      const rows = ctx.lab.metricsTable(expId);
-      if (out.toLowerCase().endsWith('.csv')) {
-        writeFile(out, toCsv(rows));
-      } else {
-        const { experiment, spec, runs } = ctx.lab.experiment(expId);
-        writeFile(out, JSON.stringify({ experiment, spec, runs: runs.map((r) => ({ ...r, metrics: rows.filter((m) => m.run === r.id) })) }, null, 1));
-      }
-      if (!ctx.json) ctx.io.out(`wrote ${rows.length} rows to ${out}\n`);
-      return { out, rows: rows.length };
+      const file = exportMetrics(ctx.lab, id(ctx), out.toLowerCase().endsWith('.csv') ? 'csv' : 'json');
+      writeFile(out, file.text!);
+      const rows = ctx.lab.metricsTable(id(ctx)).length;
+      if (!ctx.json) ctx.io.out(`wrote ${rows} rows to ${out}\n`);
+      return { out, rows };
     },
   },
 };
-
-const CSV_COLUMNS: (keyof MetricsRow)[] = ['experiment', 'run', 'cell', 'seed', 'step', 'chars_seen', 'wall_seconds', 'train_loss', 'val_loss', 'bits_per_char', 'grad_norm', 'lr'];
-
-export function toCsv(rows: MetricsRow[]): string {
-  const cell = (v: unknown): string => {
-    if (v === null || v === undefined) return '';
-    const s = String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
-}
 
 function parseVocab(bytes: Uint8Array): string[] {
   let v: unknown;

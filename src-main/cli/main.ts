@@ -13,11 +13,12 @@ import { CorpusError } from '../lab/corpora.ts';
 import { Lab, LabError } from '../lab/lab.ts';
 import { databasePath } from '../lab/paths.ts';
 import { StoreError } from '../store/errors.ts';
-import { COMMANDS, type Command } from './commands.ts';
+import { COMMANDS, type Command, type Context } from './commands.ts';
 
 export const USAGE = `usage: rnn-lab COMMAND [options]      (--db PATH or RNN_LAB_DB selects the database; --json for machine output)
 
   demo                         train RNN, LSTM and GRU side by side on a built-in task (no database)
+  serve [--host H] [--port P] [--workers N]   the app in a browser (browser mode): prints its URL
   corpus import FILE [--name NAME] [--keep-crlf] [--max-mb N]
   corpus task reber|recall|timing|dyck [--length N] [--seed S] [--lag L] [--symbols N] [--period K] [--depth D]
   corpus list | show ID | rm ID
@@ -49,7 +50,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const key = COMMANDS[`${first} ${second}`] ? `${first} ${second}` : first;
   const command: Command | undefined = COMMANDS[key];
   if (!command) {
-    io.err(`rnn-lab: unknown command ${JSON.stringify(argv.slice(0, 2).join(' '))}\n${USAGE}\n`);
+    // "corpus frobnicate" names a group and a word; "bogus --db x" names only "bogus"
+    const group = Object.keys(COMMANDS).some((k) => k.startsWith(`${first} `));
+    io.err(`rnn-lab: unknown command ${JSON.stringify(argv.slice(0, group && second !== undefined ? 2 : 1).join(' '))}\n${USAGE}\n`);
     return 2;
   }
   const rest = argv.slice(key.split(' ').length);
@@ -77,9 +80,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
       if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });
       lab = Lab.open({ db, workers: values.workers ? wholeNumber('--workers', values.workers as string) : undefined });
     }
-    const result = await command.run({ lab: lab!, values, positionals, io, json: values.json === true });
+    const ctx: Context = { lab: lab!, values, positionals, io, json: values.json === true };
+    const result = await command.run(ctx);
     if (values.json === true && result !== undefined) io.out(JSON.stringify(result) + '\n');
-    return 0;
+    return ctx.exitCode ?? 0;
   } catch (e) {
     io.err(`rnn-lab ${key}: ${describe(e)}\n`);
     return 1;

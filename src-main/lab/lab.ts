@@ -10,7 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import type { CellName } from '../../src-worker/engine/cells/index.ts';
+import type { Comparison, ExperimentPlan, RunSummary } from '../api/contract.ts';
+import { CELLS, type CellName } from '../../src-worker/engine/cells/index.ts';
 import { ConfigError, type ModelConfig, type TrainConfig } from '../../src-worker/engine/config.ts';
 import { Vocab } from '../../src-worker/engine/data.ts';
 import type { EvalResult } from '../../src-worker/engine/evaluate.ts';
@@ -21,7 +22,7 @@ import { TrainingPool, type RunHandle, type TrainingPoolOptions } from '../pool/
 import { openDatabase } from '../store/database.ts';
 import { LabStore, type CorpusMeta, type Experiment, type Run, type RunStatus } from '../store/lab-store.ts';
 import { corpusStats, encodeShared, prepareCorpus, splitCorpus, type CorpusStats } from './corpora.ts';
-import { experimentSpec, planRuns, type ExperimentSpec, type ExperimentSpecInput } from './experiments.ts';
+import { experimentSpec, planRuns, type ExperimentSpec, type ExperimentSpecInput, type PlannedRun } from './experiments.ts';
 import { generateTask, resolveTaskParams, TASKS, type TaskName } from './tasks/index.ts';
 
 export class LabError extends Error {
@@ -68,10 +69,27 @@ interface CorpusIds {
 
 type Checkpoint = 'best' | 'last';
 
+/** What planExperiment assumes one worker thread sustains; nothing is measured at run time. */
+export const ESTIMATE_FLOPS_PER_WORKER = 3e9;
+
+export const DEMO_EXPERIMENT_NAME = 'Demo: RNN vs LSTM vs GRU on the embedded Reber grammar';
+
+/** About a minute on two cores: three small models, the same data, seed and steps. */
+export const DEMO_SPEC: ExperimentSpecInput = {
+  cells: ['rnn', 'lstm', 'gru'],
+  seeds: 1,
+  budget: { mode: 'hidden', hidden: 32 },
+  train: { seqLen: 32, batch: 16, steps: 5000, clip: 5, optimizer: { name: 'adam', lr: 0.01 } },
+  cadence: { evalEvery: 250, checkpointEvery: 500, sampleEvery: 1000, sampleLength: 100 },
+};
+
 export class Lab {
   readonly store: LabStore;
+  /** the database file, as opened */
+  readonly database: string;
+  /** concurrent training runs */
+  readonly workers: number;
   private readonly pid: number;
-  private readonly workers: number;
   private readonly poolOptions: TrainingPoolOptions;
   private pool: TrainingPool | null = null;
   private readonly active = new Map<number, RunHandle>();
@@ -84,6 +102,7 @@ export class Lab {
 
   private constructor(store: LabStore, opts: LabOptions) {
     this.store = store;
+    this.database = opts.db;
     this.pid = opts.pid ?? process.pid;
     this.workers = opts.workers ?? availableParallelism();
     this.poolOptions = { ...opts.pool, maxThreads: this.workers };
@@ -169,7 +188,8 @@ export class Lab {
 
   // ---- experiments ----
 
-  createExperiment(input: { corpusId: number; name?: string; spec: ExperimentSpecInput }): { experiment: Experiment; runs: Run[] } {
+  /** The runs an experiment would have on a corpus, checked as createExperiment checks them. */
+  private plan(input: { corpusId: number; spec: ExperimentSpecInput }): { corpus: CorpusMeta; spec: ExperimentSpec; planned: PlannedRun[] } {
     const corpus = this.store.getCorpusMeta(input.corpusId);
     if (!corpus) throw new LabError('not-found', `no corpus ${input.corpusId}`);
     const spec = experimentSpec(input.spec);
@@ -181,6 +201,34 @@ export class Lab {
         throw new ConfigError('seqLen', `the training part of "${corpus.name}" has ${trainChars} characters; batch ${r.train.batch} x seqLen ${r.train.seqLen} needs at least ${need}`);
       }
     }
+    return { corpus, spec, planned };
+  }
+
+  /**
+   * The runs an experiment would have, and a rough wall-clock estimate: matrix-product FLOPs of
+   * training and evaluation at ESTIMATE_FLOPS_PER_WORKER per worker, runs spread over the workers.
+   */
+  planExperiment(input: { corpusId: number; spec: ExperimentSpecInput }): ExperimentPlan {
+    const { corpus, spec, planned } = this.plan(input);
+    const validChars = Math.round(corpus.chars * corpus.validFraction);
+    const evalChars = spec.cadence.evalChars === 0 ? validChars : Math.min(spec.cadence.evalChars, validChars);
+    const seconds = planned.map((r) => {
+      const perChar = trainingFlopsPerChar(r.model);
+      const trainFlops = r.train.steps * r.train.batch * r.train.seqLen * perChar;
+      const evals = Math.floor(r.train.steps / spec.cadence.evalEvery) + 1;
+      return (trainFlops + (evals * evalChars * perChar) / 3) / ESTIMATE_FLOPS_PER_WORKER;
+    });
+    // longest run first onto the least loaded worker
+    const slots = new Array<number>(Math.max(1, Math.min(this.workers, availableParallelism()))).fill(0);
+    for (const s of [...seconds].sort((a, b) => b - a)) slots[slots.indexOf(Math.min(...slots))] += s;
+    return {
+      runs: planned.map((r) => ({ cell: r.cell, seed: r.seed, hidden: r.model.hidden, params: r.params })),
+      estimateSeconds: Math.max(...slots),
+    };
+  }
+
+  createExperiment(input: { corpusId: number; name?: string; spec: ExperimentSpecInput }): { experiment: Experiment; runs: Run[] } {
+    const { corpus, spec, planned } = this.plan(input);
     const name = input.name?.trim() || `${spec.cells.join(' vs ')} on ${corpus.name}`;
     const id = this.store.transaction(() => {
       const experimentId = this.store.insertExperiment({ name, corpusId: corpus.id, spec });
@@ -206,6 +254,16 @@ export class Lab {
     return { experiment, spec: experiment.spec as ExperimentSpec, runs: this.store.listRuns(id) };
   }
 
+  /**
+   * On a fresh database (no corpora, no experiments): the reber task corpus and a demo experiment,
+   * ready but not started. Returns the experiment's id, or null when the database was not empty.
+   */
+  ensureDemo(): number | null {
+    if (this.store.listCorpora().length > 0 || this.store.listExperiments().length > 0) return null;
+    const { corpus } = this.createTaskCorpus('reber', {});
+    return this.createExperiment({ corpusId: corpus.id, name: DEMO_EXPERIMENT_NAME, spec: DEMO_SPEC }).experiment.id;
+  }
+
   deleteExperiment(id: number): void {
     const runs = this.store.listRuns(id);
     if (runs.some((r) => r.status === 'running')) throw new LabError('bad-state', `experiment ${id} has running runs; pause or cancel them first`);
@@ -216,6 +274,40 @@ export class Lab {
     const r = this.store.getRun(id);
     if (!r) throw new LabError('not-found', `no run ${id}`);
     return r;
+  }
+
+  /** A queued copy of a run (same cell, seed and config) in the same experiment. */
+  duplicateRun(id: number): Run {
+    const r = this.run(id);
+    const config = r.config as RunConfig;
+    const [copy] = this.store.insertRuns(r.experimentId, [{ cell: r.cell, seed: r.seed, config, params: r.params, steps: config.train.steps }]);
+    const run = this.run(copy);
+    this.emit({ type: 'run', run });
+    return run;
+  }
+
+  /** Runs side by side: their results, and the config fields (dotted paths) whose values differ. */
+  compareRuns(ids: number[]): Comparison {
+    const runs = [...new Set(ids)].map((id): RunSummary => {
+      const run = this.run(id);
+      const config = run.config as RunConfig;
+      const last = this.store.listMetrics(id, { fromStep: run.step }).at(-1);
+      const best = run.bestValLoss;
+      return {
+        run,
+        experimentName: this.store.getExperiment(run.experimentId)?.name ?? '',
+        config,
+        bestValLoss: best,
+        bitsPerChar: best === null ? null : best / Math.LN2,
+        perplexity: best === null ? null : Math.exp(best),
+        seconds: run.elapsed,
+        charsPerSecond: last && last.wallSeconds > 0 ? last.charsSeen / last.wallSeconds : null,
+      };
+    });
+    const flat = runs.map((r) => flatten(r.config));
+    const paths = [...new Set(flat.flatMap((f) => [...f.keys()]))].sort();
+    const differences = paths.filter((p) => new Set(flat.map((f) => JSON.stringify(f.get(p) ?? null))).size > 1);
+    return { runs, differences };
   }
 
   // ---- scheduling ----
@@ -541,6 +633,27 @@ export interface MetricsRow {
   bits_per_char: number | null;
   grad_norm: number;
   lr: number;
+}
+
+/**
+ * Matrix-product FLOPs per character of one training step, forward and backward (6 per weight):
+ * the recurrent and decoder products, plus the input products (a one-hot input is a row gather
+ * and counts nothing). Evaluation is the forward third of it.
+ */
+export function trainingFlopsPerChar(m: ModelConfig): number {
+  const G = CELLS[m.cell].gates;
+  const { hidden: H, layers: L, vocabSize: V, embedding: E } = m;
+  return 6 * (G * H * E + G * H * H * L + G * H * H * (L - 1) + H * V);
+}
+
+/** Leaves of a JSON-like value by dotted path ("train.optimizer.lr"). */
+function flatten(value: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, x] of Object.entries(value)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    out.set(prefix, value);
+  }
+  return out;
 }
 
 function isAlive(pid: number): boolean {

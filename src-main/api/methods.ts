@@ -1,0 +1,269 @@
+/**
+ * Every LabApi method once: the schema of its request and the handler that answers it. The IPC
+ * registration, the preload and the HTTP routes all go through `dispatch`, which validates the
+ * request, calls the handler and turns failures into { ok: false, code, message }. Handlers are
+ * plain functions of (lab, request, context), tested without Electron or HTTP.
+ *
+ * The schemas refuse wrong types and unknown keys and cap every size; the finer checks of an
+ * experiment's configuration stay with the engine and lab validators (ConfigError names the field).
+ */
+import { availableParallelism } from 'node:os';
+import pkg from '../../package.json' with { type: 'json' };
+import { CELL_NAMES } from '../../src-worker/engine/cells/index.ts';
+import { ConfigError, LIMITS } from '../../src-worker/engine/config.ts';
+import { ModelFileError } from '../../src-worker/engine/model-file.ts';
+import { CorpusError, DEFAULT_MAX_BYTES } from '../lab/corpora.ts';
+import { Lab, LabError } from '../lab/lab.ts';
+import { COMMON_PARAMS, TASK_NAMES, TASKS, type TaskName } from '../lab/tasks/index.ts';
+import { StoreError } from '../store/errors.ts';
+import type { ApiEvent, ErrorCode, ExperimentDetails, MethodName, Request, Response, Result } from './contract.ts';
+import { exportMetrics, exportModel } from './exports.ts';
+import { empty, v, ValidationError, type Schema } from './validate.ts';
+
+export interface HandlerContext {
+  /** pushes an event to the caller (and, over HTTP, to every listener) */
+  emit(e: ApiEvent): void;
+  /** what appInfo reports: 'electron' or 'browser' */
+  shell?: string;
+}
+
+export interface MethodSpec<M extends MethodName> {
+  request: Schema<Request<M>>;
+  handle(lab: Lab, req: Request<M>, ctx: HandlerContext): Response<M> | Promise<Response<M>>;
+}
+
+// ---- request schemas ----
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+const id = v.int({ min: 1, max: MAX_SAFE });
+const byId = v.object({ id });
+const checkpoint = v.enum(['best', 'last']);
+const name = v.string({ min: 1, max: 200 });
+/** finite, and wide: the engine checks the real range and names the field */
+const real = v.optional(v.number({ min: -1e9, max: 1e9 }));
+const count = (max: number, min = 0) => v.optional(v.int({ min, max }));
+
+const modelShared = {
+  layers: count(LIMITS.layers, 1),
+  embedding: count(LIMITS.embedding),
+  dropout: v.optional(v.number({ min: 0, max: 1 })),
+  init: v.optional(v.enum(['pytorch', 'char-rnn'])),
+  forgetBias: real,
+};
+
+const train = v.object({
+  seqLen: count(LIMITS.seqLen, 1),
+  batch: count(LIMITS.batch, 1),
+  steps: count(1e9, 1),
+  clip: real,
+  optimizer: v.optional(v.object({
+    name: v.optional(v.enum(['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'])),
+    lr: real,
+    momentum: real,
+    beta1: real,
+    beta2: real,
+    eps: real,
+    weightDecay: real,
+    alpha: real,
+  })),
+  schedule: v.optional(v.object({
+    name: v.optional(v.enum(['constant', 'step', 'cosine'])),
+    stepSize: count(1e9, 1),
+    gamma: real,
+    minLr: real,
+    warmup: count(1e9),
+  })),
+});
+
+const override = v.optional(v.object({
+  model: v.optional(v.object({ ...modelShared, hidden: count(LIMITS.hidden, 1) })),
+  train: v.optional(train),
+}));
+
+export const experimentSpecSchema = v.object({
+  cells: v.array(v.enum(CELL_NAMES), { min: 1, max: CELL_NAMES.length }),
+  seeds: count(100, 1),
+  budget: v.optional(v.variant('mode', {
+    hidden: v.object({ mode: v.enum(['hidden']), hidden: v.int({ min: 1, max: LIMITS.hidden }) }),
+    params: v.object({ mode: v.enum(['params']), params: v.int({ min: 1, max: 1e9 }) }),
+  })),
+  model: v.optional(v.object(modelShared)),
+  train: v.optional(train),
+  overrides: v.optional(v.object(Object.fromEntries(CELL_NAMES.map((c) => [c, override])) as Record<(typeof CELL_NAMES)[number], typeof override>)),
+  cadence: v.optional(v.object({
+    metricsEvery: count(1e9, 1),
+    evalEvery: count(1e9, 1),
+    evalChars: count(1e9),
+    sampleEvery: count(1e9),
+    sampleLength: count(100_000, 1),
+    checkpointEvery: count(1e9, 1),
+  })),
+});
+
+// ---- the methods ----
+
+function details(lab: Lab, experimentId: number): ExperimentDetails {
+  return lab.experiment(experimentId);
+}
+
+export const LAB_METHODS = {
+  appInfo: {
+    request: empty,
+    handle: (lab, _req, ctx) => ({
+      version: pkg.version,
+      shell: ctx.shell ?? 'browser',
+      cores: availableParallelism(),
+      workers: lab.workers,
+      database: lab.database,
+    }),
+  },
+  listTasks: {
+    request: empty,
+    handle: () => TASK_NAMES.map((task) => ({ name: task, description: TASKS[task].description, params: [...TASKS[task].params, ...COMMON_PARAMS] })),
+  },
+  listCorpora: { request: empty, handle: (lab) => lab.listCorpora() },
+  getCorpus: { request: byId, handle: (lab, req) => lab.corpus(req.id) },
+  importCorpus: {
+    request: v.object({
+      name,
+      bytes: v.bytes({ max: DEFAULT_MAX_BYTES }),
+      keepCrlf: v.optional(v.boolean()),
+      source: v.optional(v.string({ max: 1000 })),
+    }),
+    handle: (lab, req) => lab.importCorpus(req.bytes, { name: req.name, keepCrlf: req.keepCrlf, source: req.source }),
+  },
+  createTaskCorpus: {
+    request: v.object({ task: v.enum(TASK_NAMES), params: v.record(v.number({ min: -MAX_SAFE, max: MAX_SAFE }), { maxKeys: 20, maxKeyLength: 50 }) }),
+    handle: (lab, req) => lab.createTaskCorpus(req.task as TaskName, req.params), // the schema allows only TASK_NAMES
+  },
+  deleteCorpus: {
+    request: byId,
+    handle: (lab, req) => {
+      lab.deleteCorpus(req.id);
+      return null;
+    },
+  },
+  listExperiments: { request: empty, handle: (lab) => lab.listExperiments() },
+  getExperiment: { request: byId, handle: (lab, req) => details(lab, req.id) },
+  planExperiment: {
+    request: v.object({ corpusId: id, spec: experimentSpecSchema }),
+    handle: (lab, req) => lab.planExperiment(req),
+  },
+  createExperiment: {
+    request: v.object({ corpusId: id, name: v.optional(v.string({ max: 200 })), spec: experimentSpecSchema }),
+    handle: (lab, req) => details(lab, lab.createExperiment(req).experiment.id),
+  },
+  deleteExperiment: {
+    request: byId,
+    handle: (lab, req) => {
+      lab.deleteExperiment(req.id);
+      return null;
+    },
+  },
+  runExperiment: {
+    request: byId,
+    handle: (lab, req) => {
+      const queued = lab.runExperiment(req.id);
+      if (queued.length === 0) throw new LabError('bad-state', `experiment ${req.id} has no run left to train (all completed, failed or cancelled)`);
+      return { queued };
+    },
+  },
+  resumeRun: {
+    request: byId,
+    handle: (lab, req) => {
+      lab.resumeRun(req.id);
+      return lab.run(req.id);
+    },
+  },
+  pauseRun: {
+    request: byId,
+    handle: (lab, req) => {
+      lab.pauseRun(req.id);
+      return lab.run(req.id);
+    },
+  },
+  cancelRun: {
+    request: byId,
+    handle: (lab, req) => {
+      lab.cancelRun(req.id);
+      return lab.run(req.id);
+    },
+  },
+  duplicateRun: { request: byId, handle: (lab, req) => lab.duplicateRun(req.id) },
+  getRunData: {
+    request: v.object({ id, fromStep: v.optional(v.int({ min: 0, max: MAX_SAFE })) }),
+    handle: (lab, req) => {
+      const run = lab.run(req.id);
+      const from = req.fromStep ?? 0;
+      return {
+        run,
+        metrics: lab.store.listMetrics(run.id, { fromStep: from }),
+        evals: lab.store.listEvals(run.id).filter((e) => e.step >= from),
+        samples: lab.store.listSamples(run.id).filter((s) => s.step >= from),
+      };
+    },
+  },
+  compareRuns: {
+    request: v.object({ ids: v.array(id, { min: 1, max: 100 }) }),
+    handle: (lab, req) => lab.compareRuns(req.ids),
+  },
+  generate: {
+    request: v.object({
+      runId: id,
+      prime: v.string({ max: 10_000 }),
+      length: v.int({ min: 0, max: 100_000 }),
+      temperature: v.number({ min: 0, max: 100 }),
+      topK: v.int({ min: 0, max: LIMITS.vocab }),
+      seed: v.int({ min: 0, max: MAX_SAFE }),
+      checkpoint,
+      requestId: v.string({ min: 1, max: 100 }),
+    }),
+    handle: async (lab, req, ctx) => {
+      const { runId, requestId, ...opts } = req;
+      const text = await lab.generate(runId, opts, (t) => ctx.emit({ type: 'generate', requestId, text: t }));
+      return { text };
+    },
+  },
+  exportModel: {
+    request: v.object({ runId: id, checkpoint }),
+    handle: (lab, req) => exportModel(lab, req.runId, req.checkpoint),
+  },
+  exportMetrics: {
+    request: v.object({ experimentId: id, format: v.enum(['csv', 'json']) }),
+    handle: (lab, req) => exportMetrics(lab, req.experimentId, req.format),
+  },
+} satisfies { readonly [M in MethodName]: MethodSpec<M> };
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(LAB_METHODS, name);
+}
+
+/** Validates the request, calls the handler, and answers a Result; never throws. */
+export async function dispatch(lab: Lab, method: string, rawReq: unknown, ctx: HandlerContext): Promise<Result<unknown>> {
+  if (!isMethodName(method)) return { ok: false, code: 'bad-request', message: `unknown method ${JSON.stringify(String(method).slice(0, 100))}` };
+  const spec = LAB_METHODS[method] as unknown as MethodSpec<MethodName>;
+  try {
+    const req = spec.request.parse(rawReq, '');
+    return { ok: true, value: await spec.handle(lab, req, ctx) };
+  } catch (e) {
+    return failure(method, e);
+  }
+}
+
+/** Expected failures keep their message; anything else is logged here and answered generically. */
+export function failure(method: string, e: unknown): Result<never> {
+  const known = errorCode(e);
+  if (known) return { ok: false, code: known, message: (e as Error).message };
+  console.error(`rnn-lab: ${method} failed:`, e);
+  return { ok: false, code: 'internal', message: `${method} failed because of an internal error; the details are in the log` };
+}
+
+function errorCode(e: unknown): ErrorCode | null {
+  if (e instanceof ValidationError) return 'bad-request';
+  if (e instanceof ConfigError) return 'invalid-config';
+  if (e instanceof CorpusError) return 'invalid-corpus';
+  if (e instanceof ModelFileError) return 'invalid-model';
+  if (e instanceof LabError) return e.code === 'bad-input' ? 'bad-request' : e.code;
+  if (e instanceof StoreError && e.code === 'in-use') return 'bad-state';
+  return null;
+}

@@ -1,0 +1,37 @@
+/**
+ * Every LabApi method as an ipcMain.handle channel, all through dispatch (validation, error codes),
+ * answering only our window's main frame. Lab events go back with webContents.send.
+ */
+import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { METHOD_NAMES, type ApiEvent, type Result } from '../api/contract.ts';
+import { dispatch } from '../api/methods.ts';
+import type { Lab } from '../lab/lab.ts';
+import { EVENT_CHANNEL, invokeChannel } from './channels.ts';
+
+export interface IpcRegistration {
+  /** pushes an event to the window (the menu uses it too) */
+  emit(e: ApiEvent): void;
+  dispose(): void;
+}
+
+export function registerIpc(lab: Lab, win: BrowserWindow): IpcRegistration {
+  const wc = win.webContents;
+  const emit = (e: ApiEvent): void => {
+    if (!wc.isDestroyed()) wc.send(EVENT_CHANNEL, e);
+  };
+  const fromOurWindow = (event: IpcMainInvokeEvent): boolean => event.sender === wc && event.senderFrame === wc.mainFrame;
+  for (const method of METHOD_NAMES) {
+    ipcMain.handle(invokeChannel(method), (event, req: unknown): Promise<Result<unknown>> | Result<unknown> => {
+      if (!fromOurWindow(event)) return { ok: false, code: 'bad-request', message: 'calls are accepted only from the lab window' };
+      return dispatch(lab, method, req, { emit, shell: 'electron' });
+    });
+  }
+  const offLab = lab.on(emit);
+  return {
+    emit,
+    dispose() {
+      offLab();
+      for (const method of METHOD_NAMES) ipcMain.removeHandler(invokeChannel(method));
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * The desktop app's entry: app lifecycle, the window, IPC and the menu. The lab lives in the
+ * user's data folder (the same one the rnn-lab command uses); on quit, running runs pause with a
+ * checkpoint and can be resumed after the next start.
+ */
+import { app, BrowserWindow, dialog, Menu } from 'electron';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Lab } from '../lab/lab.ts';
+import { defaultDataDir } from '../lab/paths.ts';
+import { registerIpc, type IpcRegistration } from './ipc.ts';
+import { buildMenu } from './menu.ts';
+import { createMainWindow, lockDownSession } from './window.ts';
+
+const here = dirname(fileURLToPath(import.meta.url)); // out/main
+const devUrl = process.env.ELECTRON_RENDERER_URL;
+
+let lab: Lab | null = null;
+let win: BrowserWindow | null = null;
+let ipc: IpcRegistration | null = null;
+let closing = false;
+
+app.setPath('userData', defaultDataDir());
+
+// One app per database: a second start focuses the first window instead.
+if (!app.requestSingleInstanceLock()) {
+  app.exit(0);
+} else {
+  app.on('second-instance', () => {
+    if (win?.isMinimized()) win.restore();
+    win?.focus();
+  });
+  app.whenReady().then(start).catch((e: unknown) => {
+    dialog.showErrorBox('RNN Lab could not start', (e as Error).message);
+    app.exit(1);
+  });
+}
+
+function start(): void {
+  const db = process.env.RNN_LAB_DB ?? join(app.getPath('userData'), 'lab.db');
+  mkdirSync(dirname(db), { recursive: true });
+  lab = Lab.open({ db, pool: { trainWorker: join(here, 'train.worker.js'), modelWorker: join(here, 'model.worker.js') } });
+  lab.ensureDemo();
+  lockDownSession(devUrl);
+  openWindow(lab);
+  app.on('activate', () => {
+    if (lab && BrowserWindow.getAllWindows().length === 0) openWindow(lab);
+  });
+}
+
+function openWindow(l: Lab): void {
+  win = createMainWindow({ preload: join(here, '../preload/preload.cjs'), html: join(here, '../renderer/index.html'), devUrl });
+  ipc = registerIpc(l, win);
+  Menu.setApplicationMenu(buildMenu({ lab: l, win, emit: ipc.emit }));
+  win.on('closed', () => {
+    ipc?.dispose();
+    ipc = null;
+    win = null;
+  });
+}
+
+// One window is the whole app: closing it quits, on macOS too.
+app.on('window-all-closed', () => app.quit());
+
+app.on('before-quit', (event) => {
+  if (!lab) return;
+  event.preventDefault();
+  if (closing) return;
+  closing = true;
+  const l = lab;
+  l.close({ running: 'pause' })
+    .catch((e: unknown) => console.error('rnn-lab: closing the lab failed:', e))
+    .finally(() => {
+      lab = null;
+      app.quit();
+    });
+});

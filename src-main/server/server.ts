@@ -1,0 +1,275 @@
+/**
+ * Browser mode: the built renderer and the LabApi over HTTP, for `rnn-lab serve`, headless
+ * machines and end-to-end tests. The wire format is in src-main/api/wire.ts.
+ *
+ * Access, like a notebook server:
+ * - The server binds to 127.0.0.1 unless told otherwise, and makes a random 32-byte token per start.
+ *   The URL it prints is the page with ?token=...; the renderer reads the token from location and
+ *   sends it with every API call as `Authorization: Bearer TOKEN`.
+ * - Static files (the built renderer: code, styles, icons) are public: they carry no data. Every
+ *   /api request needs the token, compared in constant time; only the events stream (EventSource
+ *   cannot set headers) may carry it as ?token= instead. No cookies, so no ambient authority and no
+ *   cross-site request forgery; API calls must also be POSTed as application/json.
+ * - A request whose Origin header is not this server's own origin is refused (403), and on a
+ *   loopback address so is a Host header that is not a loopback name (against DNS rebinding).
+ * - Request bodies are capped (150 MB, for corpus imports in base64); every response carries a
+ *   strict Content-Security-Policy and nosniff; static paths cannot leave the renderer folder.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Lab } from '../lab/lab.ts';
+import type { ApiEvent, ErrorCode } from '../api/contract.ts';
+import { CONTENT_SECURITY_POLICY } from '../api/csp.ts';
+import { dispatch, isMethodName } from '../api/methods.ts';
+import { API_PREFIX, decodeWire, encodeWire, EVENTS_PATH, TOKEN_PARAM } from '../api/wire.ts';
+
+export interface ServerOptions {
+  lab: Lab;
+  /** default 127.0.0.1 */
+  host?: string;
+  /** default 0: any free port */
+  port?: number;
+  /** default: 32 random bytes, hex */
+  token?: string;
+  /** the built renderer (default: out/renderer) */
+  rendererDir?: string;
+  /** largest request body, bytes (default 150 MB) */
+  maxBodyBytes?: number;
+}
+
+export interface RunningServer {
+  /** the page, with ?token= */
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_BODY = 150 * 1024 * 1024;
+const HEARTBEAT_MS = 15_000;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** out/renderer beside the bundled CLI (out/node), or from the sources. */
+export function defaultRendererDir(): string {
+  const candidates = [new URL('../renderer/', import.meta.url), new URL('../../out/renderer/', import.meta.url)].map((u) => fileURLToPath(u));
+  return candidates.find((d) => existsSync(resolve(d, 'index.html'))) ?? candidates[1];
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const { lab } = opts;
+  const host = opts.host ?? '127.0.0.1';
+  const token = opts.token ?? randomBytes(32).toString('hex');
+  const tokenDigest = digest(token);
+  const root = resolve(opts.rendererDir ?? defaultRendererDir());
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const loopback = isLoopback(host);
+  let port = 0;
+
+  const streams = new Set<ServerResponse>();
+  const broadcast = (e: ApiEvent): void => {
+    const frame = `data: ${encodeWire(e)}\n\n`;
+    for (const s of streams) s.write(frame);
+  };
+  const offLab = lab.on(broadcast);
+  const heartbeat = setInterval(() => {
+    for (const s of streams) s.write(': ping\n\n');
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  const tokenOk = (candidate: string | null | undefined): boolean => typeof candidate === 'string' && timingSafeEqual(digest(candidate), tokenDigest);
+  const bearer = (req: IncomingMessage): string | null => /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? null;
+
+  const hostOk = (req: IncomingMessage): boolean => {
+    if (!loopback) return true;
+    const h = (req.headers.host ?? '').toLowerCase();
+    const names = ['127.0.0.1', 'localhost', '[::1]', formatHost(host)];
+    return names.some((n) => h === `${n}:${port}` || (port === 80 && h === n));
+  };
+  const originOk = (req: IncomingMessage): boolean => {
+    const origin = req.headers.origin;
+    return origin === undefined || origin === `http://${req.headers.host}`;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    setCommonHeaders(res);
+    const [rawPath, query = ''] = (req.url ?? '/').split('?', 2);
+    if (!hostOk(req)) return refuse(res, 403, 'bad-request', 'unexpected Host header');
+    if (!originOk(req)) return refuse(res, 403, 'bad-request', 'requests from other sites are not allowed');
+    if (rawPath === '/api' || rawPath.startsWith(API_PREFIX)) {
+      res.setHeader('Cache-Control', 'no-store');
+      if (rawPath === EVENTS_PATH) {
+        if (!tokenOk(bearer(req) ?? new URLSearchParams(query).get(TOKEN_PARAM))) return refuse(res, 401, 'bad-request', 'a valid access token is required');
+        if (req.method !== 'GET') return refuse(res, 405, 'bad-request', 'use GET', 'GET');
+        return openStream(req, res);
+      }
+      if (!tokenOk(bearer(req))) return refuse(res, 401, 'bad-request', 'a valid access token is required (Authorization: Bearer TOKEN)');
+      const method = rawPath.slice(API_PREFIX.length);
+      if (!isMethodName(method)) return refuse(res, 404, 'not-found', `no API method ${JSON.stringify(method.slice(0, 100))}`);
+      if (req.method !== 'POST') return refuse(res, 405, 'bad-request', 'use POST', 'POST');
+      if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return refuse(res, 415, 'bad-request', 'send the request as application/json');
+      const body = await readBody(req, maxBody);
+      if (body === null) {
+        res.setHeader('Connection', 'close');
+        return refuse(res, 413, 'bad-request', `the request is larger than ${Math.round(maxBody / 1024 / 1024)} MB`);
+      }
+      let parsed: unknown;
+      try {
+        parsed = decodeWire(body);
+      } catch (e) {
+        return refuse(res, 400, 'bad-request', `the request is not valid JSON: ${(e as Error).message}`);
+      }
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || Object.keys(parsed).some((k) => k !== 'req')) {
+        return refuse(res, 400, 'bad-request', 'the body must be {"req": ...}');
+      }
+      const result = await dispatch(lab, method, (parsed as { req?: unknown }).req, { emit: broadcast, shell: 'browser' });
+      return send(res, 200, 'application/json; charset=utf-8', encodeWire(result));
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'bad-request', 'use GET', 'GET, HEAD');
+    return serveStatic(res, root, rawPath, req.method === 'HEAD');
+  };
+
+  const openStream = (req: IncomingMessage, res: ServerResponse): void => {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.write(': connected\n\n');
+    streams.add(res);
+    req.on('close', () => streams.delete(res));
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      console.error('rnn-lab serve: request failed:', e);
+      if (!res.headersSent) refuse(res, 500, 'internal', 'internal error');
+      else res.destroy();
+    });
+  });
+  server.requestTimeout = 0; // the events stream stays open
+  server.headersTimeout = 30_000;
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : formatHost(host);
+
+  return {
+    url: `http://${shownHost}:${port}/?${TOKEN_PARAM}=${token}`,
+    port,
+    token,
+    close: async () => {
+      offLab();
+      clearInterval(heartbeat);
+      for (const s of streams) s.end();
+      streams.clear();
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function setCommonHeaders(res: ServerResponse): void {
+  res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, head = false): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(head ? undefined : body);
+}
+
+function refuse(res: ServerResponse, status: number, code: ErrorCode, message: string, allow?: string): void {
+  if (allow) res.setHeader('Allow', allow);
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify({ ok: false, code, message }));
+}
+
+/** The body as text, or null when it is larger than max (the rest is not read). */
+function readBody(req: IncomingMessage, max: number): Promise<string | null> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > max) {
+    req.resume();
+    return Promise.resolve(null);
+  }
+  return new Promise((done, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        req.removeAllListeners('data');
+        req.resume();
+        done(null);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+async function serveStatic(res: ServerResponse, root: string, rawPath: string, head: boolean): Promise<void> {
+  let path: string;
+  try {
+    path = decodeURIComponent(rawPath);
+  } catch {
+    return refuse(res, 400, 'bad-request', 'malformed path');
+  }
+  if (path === '/' || path === '') path = '/index.html';
+  if (path.includes('\0') || path.includes('\\') || path.split('/').some((seg) => seg.startsWith('.'))) {
+    return refuse(res, 403, 'bad-request', 'path not allowed');
+  }
+  const file = resolve(root, '.' + path);
+  if (!file.startsWith(root + sep)) return refuse(res, 403, 'bad-request', 'path not allowed');
+  try {
+    const real = await realpath(file);
+    const realRoot = await realpath(root);
+    if (!real.startsWith(realRoot + sep) || !(await stat(real)).isFile()) throw new Error('not a file');
+    const body = await readFile(real);
+    res.setHeader('Cache-Control', 'no-cache');
+    return send(res, 200, CONTENT_TYPES[extname(real).toLowerCase()] ?? 'application/octet-stream', body, head);
+  } catch {
+    if (path === '/index.html') return send(res, 503, 'text/plain; charset=utf-8', 'The renderer is not built: run `npm run build` and start again.\n', head);
+    return send(res, 404, 'text/plain; charset=utf-8', 'not found\n', head);
+  }
+}

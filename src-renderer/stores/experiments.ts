@@ -1,0 +1,164 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { ExperimentDetails, ExperimentPlan, ExperimentSpecInput, ExperimentSummary } from '../../src-main/api/contract.ts';
+import { errorMessage, invalidConfigField, type FieldError } from './errors.ts';
+import { labClient } from './lab-client.ts';
+import { useRunsStore } from './runs.ts';
+import { useUiStore } from './ui.ts';
+
+export const useExperimentsStore = defineStore('experiments', () => {
+  const experiments = ref<ExperimentSummary[]>([]);
+  const loaded = ref(false);
+  /** the experiment open on the Experiment screen (its runs live in the runs store) */
+  const current = ref<ExperimentDetails | null>(null);
+  const plan = ref<ExperimentPlan | null>(null);
+  const planning = ref(false);
+  /** the field the lab refused (invalid-config), shown beside that field */
+  const fieldError = ref<FieldError | null>(null);
+  /** any other refusal of the form */
+  const formError = ref<string | null>(null);
+  const creating = ref(false);
+  let planSeq = 0;
+
+  async function load(): Promise<void> {
+    try {
+      experiments.value = await labClient().listExperiments({});
+    } catch (e) {
+      useUiStore().report(e, 'Could not list the experiments');
+    } finally {
+      loaded.value = true;
+    }
+  }
+
+  function refuse(e: unknown): void {
+    const field = invalidConfigField(e);
+    fieldError.value = field;
+    formError.value = field ? null : errorMessage(e);
+  }
+
+  /** Plans the runs of a spec (parameter counts, time); answers that arrive late are dropped. */
+  async function planFor(corpusId: number, spec: ExperimentSpecInput): Promise<void> {
+    const seq = ++planSeq;
+    planning.value = true;
+    try {
+      const p = await labClient().planExperiment({ corpusId, spec });
+      if (seq !== planSeq) return;
+      plan.value = p;
+      fieldError.value = null;
+      formError.value = null;
+    } catch (e) {
+      if (seq !== planSeq) return;
+      plan.value = null;
+      refuse(e);
+    } finally {
+      if (seq === planSeq) planning.value = false;
+    }
+  }
+
+  function clearPlan(): void {
+    planSeq++;
+    plan.value = null;
+    planning.value = false;
+    fieldError.value = null;
+    formError.value = null;
+  }
+
+  /** Creates the experiment and, when asked, queues its runs; then opens it. */
+  async function create(corpusId: number, spec: ExperimentSpecInput, opts: { name?: string; start?: boolean } = {}): Promise<ExperimentDetails | null> {
+    creating.value = true;
+    try {
+      const details = await labClient().createExperiment({ corpusId, spec, ...(opts.name ? { name: opts.name } : {}) });
+      fieldError.value = null;
+      formError.value = null;
+      adopt(details);
+      if (opts.start) await start(details.experiment.id);
+      void load();
+      useUiStore().show('experiment');
+      return details;
+    } catch (e) {
+      refuse(e);
+      return null;
+    } finally {
+      creating.value = false;
+    }
+  }
+
+  function adopt(details: ExperimentDetails): void {
+    current.value = details;
+    const runs = useRunsStore();
+    for (const r of details.runs) runs.upsertRun(r);
+    useUiStore().selectedExperimentId = details.experiment.id;
+  }
+
+  /** Opens an experiment: its runs and their stored data. */
+  async function open(id: number): Promise<void> {
+    const ui = useUiStore();
+    try {
+      const details = await labClient().getExperiment({ id });
+      adopt(details);
+      const runs = useRunsStore();
+      await Promise.all(details.runs.map((r) => runs.loadRun(r.id)));
+    } catch (e) {
+      ui.report(e, 'Could not open the experiment');
+    }
+  }
+
+  /** Fetches an experiment's runs into the runs store without opening it (the Compare picker). */
+  async function loadRuns(id: number): Promise<void> {
+    try {
+      const details = await labClient().getExperiment({ id });
+      const runs = useRunsStore();
+      for (const r of details.runs) runs.upsertRun(r);
+    } catch (e) {
+      useUiStore().report(e, 'Could not list the runs');
+    }
+  }
+
+  async function start(id: number): Promise<number[]> {
+    try {
+      const { queued } = await labClient().runExperiment({ id });
+      if (queued.length === 0) useUiStore().notify('info', 'Every run of this experiment has already ended.');
+      return queued;
+    } catch (e) {
+      useUiStore().report(e, 'Could not start the experiment');
+      return [];
+    }
+  }
+
+  async function remove(id: number): Promise<boolean> {
+    const ui = useUiStore();
+    try {
+      await labClient().deleteExperiment({ id });
+      experiments.value = experiments.value.filter((x) => x.id !== id);
+      if (current.value?.experiment.id === id) current.value = null;
+      if (ui.selectedExperimentId === id) ui.selectedExperimentId = null;
+      return true;
+    } catch (e) {
+      ui.report(e, 'Could not delete the experiment');
+      return false;
+    }
+  }
+
+  async function exportMetrics(id: number, format: 'csv' | 'json') {
+    try {
+      return await labClient().exportMetrics({ experimentId: id, format });
+    } catch (e) {
+      useUiStore().report(e, 'Could not export the metrics');
+      return null;
+    }
+  }
+
+  async function exportModel(runId: number, checkpoint: 'best' | 'last') {
+    try {
+      return await labClient().exportModel({ runId, checkpoint });
+    } catch (e) {
+      useUiStore().report(e, 'Could not export the model');
+      return null;
+    }
+  }
+
+  return {
+    experiments, loaded, current, plan, planning, fieldError, formError, creating,
+    load, planFor, clearPlan, create, open, loadRuns, start, remove, exportMetrics, exportModel,
+  };
+});
