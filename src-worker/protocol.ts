@@ -30,6 +30,11 @@ export interface TrainTask {
   /** token ids, Uint16 over SharedArrayBuffers that the pool shares between runs of a corpus */
   trainIds: SharedArrayBuffer;
   validIds: SharedArrayBuffer;
+  /**
+   * task corpora: per validation character (Uint8 over SharedArrayBuffers), 1 where it can be
+   * predicted and 1 where predicting it needs long-range memory; evaluations report accuracy on each
+   */
+  validMasks: { predictable: SharedArrayBuffer; longRange: SharedArrayBuffer } | null;
   /** vocabulary, for samples */
   vocab: string[];
   /** the training state to continue from (Trainer.saveState), or null for a fresh start */
@@ -61,7 +66,7 @@ export interface MetricRow {
 
 export type TrainEvent =
   | { type: 'metrics'; rows: MetricRow[] }
-  | { type: 'eval'; step: number; valLoss: number; bitsPerChar: number; accuracy: number; chars: number }
+  | { type: 'eval'; step: number; valLoss: number; bitsPerChar: number; accuracy: number; predictableAccuracy: number | null; longRangeAccuracy: number | null; chars: number }
   | { type: 'sample'; step: number; prime: string; temperature: number; text: string }
   /** state is moved (transferred), not copied */
   | { type: 'checkpoint'; step: number; kind: 'last' | 'best'; valLoss: number | null; state: ArrayBuffer };

@@ -10,6 +10,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { evaluate, type EvalResult } from './engine/evaluate.ts';
 import { defaultKernels } from './engine/kernel-sets.ts';
+import { maskedAccuracy } from './engine/masked-accuracy.ts';
 import { Interrupted } from './engine/model.ts';
 import { Rng } from './engine/rng.ts';
 import { Sampler } from './engine/sample.ts';
@@ -44,6 +45,7 @@ export default async function train(task: TrainTask): Promise<TrainResult> {
   };
   const interrupted = (): boolean => Atomics.load(ctl, 0) !== CONTROL.run;
   const prime = choosePrime(task.vocab, valid);
+  const masks = task.validMasks && { predictable: new Uint8Array(task.validMasks.predictable), longRange: new Uint8Array(task.validMasks.longRange) };
   let best = task.bestValLoss ?? Infinity;
 
   while (!trainer.done) {
@@ -78,10 +80,10 @@ export default async function train(task: TrainTask): Promise<TrainResult> {
     if (every(cadence.evalEvery, s) || last) {
       // interval evaluations read the first evalChars characters; the final one reads them all
       const ids = cadence.evalChars > 0 && !last ? valid.subarray(0, cadence.evalChars) : valid;
-      const ev = evaluateIds(trainer, ids, T);
+      const ev = evaluateIds(trainer, ids, T, masks);
       if (ev) {
         valLoss = ev.loss;
-        out.send({ type: 'eval', step: s, valLoss: ev.loss, bitsPerChar: ev.bitsPerChar, accuracy: ev.accuracy, chars: ev.count });
+        out.send({ type: 'eval', step: s, valLoss: ev.loss, bitsPerChar: ev.bitsPerChar, accuracy: ev.accuracy, predictableAccuracy: ev.predictable, longRangeAccuracy: ev.longRange, chars: ev.count });
         if (ev.loss < best) {
           best = ev.loss;
           out.checkpoint(trainer, 'best', ev.loss);
@@ -98,11 +100,28 @@ function every(n: number, step: number): boolean {
   return n > 0 && step % n === 0;
 }
 
-/** Evaluation over up to 16 streams of at least ~64 characters; null if the text is too short. */
-function evaluateIds(trainer: Trainer, ids: Uint16Array, T: number): EvalResult | null {
+interface Masks {
+  predictable: Uint8Array;
+  longRange: Uint8Array;
+}
+
+/**
+ * Evaluation over up to 16 streams of at least ~64 characters, with the task accuracies where the
+ * corpus marks its predictable and long-range positions; null if the text is too short.
+ */
+function evaluateIds(trainer: Trainer, ids: Uint16Array, T: number, masks: Masks | null): (EvalResult & { predictable: number | null; longRange: number | null }) | null {
   if (ids.length < 2) return null;
   const streams = Math.max(1, Math.min(EVAL_MAX_STREAMS, Math.floor((ids.length - 1) / EVAL_MIN_STREAM_CHARS)));
-  return evaluate(trainer.model, defaultKernels, ids, { streams, chunk: T });
+  const correct = masks ? new Uint8Array(ids.length - 1) : undefined;
+  const r = evaluate(trainer.model, defaultKernels, ids, { streams, chunk: T, correct });
+  if (!masks || !correct) return { ...r, predictable: null, longRange: null };
+  // streams leave out the last few positions: score only those evaluated
+  const scored = correct.subarray(0, r.count);
+  const acc = (mask: Uint8Array): number | null => {
+    const a = maskedAccuracy(scored, mask, 0).accuracy;
+    return Number.isNaN(a) ? null : a;
+  };
+  return { ...r, predictable: acc(masks.predictable), longRange: acc(masks.longRange) };
 }
 
 /** The id samples start from: a newline if the vocabulary has one, else the validation text's first character. */

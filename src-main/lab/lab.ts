@@ -47,7 +47,7 @@ export interface LabOptions {
 export type LabEvent =
   | { type: 'run'; run: Run }
   | { type: 'metrics'; runId: number; rows: MetricRow[] }
-  | { type: 'eval'; runId: number; step: number; valLoss: number; bitsPerChar: number; accuracy: number }
+  | { type: 'eval'; runId: number; step: number; valLoss: number; bitsPerChar: number; accuracy: number; predictableAccuracy: number | null; longRangeAccuracy: number | null }
   | { type: 'sample'; runId: number; step: number; prime: string; temperature: number; text: string }
   | { type: 'checkpoint'; runId: number; step: number; kind: 'last' | 'best' };
 
@@ -65,6 +65,8 @@ interface CorpusIds {
   vocab: string[];
   train: Uint16Array;
   valid: Uint16Array;
+  /** task corpora: the predictable and long-range marks of the validation characters */
+  validMasks: { predictable: SharedArrayBuffer; longRange: SharedArrayBuffer } | null;
 }
 
 type Checkpoint = 'best' | 'last';
@@ -72,15 +74,17 @@ type Checkpoint = 'best' | 'last';
 /** What planExperiment assumes one worker thread sustains; nothing is measured at run time. */
 export const ESTIMATE_FLOPS_PER_WORKER = 3e9;
 
-export const DEMO_EXPERIMENT_NAME = 'Demo: RNN vs LSTM vs GRU on the embedded Reber grammar';
+export const DEMO_EXPERIMENT_NAME = 'Demo: RNN vs LSTM vs GRU recalling a letter 12 steps back';
 
 /** About a minute on two cores: three small models, the same data, seed and steps. */
 export const DEMO_SPEC: ExperimentSpecInput = {
   cells: ['rnn', 'lstm', 'gru'],
   seeds: 1,
   budget: { mode: 'hidden', hidden: 32 },
-  train: { seqLen: 32, batch: 16, steps: 5000, clip: 5, optimizer: { name: 'adam', lr: 0.01 } },
-  cadence: { evalEvery: 250, checkpointEvery: 500, sampleEvery: 1000, sampleLength: 100 },
+  // About 30 s on two cores. Measured on the recall task with lag 12 (seed 1): by step 1500 the LSTM
+  // and the GRU recall the letter 98-99% of the time while the plain RNN stays near chance (25-50%).
+  train: { seqLen: 32, batch: 16, steps: 2500, clip: 5, optimizer: { name: 'adam', lr: 0.01 } },
+  cadence: { evalEvery: 50, checkpointEvery: 250, sampleEvery: 500, sampleLength: 100 },
 };
 
 export class Lab {
@@ -255,12 +259,12 @@ export class Lab {
   }
 
   /**
-   * On a fresh database (no corpora, no experiments): the reber task corpus and a demo experiment,
-   * ready but not started. Returns the experiment's id, or null when the database was not empty.
+   * On a fresh database (no corpora, no experiments): the recall task corpus (a letter must be
+   * repeated 12 steps later) and a demo experiment, ready but not started. Returns the experiment's id, or null when the database was not empty.
    */
   ensureDemo(): number | null {
     if (this.store.listCorpora().length > 0 || this.store.listExperiments().length > 0) return null;
-    const { corpus } = this.createTaskCorpus('reber', {});
+    const { corpus } = this.createTaskCorpus('recall', { lag: 12, length: 200_000 });
     return this.createExperiment({ corpusId: corpus.id, name: DEMO_EXPERIMENT_NAME, spec: DEMO_SPEC }).experiment.id;
   }
 
@@ -422,6 +426,7 @@ export class Lab {
       cadence: spec.cadence,
       trainIds: ids.train.buffer as SharedArrayBuffer,
       validIds: ids.valid.buffer as SharedArrayBuffer,
+      validMasks: ids.validMasks,
       vocab: ids.vocab,
       resume: last ? (last.state.buffer as ArrayBuffer) : null,
       elapsedBefore,
@@ -448,10 +453,10 @@ export class Lab {
       case 'eval': {
         const run = this.run(runId);
         s.transaction(() => {
-          s.insertEval(runId, { step: ev.step, valLoss: ev.valLoss, bitsPerChar: ev.bitsPerChar, accuracy: ev.accuracy, chars: ev.chars });
+          s.insertEval(runId, ev);
           if (run.bestValLoss === null || ev.valLoss < run.bestValLoss) s.updateRun(runId, { bestValLoss: ev.valLoss });
         });
-        this.emit({ type: 'eval', runId, step: ev.step, valLoss: ev.valLoss, bitsPerChar: ev.bitsPerChar, accuracy: ev.accuracy });
+        this.emit({ type: 'eval', runId, step: ev.step, valLoss: ev.valLoss, bitsPerChar: ev.bitsPerChar, accuracy: ev.accuracy, predictableAccuracy: ev.predictableAccuracy, longRangeAccuracy: ev.longRangeAccuracy });
         return;
       }
       case 'checkpoint':
@@ -498,8 +503,18 @@ export class Lab {
     let ids = this.corpusIds.get(corpusId);
     if (!ids) {
       const c = this.store.getCorpus(corpusId)!;
-      const { train, valid } = splitCorpus(c.text, c.validFraction);
-      ids = { vocab: c.vocab, train: encodeShared(train, c.vocab), valid: encodeShared(valid, c.vocab) };
+      const { train, valid, trainChars } = splitCorpus(c.text, c.validFraction);
+      const shared = (mask: Uint8Array): SharedArrayBuffer => {
+        const buf = new SharedArrayBuffer(mask.length - trainChars);
+        new Uint8Array(buf).set(mask.subarray(trainChars));
+        return buf;
+      };
+      ids = {
+        vocab: c.vocab,
+        train: encodeShared(train, c.vocab),
+        valid: encodeShared(valid, c.vocab),
+        validMasks: c.predictable && c.longRange ? { predictable: shared(c.predictable), longRange: shared(c.longRange) } : null,
+      };
       this.corpusIds.set(corpusId, ids);
     }
     return ids;

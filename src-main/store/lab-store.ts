@@ -135,6 +135,9 @@ export interface EvalRow {
   valLoss: number;
   bitsPerChar: number;
   accuracy: number;
+  /** task corpora: accuracy on the positions that can be predicted, and on those that need long-range memory */
+  predictableAccuracy?: number | null;
+  longRangeAccuracy?: number | null;
   chars: number;
 }
 
@@ -181,7 +184,10 @@ interface MetricRecord {
   step: number; chars_seen: number; wall_seconds: number; train_loss: number | null; grad_norm: number | null;
   clipped: number; lr: number; chars_per_second: number;
 }
-interface EvalRecord { step: number; val_loss: number | null; bits_per_char: number | null; accuracy: number | null; chars: number }
+interface EvalRecord {
+  step: number; val_loss: number | null; bits_per_char: number | null; accuracy: number | null;
+  predictable_accuracy: number | null; long_range_accuracy: number | null; chars: number;
+}
 interface SampleRecord {
   id: number; run_id: number; step: number; prime: string; temperature: number; text: string; created_at: number;
 }
@@ -456,14 +462,16 @@ export class LabStore {
   insertEval(runId: number, e: EvalRow): void {
     this.sql.insertEval.run({
       runId, step: e.step, valLoss: nanToNull(e.valLoss), bitsPerChar: nanToNull(e.bitsPerChar),
-      accuracy: nanToNull(e.accuracy), chars: e.chars,
+      accuracy: nanToNull(e.accuracy), predictableAccuracy: nanToNull(e.predictableAccuracy ?? NaN),
+      longRangeAccuracy: nanToNull(e.longRangeAccuracy ?? NaN), chars: e.chars,
     });
   }
 
   listEvals(runId: number): EvalRow[] {
     return (this.sql.listEvals.all(runId) as EvalRecord[]).map((r) => ({
       step: r.step, valLoss: nanIfNull(r.val_loss), bitsPerChar: nanIfNull(r.bits_per_char),
-      accuracy: nanIfNull(r.accuracy), chars: r.chars,
+      accuracy: nanIfNull(r.accuracy), predictableAccuracy: r.predictable_accuracy, longRangeAccuracy: r.long_range_accuracy,
+      chars: r.chars,
     }));
   }
 
@@ -557,9 +565,10 @@ function prepareAll(db: Database) {
     deleteMetricsAfter: p('DELETE FROM metrics WHERE run_id = ? AND step > ?'),
     deleteEvalsAfter: p('DELETE FROM evals WHERE run_id = ? AND step > ?'),
     deleteSamplesAfter: p('DELETE FROM samples WHERE run_id = ? AND step > ?'),
-    insertEval: p(`INSERT OR REPLACE INTO evals (run_id, step, val_loss, bits_per_char, accuracy, chars)
-      VALUES (@runId, @step, @valLoss, @bitsPerChar, @accuracy, @chars)`),
-    listEvals: p('SELECT step, val_loss, bits_per_char, accuracy, chars FROM evals WHERE run_id = ? ORDER BY step'),
+    insertEval: p(`INSERT OR REPLACE INTO evals (run_id, step, val_loss, bits_per_char, accuracy, predictable_accuracy, long_range_accuracy, chars)
+      VALUES (@runId, @step, @valLoss, @bitsPerChar, @accuracy, @predictableAccuracy, @longRangeAccuracy, @chars)`),
+    listEvals: p(`SELECT step, val_loss, bits_per_char, accuracy, predictable_accuracy, long_range_accuracy, chars
+      FROM evals WHERE run_id = ? ORDER BY step`),
 
     putCheckpoint: p(`INSERT INTO checkpoints (run_id, kind, step, val_loss, state, created_at)
       VALUES (@runId, @kind, @step, @valLoss, @state, @createdAt)

@@ -95,6 +95,8 @@ CREATE TABLE evals (
   val_loss      REAL,
   bits_per_char REAL,
   accuracy      REAL,
+  predictable_accuracy REAL,
+  long_range_accuracy  REAL,
   chars         INTEGER NOT NULL CHECK (chars >= 0),
   PRIMARY KEY (run_id, step)
 ) STRICT, WITHOUT ROWID;

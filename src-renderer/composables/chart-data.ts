@@ -92,21 +92,22 @@ export function evalX(s: RunSeries, axis: XAxis): number[] {
   });
 }
 
-export type ChartMetric = 'loss' | 'gradNorm';
+export type ChartMetric = 'loss' | 'gradNorm' | 'longRange';
 
 export interface SeriesSpec {
   runId: number;
-  kind: 'train' | 'val' | 'gradNorm';
+  kind: 'train' | 'val' | 'gradNorm' | 'longRange';
   points: Point[];
 }
 
-/** The lines of one chart for one run: train and validation loss, or the gradient norm. */
+/** The lines of one chart for one run: train and validation loss, the gradient norm, or long-range accuracy. */
 export function runLines(runId: number, s: RunSeries, metric: ChartMetric, axis: XAxis, smoothing: number, maxPoints: number): SeriesSpec[] {
   const xs = xColumn(s, axis);
   if (metric === 'gradNorm') {
     return [{ runId, kind: 'gradNorm', points: thinMinMax(xs, ema(s.gradNorm, smoothing), maxPoints) }];
   }
   const ex = evalX(s, axis);
+  if (metric === 'longRange') return [{ runId, kind: 'longRange', points: thinMinMax(ex, s.longRangeAccuracy, maxPoints) }];
   return [
     { runId, kind: 'train', points: thinMinMax(xs, ema(s.trainLoss, smoothing), maxPoints) },
     { runId, kind: 'val', points: thinMinMax(ex, s.valLoss, maxPoints) },

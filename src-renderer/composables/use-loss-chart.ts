@@ -33,6 +33,12 @@ export function pointBudget(widthPx: number): number {
 }
 
 /** The datasets for these runs, reusing the previous objects by key so Chart.js updates in place. */
+const Y_AXIS_LABELS: Record<ChartMetric, string> = {
+  loss: 'loss (nats/char)',
+  gradNorm: 'gradient norm (before clipping)',
+  longRange: 'accuracy where long-range memory is needed',
+};
+
 export function buildDatasets(previous: readonly LineDataset[], lines: { spec: SeriesSpec; color: string; label: string; hidden: boolean }[]): LineDataset[] {
   const byKey = new Map(previous.map((d) => [d.key, d]));
   return lines.map(({ spec, color, label, hidden }) => {
@@ -72,11 +78,13 @@ export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossCh
     opts.runs.value.forEach((run, index) => {
       const specs = runLines(run.id, runsStore.seriesOf(run.id), opts.metric, opts.xAxis.value, opts.smoothing.value, budget);
       for (const spec of specs) {
-        const what = spec.kind === 'val' ? 'val' : spec.kind === 'train' ? 'train' : 'grad norm';
+        const what = { val: 'val', train: 'train', gradNorm: 'grad norm', longRange: 'long-range accuracy' }[spec.kind];
         lines.push({ spec, color: runColor(index), label: `${run.id} ${run.cell} s${run.seed} ${what}`, hidden: opts.hidden.value.has(run.id) });
       }
     });
     chart.data.datasets = buildDatasets(chart.data.datasets as LineDataset[], lines);
+    // what is drawn, for end-to-end tests and tools: {"<label>": points, ...}
+    if (canvas.value) canvas.value.dataset.points = JSON.stringify(Object.fromEntries(chart.data.datasets.map((d) => [d.label ?? '', d.data.length])));
     const x = chart.options.scales?.x;
     if (x && 'title' in x && x.title) x.title.text = X_AXIS_LABELS[opts.xAxis.value];
     chart.update('none');
@@ -119,8 +127,8 @@ export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossCh
         scales: {
           x: { type: 'linear', title: { display: true, text: X_AXIS_LABELS[opts.xAxis.value], color: c.text }, ticks: { color: c.text }, grid: { color: c.grid } },
           y: {
-            type: opts.logScale.value ? 'logarithmic' : 'linear',
-            title: { display: true, text: opts.metric === 'loss' ? 'loss (nats/char)' : 'gradient norm (before clipping)', color: c.text },
+            type: opts.logScale.value && opts.metric !== 'longRange' ? 'logarithmic' : 'linear',
+            title: { display: true, text: Y_AXIS_LABELS[opts.metric], color: c.text },
             ticks: { color: c.text },
             grid: { color: c.grid },
           },

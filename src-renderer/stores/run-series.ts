@@ -15,12 +15,14 @@ export interface RunSeries {
   valLoss: number[];
   bitsPerChar: number[];
   accuracy: number[];
+  /** task corpora: accuracy on the positions that need long-range memory (NaN elsewhere) */
+  longRangeAccuracy: number[];
   /** bumped on every change */
   version: number;
 }
 
 export function emptySeries(): RunSeries {
-  return { step: [], charsSeen: [], wallSeconds: [], trainLoss: [], gradNorm: [], evalStep: [], valLoss: [], bitsPerChar: [], accuracy: [], version: 0 };
+  return { step: [], charsSeen: [], wallSeconds: [], trainLoss: [], gradNorm: [], evalStep: [], valLoss: [], bitsPerChar: [], accuracy: [], longRangeAccuracy: [], version: 0 };
 }
 
 /** index of the first element >= value in an ascending array */
@@ -36,7 +38,7 @@ export function lowerBound(xs: readonly number[], value: number): number {
 }
 
 const METRIC_COLUMNS = ['step', 'charsSeen', 'wallSeconds', 'trainLoss', 'gradNorm'] as const;
-const EVAL_COLUMNS = ['evalStep', 'valLoss', 'bitsPerChar', 'accuracy'] as const;
+const EVAL_COLUMNS = ['evalStep', 'valLoss', 'bitsPerChar', 'accuracy', 'longRangeAccuracy'] as const;
 
 /**
  * Appends metric rows. A resumed run records again from its last checkpoint, so rows at or before
@@ -59,7 +61,7 @@ export function appendMetrics(s: RunSeries, rows: readonly MetricRow[]): void {
   s.version++;
 }
 
-export function appendEval(s: RunSeries, e: Pick<EvalRow, 'step' | 'valLoss' | 'bitsPerChar' | 'accuracy'>): void {
+export function appendEval(s: RunSeries, e: Pick<EvalRow, 'step' | 'valLoss' | 'bitsPerChar' | 'accuracy' | 'longRangeAccuracy'>): void {
   if (s.evalStep.length > 0 && e.step <= s.evalStep[s.evalStep.length - 1]) {
     const cut = lowerBound(s.evalStep, e.step);
     for (const c of EVAL_COLUMNS) s[c].length = cut;
@@ -68,6 +70,7 @@ export function appendEval(s: RunSeries, e: Pick<EvalRow, 'step' | 'valLoss' | '
   s.valLoss.push(e.valLoss);
   s.bitsPerChar.push(e.bitsPerChar);
   s.accuracy.push(e.accuracy);
+  s.longRangeAccuracy.push(e.longRangeAccuracy ?? NaN);
   s.version++;
 }
 
@@ -92,6 +95,7 @@ export function mergeHistory(s: RunSeries, metrics: readonly MetricRow[], evals:
   s.valLoss = evals.map((e) => e.valLoss);
   s.bitsPerChar = evals.map((e) => e.bitsPerChar);
   s.accuracy = evals.map((e) => e.accuracy);
+  s.longRangeAccuracy = evals.map((e) => e.longRangeAccuracy ?? NaN);
   EVAL_COLUMNS.forEach((c, i) => s[c].push(...liveEvals[i]));
   s.version++;
 }

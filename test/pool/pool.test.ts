@@ -33,6 +33,7 @@ function request(overrides: Partial<TrainRequest> = {}, model: Partial<TrainRequ
     cadence: { metricsEvery: 1, evalEvery: 10, evalChars: 0, sampleEvery: 15, sampleLength: 20, checkpointEvery: 10 },
     trainIds,
     validIds,
+    validMasks: null,
     vocab: [...vocab.chars],
     resume: null,
     elapsedBefore: 0,

@@ -44,8 +44,8 @@ describe('runs store: live events', () => {
   it('keeps the best validation loss, samples and run status from events', () => {
     const runs = useRunsStore();
     runs.upsertRun(makeRun({ id: 2, status: 'running' }));
-    runs.handleEvent({ type: 'eval', runId: 2, step: 100, valLoss: 2, bitsPerChar: 2.88, accuracy: 0.3 });
-    runs.handleEvent({ type: 'eval', runId: 2, step: 200, valLoss: 2.1, bitsPerChar: 3, accuracy: 0.3 });
+    runs.handleEvent({ type: 'eval', runId: 2, step: 100, valLoss: 2, bitsPerChar: 2.88, accuracy: 0.3, predictableAccuracy: null, longRangeAccuracy: null });
+    runs.handleEvent({ type: 'eval', runId: 2, step: 200, valLoss: 2.1, bitsPerChar: 3, accuracy: 0.3, predictableAccuracy: null, longRangeAccuracy: null });
     expect(runs.runs[2].bestValLoss).toBe(2);
     expect(runs.seriesOf(2).valLoss).toEqual([2, 2.1]);
     runs.handleEvent({ type: 'sample', runId: 2, step: 200, prime: '', temperature: 0.8, text: 'hello' });

@@ -325,10 +325,12 @@ describe('metrics, evals, samples and checkpoints', () => {
 
   it('stores evals and samples in step order', () => {
     const { runIds: [id] } = setup(1);
-    store.insertEval(id, { step: 20, valLoss: 2, bitsPerChar: 2.885, accuracy: 0.4, chars: 500 });
+    store.insertEval(id, { step: 20, valLoss: 2, bitsPerChar: 2.885, accuracy: 0.4, predictableAccuracy: 0.9, longRangeAccuracy: 0.75, chars: 500 });
     store.insertEval(id, { step: 10, valLoss: 3, bitsPerChar: 4.328, accuracy: 0.3, chars: 500 });
     expect(store.listEvals(id).map((e) => e.step)).toEqual([10, 20]);
-    expect(store.listEvals(id)[1]).toEqual({ step: 20, valLoss: 2, bitsPerChar: 2.885, accuracy: 0.4, chars: 500 });
+    expect(store.listEvals(id)[1]).toEqual({ step: 20, valLoss: 2, bitsPerChar: 2.885, accuracy: 0.4, predictableAccuracy: 0.9, longRangeAccuracy: 0.75, chars: 500 });
+    // text corpora have no task accuracies
+    expect(store.listEvals(id)[0]).toMatchObject({ predictableAccuracy: null, longRangeAccuracy: null });
     const s = store.insertSample(id, { step: 10, prime: 'T', temperature: 0.5, text: 'The' });
     expect(store.listSamples(id)).toEqual([
       { id: s, runId: id, step: 10, prime: 'T', temperature: 0.5, text: 'The', createdAt: expect.any(Number) },

@@ -10,7 +10,7 @@ import { embeddedReberText } from './reber.ts';
 import type { TaskText } from './task-text.ts';
 import { timing } from './timing.ts';
 
-export { maskedAccuracy, type MaskedAccuracy } from './masked-accuracy.ts';
+export { maskedAccuracy, type MaskedAccuracy } from '../../../src-worker/engine/masked-accuracy.ts';
 export { LONG_RANGE_MIN_LAG, type TaskText } from './task-text.ts';
 
 /** Every task parameter is a whole number in [min, max]. */

@@ -1,0 +1,63 @@
+// The Lab service with a real database file and the built workers: what only the whole chain shows.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Lab } from '../../src-main/lab/lab.ts';
+import { loadModel } from '../../src-worker/engine/model-file.ts';
+
+let dir: string;
+let lab: Lab;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rnn-lab-lab-'));
+  lab = Lab.open({ db: join(dir, 'lab.db'), workers: 2 });
+});
+
+afterEach(async () => {
+  await lab.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const tiny = { budget: { mode: 'hidden' as const, hidden: 8 }, train: { steps: 40, seqLen: 8, batch: 4 }, cadence: { evalEvery: 20, sampleEvery: 0 } };
+
+describe('Lab', () => {
+  it('reports accuracy on the predictable and long-range positions of a task corpus, and none for a text', async () => {
+    const task = lab.createTaskCorpus('recall', { lag: 5, length: 3000 }).corpus;
+    const text = lab.importCorpus(new TextEncoder().encode('a plain text, nothing to recall. '.repeat(40)), { name: 'plain' }).corpus;
+    const a = lab.createExperiment({ corpusId: task.id, spec: { cells: ['gru'], ...tiny } });
+    const b = lab.createExperiment({ corpusId: text.id, spec: { cells: ['gru'], ...tiny } });
+    lab.runExperiment(a.experiment.id);
+    lab.runExperiment(b.experiment.id);
+    await lab.whenIdle();
+    const taskEvals = lab.store.listEvals(a.runs[0].id);
+    expect(taskEvals.map((e) => e.step)).toEqual([20, 40]);
+    for (const e of taskEvals) {
+      expect(e.predictableAccuracy).toBeGreaterThanOrEqual(0);
+      expect(e.predictableAccuracy).toBeLessThanOrEqual(1);
+      expect(e.longRangeAccuracy).toBeGreaterThanOrEqual(0);
+      expect(e.longRangeAccuracy).toBeLessThanOrEqual(1);
+    }
+    expect(lab.store.listEvals(b.runs[0].id).every((e) => e.predictableAccuracy === null && e.longRangeAccuracy === null)).toBe(true);
+  });
+
+  it('exports a finished run as a model file that loads with the corpus vocabulary', async () => {
+    const corpus = lab.createTaskCorpus('dyck', { length: 3000 }).corpus;
+    const { experiment, runs } = lab.createExperiment({ corpusId: corpus.id, spec: { cells: ['lstm'], ...tiny } });
+    lab.runExperiment(experiment.id);
+    await lab.whenIdle();
+    const { model, vocab, provenance } = loadModel(lab.exportModel(runs[0].id, 'last'));
+    expect(vocab).toEqual(corpus.vocab);
+    expect(model.config.cell).toBe('lstm');
+    expect(provenance).toMatchObject({ steps: 40, seed: 1, corpus: { sha256: corpus.sha256 } });
+  });
+
+  it('on a fresh database, sets up the demo experiment once, not started', () => {
+    const id = lab.ensureDemo();
+    expect(id).not.toBeNull();
+    const { runs, spec } = lab.experiment(id!);
+    expect(runs.map((r) => [r.cell, r.status])).toEqual([['rnn', 'queued'], ['lstm', 'queued'], ['gru', 'queued']]);
+    expect(spec.cells).toEqual(['rnn', 'lstm', 'gru']);
+    expect(lab.ensureDemo()).toBeNull();
+  });
+});
