@@ -4,6 +4,7 @@
  * a model file (loadModel) or from the weights of a training state (Trainer.saveState).
  */
 import type { MessagePort } from 'node:worker_threads';
+import { GENERATE_MAX_LENGTH } from './protocol.ts';
 import { ConfigError } from './engine/config.ts';
 import { Vocab } from './engine/data.ts';
 import { evaluate as evaluateModel, type EvalResult } from './engine/evaluate.ts';
@@ -51,7 +52,6 @@ export interface GenerateResult {
   text: string;
 }
 
-export const GENERATE_MAX_LENGTH = 1_000_000;
 const CHUNK_MS = 50;
 
 function open(source: ModelSource): { model: Model; vocab: string[] | null } {

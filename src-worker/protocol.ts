@@ -5,6 +5,9 @@
  */
 import type { ModelConfig, TrainConfig } from './engine/config.ts';
 
+/** Longest text one generate task writes. */
+export const GENERATE_MAX_LENGTH = 1_000_000;
+
 /** Values of the control word (Int32Array over a SharedArrayBuffer, index 0). */
 export const CONTROL = { run: 0, pause: 1, cancel: 2 } as const;
 

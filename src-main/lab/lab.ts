@@ -17,7 +17,7 @@ import { Vocab } from '../../src-worker/engine/data.ts';
 import type { EvalResult } from '../../src-worker/engine/evaluate.ts';
 import { saveModel } from '../../src-worker/engine/model-file.ts';
 import { modelFromState } from '../../src-worker/engine/trainer.ts';
-import type { MetricRow, TrainEvent, TrainResult } from '../../src-worker/protocol.ts';
+import { GENERATE_MAX_LENGTH, type MetricRow, type TrainEvent, type TrainResult } from '../../src-worker/protocol.ts';
 import { TrainingPool, type RunHandle, type TrainingPoolOptions } from '../pool/pool.ts';
 import { openDatabase } from '../store/database.ts';
 import { LabStore, type CorpusMeta, type Experiment, type Run, type RunStatus } from '../store/lab-store.ts';
@@ -549,18 +549,29 @@ export class Lab {
   }
 
   /** Text from a run's model, streamed through onText as it is written. */
+  /**
+   * Text from a run's model, streamed through onText as it is written. An empty prime starts from a
+   * newline (or the first character of the vocabulary); temperature 0 means always the likeliest.
+   */
   async generate(runId: number, opts: { prime: string; length: number; temperature?: number; topK?: number; seed?: number; checkpoint?: Checkpoint }, onText?: (text: string) => void): Promise<string> {
     const { state } = this.checkpoint(runId, opts.checkpoint ?? 'last');
     const vocab = this.runVocab(runId);
     const missing = [...opts.prime].find((c) => !vocab.includes(c));
     if (missing !== undefined) throw new LabError('bad-input', `the prime has ${JSON.stringify(missing)}, which is not in this model's vocabulary`);
+    const temperature = opts.temperature ?? 1;
+    if (!(temperature >= 0 && temperature <= 100)) throw new LabError('bad-input', `temperature must be from 0 (always the likeliest) to 100, got ${temperature}`);
+    const topK = opts.topK ?? 0;
+    if (!Number.isInteger(topK) || topK < 0 || topK > vocab.length) throw new LabError('bad-input', `top-k must be a whole number from 0 (all characters) to ${vocab.length}, got ${topK}`);
+    if (!Number.isInteger(opts.length) || opts.length < 0 || opts.length > GENERATE_MAX_LENGTH) throw new LabError('bad-input', `length must be a whole number from 0 to ${GENERATE_MAX_LENGTH}, got ${opts.length}`);
+    const start = opts.prime !== '' ? opts.prime : vocab.includes('\n') ? '\n' : vocab[0];
     const result = await this.getPool().generate({
       source: { kind: 'model', state },
       vocab,
-      prime: opts.prime,
+      prime: start,
       length: opts.length,
-      temperature: opts.temperature,
-      topK: opts.topK,
+      temperature: temperature === 0 ? 1 : temperature,
+      greedy: temperature === 0,
+      topK,
       seed: opts.seed ?? 1,
     }, { onText });
     return result.text;

@@ -140,12 +140,16 @@ export const useRunsStore = defineStore('runs', () => {
 
   async function runAction(runId: number, action: RunAction): Promise<Run | null> {
     const client = labClient();
+    const before = runs.value[runId];
     try {
       const run = action === 'pause' ? await client.pauseRun({ id: runId })
         : action === 'resume' ? await client.resumeRun({ id: runId })
           : action === 'cancel' ? await client.cancelRun({ id: runId })
             : await client.duplicateRun({ id: runId });
-      upsertRun(run);
+      // The reply describes the run when the request arrived (a running run still "running" after
+      // pause or cancel); the events stream may overtake it with the newer state (paused,
+      // cancelled). When an event about this run came in meanwhile, it wins over the reply.
+      if (run.id !== runId || runs.value[runId] === before) upsertRun(run);
       if (action === 'duplicate') useUiStore().notify('success', `Run ${run.id} queued: a copy of run ${runId}.`);
       return run;
     } catch (e) {

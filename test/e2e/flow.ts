@@ -1,0 +1,244 @@
+/**
+ * The user's steps through the app, shared by the browser-mode and the Electron end-to-end tests:
+ * each takes the app's Page and acts through what a user sees (tabs, labels, buttons), with a few
+ * data-testid/data-* hooks where no visible label is stable.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { charSet, expectedParams, screenshotPath } from './support.ts';
+
+export type Cell = 'rnn' | 'lstm' | 'gru';
+
+export const CELL_LABELS: Record<Cell, string> = { rnn: 'RNN (tanh)', lstm: 'LSTM', gru: 'GRU' };
+const ALL_CELL_LABELS = ['RNN (tanh)', 'LSTM', 'Peephole LSTM', 'GRU', 'GRU, reset-after (PyTorch form)'];
+
+export interface ExperimentSettings {
+  name: string;
+  cells: Cell[];
+  hidden: number;
+  seqLen: number;
+  batch: number;
+  steps: number;
+  evalEvery: number;
+}
+
+export async function showScreen(page: Page, label: 'Corpora' | 'New experiment' | 'Experiment' | 'Compare' | 'Generate'): Promise<void> {
+  const tab = page.getByRole('tab', { name: label, exact: true });
+  await tab.click();
+  await expect.poll(() => tab.getAttribute('aria-selected')).toBe('true');
+}
+
+/** The text of the value beside a term in the corpus statistics. */
+function stat(page: Page, term: string) {
+  return page.locator('dl.stats > div').filter({ has: page.locator('dt').getByText(term, { exact: true }) }).locator('dd');
+}
+
+/** Imports a text file through the file input and checks the statistics shown for it. */
+export async function importCorpus(page: Page, dir: string, name: string, text: string, shot?: string): Promise<void> {
+  await showScreen(page, 'Corpora');
+  const file = join(dir, `${name}.txt`);
+  writeFileSync(file, text);
+  await page.getByTestId('corpus-file-input').setInputFiles(file);
+  // imported corpora are selected: their details panel opens
+  await expect.poll(() => page.locator('#corpus-title').textContent(), { timeout: 15_000 }).toBe(name);
+  await expect.poll(() => page.locator('.corpus-list button[aria-pressed="true"]').textContent()).toContain(name);
+  await expect.poll(() => stat(page, 'Characters').textContent()).toBe(text.length.toLocaleString('en-US'));
+  await expect.poll(() => stat(page, 'Distinct characters').textContent()).toBe(String(charSet(text).size));
+  const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+  const shownLines = Number((await stat(page, 'Lines').textContent())!.replace(/,/g, ''));
+  expect(Math.abs(shownLines - lines)).toBeLessThanOrEqual(1);
+  expect(await page.locator('.preview').textContent()).toContain(text.slice(0, 40));
+  if (shot) await page.screenshot({ path: screenshotPath(shot), fullPage: true });
+}
+
+/**
+ * Fills the New experiment form (corpus, cells, sizes), checks the live parameter count of each
+ * cell, and creates the experiment (started or not). Ends on the Experiment screen.
+ */
+export async function createExperiment(page: Page, corpus: { name: string; vocab: number }, s: ExperimentSettings, opts: { start: boolean; shot?: string }): Promise<void> {
+  await showScreen(page, 'New experiment');
+  const form = page.getByRole('form', { name: 'New experiment' });
+  await form.waitFor();
+  const corpusSelect = page.locator('#field-corpusId');
+  const corpusValue = await corpusSelect.locator('option', { hasText: `${corpus.name} (` }).first().getAttribute('value');
+  await corpusSelect.selectOption(corpusValue!);
+  await page.locator('#field-name').fill(s.name);
+  for (const label of ALL_CELL_LABELS) {
+    const box = form.getByRole('checkbox', { name: label, exact: true });
+    const want = s.cells.some((c) => CELL_LABELS[c] === label);
+    if ((await box.isChecked()) !== want) await box.setChecked(want);
+  }
+  await form.getByRole('radio', { name: /Same hidden size/ }).check();
+  const fields: [string, number][] = [['hidden', s.hidden], ['seqLen', s.seqLen], ['batch', s.batch], ['steps', s.steps], ['evalEvery', s.evalEvery], ['layers', 1], ['embedding', 0], ['seeds', 1]];
+  for (const [field, value] of fields) await page.locator(`#field-${field}`).fill(String(value));
+
+  // the plan: one row per cell with its parameter count, as the form stands now
+  const rows = page.locator('.plan-table tbody tr');
+  await expect.poll(async () => (await rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-cell')}:${tr.children[1]?.textContent?.trim()}`))).join(' '), { timeout: 10_000 })
+    .toBe(s.cells.map((c) => `${c}:${s.hidden}`).join(' '));
+  const counts: Record<string, number> = {};
+  for (const c of s.cells) {
+    const text = await page.locator(`.plan-table tr[data-cell="${c}"] .param-count`).textContent();
+    counts[c] = Number(text!.replace(/,/g, ''));
+    expect(counts[c], `parameters of ${c}`).toBe(expectedParams(c, corpus.vocab, s.hidden));
+  }
+  await expect.poll(() => page.locator('.plan .estimate').textContent()).toMatch(new RegExp(`for all ${s.cells.length} runs`));
+  if (opts.shot) await page.screenshot({ path: screenshotPath(opts.shot), fullPage: true });
+
+  await form.getByRole('button', { name: opts.start ? 'Create and start' : 'Create without starting', exact: true }).click();
+  await expect.poll(() => page.getByRole('tab', { name: 'Experiment', exact: true }).getAttribute('aria-selected'), { timeout: 15_000 }).toBe('true');
+  await expect.poll(() => page.locator('main h1').first().textContent()).toBe(s.name);
+}
+
+/** The run rows of the open experiment: cell, status and "step / steps". */
+export async function runRows(page: Page): Promise<{ id: number; cell: string; status: string; step: string }[]> {
+  return page.locator('.run-table tbody tr[data-run]').evaluateAll((trs) => trs.map((tr) => ({
+    id: Number(tr.getAttribute('data-run')),
+    cell: (tr.children[0]?.textContent ?? '').replace(/#\d+/, '').trim(),
+    status: tr.querySelector('.status')?.textContent?.trim() ?? '',
+    step: (tr.children[4]?.textContent ?? '').trim(),
+  })));
+}
+
+/** Points drawn per dataset of a loss chart, from the canvas' data-points attribute. */
+export async function chartPoints(page: Page, chartLabel: string): Promise<Record<string, number>> {
+  const raw = await page.locator(`canvas[aria-label="${chartLabel}"]`).first().getAttribute('data-points');
+  return raw ? (JSON.parse(raw) as Record<string, number>) : {};
+}
+
+export const LOSS_CHART = 'Training and validation loss of each run';
+export const GRAD_CHART = 'Gradient norm before clipping of each run';
+
+/** Waits until every run of the open experiment is completed, then checks the table and the charts. */
+export async function waitForCompletion(page: Page, s: ExperimentSettings, timeoutMs: number, shot?: string): Promise<number[]> {
+  await expect.poll(async () => (await runRows(page)).map((r) => r.status).join(','), { timeout: timeoutMs, interval: 500 })
+    .toBe(s.cells.map(() => 'completed').join(','));
+  const rows = await runRows(page);
+  expect(rows.map((r) => r.cell)).toEqual(s.cells);
+  const total = s.steps.toLocaleString('en-US');
+  for (const r of rows) expect(r.step).toBe(`${total} / ${total}`);
+
+  // the legend lists one toggle per run
+  const legend = page.getByRole('group', { name: 'Show or hide runs' }).first().getByRole('button');
+  await expect.poll(() => legend.count()).toBe(s.cells.length);
+
+  // the loss chart draws a training curve and a validation curve per run, each with points
+  await expect.poll(async () => {
+    const points = await chartPoints(page, LOSS_CHART);
+    return rows.map((r) => {
+      const train = points[`${r.id} ${r.cell} s1 train`] ?? 0;
+      const val = points[`${r.id} ${r.cell} s1 val`] ?? 0;
+      return train >= 10 && val >= Math.floor(s.steps / s.evalEvery) - 1 ? 'ok' : `${r.cell}:${train}/${val}`;
+    }).join(',');
+  }, { timeout: 5000 }).toBe(rows.map(() => 'ok').join(','));
+  const grad = await chartPoints(page, GRAD_CHART);
+  expect(Object.values(grad).filter((n) => n > 0)).toHaveLength(s.cells.length);
+  // the canvas really has pixels of the three run colours... at least it is not blank
+  const box = await page.locator(`canvas[aria-label="${LOSS_CHART}"]`).first().boundingBox();
+  expect(box!.width).toBeGreaterThan(200);
+  expect(box!.height).toBeGreaterThan(150);
+  if (shot) await page.screenshot({ path: screenshotPath(shot), fullPage: true });
+  return rows.map((r) => r.id);
+}
+
+function runButton(page: Page, runId: number, action: 'pause' | 'resume' | 'cancel') {
+  return page.locator(`.run-table tr[data-run="${runId}"] button[data-action="${action}"]`);
+}
+
+async function statusOf(page: Page, runId: number): Promise<string> {
+  return (await runRows(page)).find((r) => r.id === runId)?.status ?? '(no row)';
+}
+
+/** Runs a step; on failure keeps a screenshot of the page as it was (test-results/screenshots/failed-NAME.png). */
+export async function shotOnFailure<T>(page: Page, name: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    await page.screenshot({ path: screenshotPath(`failed-${name}`), fullPage: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** On a started one-run experiment: pause the run, resume it, then cancel it. */
+export async function pauseResumeCancel(page: Page): Promise<void> {
+  await expect.poll(async () => (await runRows(page)).map((r) => r.status).join(','), { timeout: 15_000 }).toBe('running');
+  const [{ id }] = await runRows(page);
+  // let it train a little, so the pause writes a checkpoint at a real step
+  await expect.poll(async () => Number((await runRows(page))[0].step.split('/')[0].replace(/,/g, '')), { timeout: 15_000 }).toBeGreaterThan(0);
+  await runButton(page, id, 'pause').click();
+  await expect.poll(() => statusOf(page, id), { timeout: 15_000 }).toBe('paused');
+  const pausedAt = (await runRows(page))[0].step;
+  await runButton(page, id, 'resume').click();
+  await expect.poll(() => statusOf(page, id), { timeout: 15_000 }).toBe('running');
+  // it goes on from where it stopped
+  await expect.poll(async () => (await runRows(page))[0].step, { timeout: 15_000 }).not.toBe(pausedAt);
+  await runButton(page, id, 'cancel').click();
+  await expect.poll(() => statusOf(page, id), { timeout: 15_000 }).toBe('cancelled');
+}
+
+export interface GenerateSettings {
+  prime: string;
+  temperature: number;
+  length: number;
+}
+
+/**
+ * Generates text from a run on the Generate screen and checks it streams in, in the corpus'
+ * alphabet, after the prime. Throws with the message the screen shows when generation fails.
+ */
+export async function generateText(page: Page, runId: number, alphabet: Set<string>, g: GenerateSettings, shot?: string): Promise<string> {
+  await showScreen(page, 'Generate');
+  const select = page.getByTestId('generate-run');
+  await expect.poll(() => select.locator(`option[value="${runId}"]`).count(), { timeout: 10_000 }).toBe(1);
+  await select.selectOption(String(runId));
+  await page.getByLabel('Prime').fill(g.prime);
+  await page.getByLabel('Temperature').fill(String(g.temperature));
+  await page.getByLabel('Length').fill(String(g.length));
+  const button = page.getByRole('button', { name: 'Generate', exact: true });
+  await expect.poll(() => button.isEnabled()).toBe(true);
+  await button.click();
+  const output = page.getByTestId('generate-output');
+  const failure = page.locator('section[aria-labelledby="output-title"] [role="alert"]');
+  await output.waitFor({ state: 'attached', timeout: 10_000 });
+  // wait for the whole text, or fail at once on the refusal shown in its place
+  const want = g.prime.length + g.length;
+  const deadline = Date.now() + 20_000;
+  const lengths = new Set<number>();
+  for (;;) {
+    if (await failure.count()) throw new Error(`generation failed on screen: ${await failure.textContent()}`);
+    const n = ((await output.textContent()) ?? '').length;
+    lengths.add(n);
+    if (n === want) break;
+    if (Date.now() > deadline) throw new Error(`generation stalled at ${n} of ${want} characters`);
+    await page.waitForTimeout(50);
+  }
+  const text = (await output.textContent()) ?? '';
+  expect(text.startsWith(g.prime)).toBe(true);
+  const generated = text.slice(g.prime.length);
+  const foreign = [...new Set(Array.from(generated))].filter((c) => !alphabet.has(c));
+  expect(foreign, 'characters not in the corpus').toEqual([]);
+  await expect.poll(() => button.isEnabled()).toBe(true);
+  if (shot) await page.screenshot({ path: screenshotPath(shot), fullPage: true });
+  return generated;
+}
+
+/** Opens the Compare screen with the experiment's runs (the Experiment screen's "Compare…"). */
+export async function compareRuns(page: Page, runIds: number[], shot?: string): Promise<void> {
+  await page.getByRole('button', { name: 'Compare…' }).click();
+  await expect.poll(() => page.getByRole('tab', { name: 'Compare', exact: true }).getAttribute('aria-selected')).toBe('true');
+  for (const id of runIds) await expect.poll(() => page.locator('label:has(input:checked)', { hasText: `#${id} ·` }).count()).toBe(1);
+  await expect.poll(async () => Object.values(await chartPoints(page, LOSS_CHART)).filter((n) => n > 0).length, { timeout: 10_000 }).toBe(runIds.length * 2);
+  await page.locator('table').last().waitFor();
+  if (shot) await page.screenshot({ path: screenshotPath(shot), fullPage: true });
+}
+
+/** Opens an experiment on the Experiment screen by its name. */
+export async function openExperiment(page: Page, name: string): Promise<void> {
+  await showScreen(page, 'Experiment');
+  const select = page.getByRole('combobox', { name: 'Experiment' });
+  const value = await select.locator('option', { hasText: name }).first().getAttribute('value');
+  await select.selectOption(value!);
+  await expect.poll(() => page.locator('main h1').first().textContent()).toBe(name);
+}

@@ -1,0 +1,108 @@
+/**
+ * Shared by the end-to-end tests (browser mode and Electron): the build check, a small generated
+ * English corpus, the Chromium switches, and the screenshot folder.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { repoRoot } from '../helpers.ts';
+
+export { repoRoot };
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const SCREENSHOTS = resolve(repoRoot, 'test-results/screenshots');
+
+/** The header of the metrics CSV export. */
+export const METRICS_CSV_HEADER = 'experiment,run,cell,seed,step,chars_seen,wall_seconds,train_loss,val_loss,bits_per_char,grad_norm,lr';
+
+export function screenshotPath(name: string): string {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return join(SCREENSHOTS, `${name}.png`);
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Runs `electron-vite build` (renderer, main, preload) unless its outputs are newer than every
+ * source file. Parallel test files take a directory lock, so one builds while the others wait.
+ */
+export function ensureAppBuilt(): void {
+  const outputs = ['out/renderer/index.html', 'out/main/index.js', 'out/preload/preload.cjs'].map((p) => resolve(repoRoot, p));
+  const sources = Math.max(...['src-renderer', 'src-main', 'src-worker'].map((d) => newestMtime(resolve(repoRoot, d))), statSync(resolve(repoRoot, 'electron.vite.config.ts')).mtimeMs);
+  const fresh = (): boolean => outputs.every((p) => existsSync(p) && statSync(p).mtimeMs >= sources);
+  if (fresh()) return;
+  const lock = resolve(repoRoot, 'out/.e2e-build-lock');
+  mkdirSync(dirname(lock), { recursive: true });
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // another test file is building; a lock older than two minutes is left over from a crash
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (fresh()) return;
+    const require = createRequire(import.meta.url);
+    const cli = join(dirname(require.resolve('electron-vite/package.json', { paths: [repoRoot] })), 'bin', 'electron-vite.js');
+    const r = spawnSync(process.execPath, [cli, 'build'], { cwd: repoRoot, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`electron-vite build failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** A deterministic English text of about `chars` characters, in varied sentences and lines. */
+export function englishText(chars = 6000, seed = 7): string {
+  let s = seed >>> 0;
+  const rand = (n: number): number => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s % n;
+  };
+  const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)];
+  const subjects = ['the old sailor', 'a quiet student', 'my neighbour', 'the small dog', 'every teacher', 'the tired baker', 'our captain', 'a curious child', 'the river', 'this machine'];
+  const verbs = ['remembers', 'watches', 'carries', 'follows', 'forgets', 'paints', 'answers', 'builds', 'finds', 'hears'];
+  const objects = ['the long road home', 'a letter from the north', 'the sound of rain', 'three green apples', 'the morning bell', 'an empty boat', 'the last train', 'a song about winter', 'the open window', 'its own shadow'];
+  const endings = ['.', '.', '.', '!', '?', ', and then it is quiet.', ', as always.', ' before dinner.'];
+  const lines: string[] = [];
+  let size = 0;
+  while (size < chars) {
+    const words = [pick(subjects), pick(verbs), pick(objects)];
+    let sentence = words.join(' ') + pick(endings);
+    sentence = sentence[0].toUpperCase() + sentence.slice(1);
+    if (rand(5) === 0) sentence = `"${sentence}" said ${pick(subjects)}.`;
+    lines.push(sentence);
+    size += sentence.length + 1;
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The distinct characters of a text. */
+export function charSet(text: string): Set<string> {
+  return new Set(Array.from(text));
+}
+
+/**
+ * Parameters of a one-layer, one-hot (no embedding) model: G gate blocks of input and recurrent
+ * weights, their biases, and the decoder. RNN and LSTM have PyTorch's two biases per gate
+ * (bias_ih, bias_hh); the default GRU is Cho et al.'s form, with one bias per gate.
+ */
+export function expectedParams(cell: 'rnn' | 'lstm' | 'gru', vocab: number, hidden: number): number {
+  const gates = { rnn: 1, lstm: 4, gru: 3 }[cell];
+  const biases = cell === 'gru' ? gates * hidden : 2 * gates * hidden;
+  return gates * hidden * (vocab + hidden) + biases + vocab * hidden + vocab;
+}
