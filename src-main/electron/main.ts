@@ -40,7 +40,10 @@ if (!app.requestSingleInstanceLock()) {
 function start(): void {
   const db = process.env.RNN_LAB_DB ?? join(app.getPath('userData'), 'lab.db');
   mkdirSync(dirname(db), { recursive: true });
-  lab = Lab.open({ db, pool: { trainWorker: join(here, 'train.worker.js'), modelWorker: join(here, 'model.worker.js') } });
+  // better-sqlite3 as installed is built for Node; `npm start` builds a copy for Electron's ABI and
+  // names it here (packaged apps get theirs rebuilt at packaging time)
+  const sqliteBinding = process.env.RNN_LAB_SQLITE_BINDING || undefined;
+  lab = Lab.open({ db, sqliteBinding, pool: { trainWorker: join(here, 'train.worker.js'), modelWorker: join(here, 'model.worker.js') } });
   lab.ensureDemo();
   lockDownSession(devUrl);
   openWindow(lab);

@@ -40,6 +40,8 @@ export interface LabOptions {
   pool?: Omit<TrainingPoolOptions, 'maxThreads'>;
   /** this process, as recorded in runs.owner_pid */
   pid?: number;
+  /** better-sqlite3 addon built for this runtime's ABI (Electron), if not the default one */
+  sqliteBinding?: string;
   /** how often to look for pause/cancel requests from other processes, ms */
   controlPollMs?: number;
 }
@@ -116,7 +118,7 @@ export class Lab {
 
   /** Opens (creating or migrating) the database and marks runs of dead processes interrupted. */
   static open(opts: LabOptions): Lab {
-    const store = new LabStore(openDatabase(opts.db));
+    const store = new LabStore(openDatabase(opts.db, { nativeBinding: opts.sqliteBinding }));
     store.markInterrupted(isAlive);
     return new Lab(store, opts);
   }

@@ -13,6 +13,11 @@ export { APPLICATION_ID } from './migrations.ts';
 export type { Database } from 'better-sqlite3';
 
 export interface OpenOptions {
+  /**
+   * better-sqlite3's compiled addon to load instead of its default one: Electron's main process
+   * needs one built for Electron's ABI, while plain Node (CLI, tests) uses the default build.
+   */
+  nativeBinding?: string;
   /** open without writing: no WAL switch, no migrations; an older schema is refused */
   readonly?: boolean;
   /** the migrations to apply (tests pass shorter or longer lists) */
@@ -28,7 +33,7 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Database {
 
   let db: Database;
   try {
-    db = new BetterSqlite3(path, { readonly, fileMustExist: readonly });
+    db = new BetterSqlite3(path, { readonly, fileMustExist: readonly, ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}) });
   } catch (err) {
     throw new StoreError('cannot-open', `cannot open the database ${path}: ${messageOf(err)}`, { cause: err });
   }

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -81,6 +82,16 @@ describe('openDatabase', () => {
     expect(tables(db)).toEqual(TABLES);
     expect(db.pragma('user_version', { simple: true })).toBe(latestVersion());
     db.close();
+  });
+
+  it('loads the SQLite addon it is given (as Electron does with one built for its ABI)', () => {
+    const addon = createRequire(import.meta.url).resolve('better-sqlite3/build/Release/better_sqlite3.node');
+    const db = openDatabase(':memory:', { nativeBinding: addon });
+    expect(tables(db)).toEqual(TABLES);
+    db.close();
+    expect(() => openDatabase(':memory:', { nativeBinding: join(dir, 'missing.node') })).toThrow(
+      expect.objectContaining({ name: 'StoreError', code: 'cannot-open' }),
+    );
   });
 
   it('refuses a file that is not a database, untouched', () => {
