@@ -3,9 +3,6 @@
  * `npm start [-- serve options]`: builds the app (electron-vite build, then the CLI and workers),
  * then opens the desktop app if Electron's binary is installed; otherwise says so in one line and
  * starts browser mode (`rnn-lab serve` on the default database), which prints the URL to open.
- *
- * Electron's binary is looked up without require('electron'): that require would try to download
- * it when it is missing.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,23 +11,10 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildNode } from './build-node.mjs';
+import { electronBinary } from './electron-binary.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-
-/** The installed Electron executable, or null. */
-function electronBinary() {
-  let dir;
-  try {
-    dir = dirname(require.resolve('electron/package.json', { paths: [root] }));
-  } catch {
-    return null;
-  }
-  const pathFile = join(dir, 'path.txt');
-  if (!existsSync(pathFile)) return null;
-  const exe = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(exe) ? exe : null;
-}
 
 /**
  * better-sqlite3's addon built for this Electron's ABI, next to (not instead of) the Node build that
@@ -72,7 +56,7 @@ const built = spawnSync(process.execPath, [electronVite, 'build'], { cwd: root, 
 if (built.status !== 0) process.exit(built.status ?? 1);
 await buildNode();
 
-const electron = electronBinary();
+const electron = electronBinary(root);
 if (electron) {
   process.env.RNN_LAB_SQLITE_BINDING = electronSqliteBinding();
   handOver(electron, ['.', ...process.argv.slice(2)]);

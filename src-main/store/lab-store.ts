@@ -5,6 +5,7 @@
  *
  * Timestamps are unix milliseconds. Not-a-number losses are stored as NULL and read back as NaN.
  */
+import type { MetricRow } from '../../src-worker/protocol.ts';
 import type { Database, Statement } from 'better-sqlite3';
 import { StoreError, sqliteCode } from './errors.ts';
 
@@ -119,16 +120,8 @@ export interface RunUpdate {
   params?: number;
 }
 
-export interface MetricRow {
-  step: number;
-  charsSeen: number;
-  wallSeconds: number;
-  trainLoss: number;
-  gradNorm: number;
-  clipped: boolean;
-  lr: number;
-  charsPerSecond: number;
-}
+/** one row per logged training step, as the workers report it */
+export type { MetricRow };
 
 export interface EvalRow {
   step: number;

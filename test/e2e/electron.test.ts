@@ -7,30 +7,16 @@
  * Needs Electron's binary (node_modules/electron/dist, from Electron's downloads) and, on Linux, a
  * display (run under xvfb-run on a headless machine); otherwise it is skipped with the reason.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { electronBinary } from '../../scripts/electron-binary.mjs';
 import { compareRuns, createExperiment, generateText, importCorpus, openExperiment, pauseResumeCancel, runRows, shotOnFailure, showScreen, waitForCompletion, type ExperimentSettings } from './flow.ts';
 import { charSet, englishText, ensureAppBuilt, METRICS_CSV_HEADER, repoRoot, screenshotPath } from './support.ts';
 
-/** The installed Electron executable, or null (found without require('electron'), which would try to download it). */
-function electronBinary(): string | null {
-  let dir: string;
-  try {
-    dir = dirname(createRequire(import.meta.url).resolve('electron/package.json', { paths: [repoRoot] }));
-  } catch {
-    return null;
-  }
-  const pathFile = join(dir, 'path.txt');
-  if (!existsSync(pathFile)) return null;
-  const exe = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(exe) ? exe : null;
-}
-
-const electron = electronBinary();
+const electron = electronBinary(repoRoot);
 const noDisplay = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY;
 const skipReason = !electron
   ? "Electron binary not installed on this machine (no access to Electron's downloads); the same flow runs in browser mode in browser.test.ts"
