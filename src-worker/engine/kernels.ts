@@ -11,6 +11,11 @@ export type Vec = Float32Array | Float64Array;
 
 export interface Kernels {
   readonly name: string;
+  /**
+   * Where float32 buffers should live for these kernels to run at full speed (WebAssembly kernels
+   * want them in their linear memory). Absent: ordinary Float32Arrays.
+   */
+  alloc?(n: number): Float32Array;
   /** C (M, N) = A (M, K) @ B (K, N) */
   gemmNN(M: number, N: number, K: number, A: Vec, aOff: number, lda: number, B: Vec, bOff: number, ldb: number,
     C: Vec, cOff: number, ldc: number, accumulate: boolean): void;

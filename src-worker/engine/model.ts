@@ -33,8 +33,12 @@ export class Interrupted extends Error {
   }
 }
 
-export function allocate(dtype: DType, n: number): Vec {
-  return dtype === 'f64' ? new Float64Array(n) : new Float32Array(n);
+/** A float32 buffer of n zeros, where the kernels want it (see Kernels.alloc). */
+export type Allocator = (n: number) => Float32Array;
+
+export function allocate(dtype: DType, n: number, alloc?: Allocator): Vec {
+  if (dtype === 'f64') return new Float64Array(n);
+  return alloc ? alloc(n) : new Float32Array(n);
 }
 
 /** Where each parameter tensor lives in the flat buffer, and the buffer's length. */
@@ -80,16 +84,20 @@ export class Model {
   readonly dWd: Vec;
   readonly dbd: Vec;
 
-  constructor(config: ModelConfigInput, dtype: DType = 'f32') {
+  /** where this model's float32 buffers (and its workspaces') come from */
+  readonly alloc: Allocator | undefined;
+
+  constructor(config: ModelConfigInput, dtype: DType = 'f32', alloc?: Allocator) {
     this.config = modelConfig(config);
     this.dtype = dtype;
+    this.alloc = alloc;
     const { vocabSize: V, hidden: H, layers: L, embedding: E } = this.config;
     this.cell = CELLS[this.config.cell];
     const { layout, size } = paramLayout(this.config);
     this.layout = layout;
     this.size = size;
-    this.params = allocate(dtype, size);
-    this.grads = allocate(dtype, size);
+    this.params = allocate(dtype, size, alloc);
+    this.grads = allocate(dtype, size, alloc);
 
     const view = (buf: Vec, name: string): Vec | null => {
       const e = layout.find((x) => x.name === name);
@@ -316,34 +324,35 @@ export class Workspace {
     this.B = B;
     const { vocabSize: V, hidden: H, embedding: E, layers: L, dropout } = model.config;
     const dt = model.dtype;
+    const alloc = model.alloc;
     const G = model.cell.gates;
     const TB = T * B;
     for (let l = 0; l < L; l++) {
-      const dxw = allocate(dt, TB * G * H);
+      const dxw = allocate(dt, TB * G * H, alloc);
       this.layers.push({
         T, B, H, G,
-        xw: allocate(dt, TB * G * H),
-        hs: allocate(dt, (T + 1) * B * H),
-        cs: model.cell.hasCellState ? allocate(dt, (T + 1) * B * H) : null,
-        acts: allocate(dt, TB * G * H),
-        aux: allocate(dt, TB * H),
-        step: allocate(dt, B * G * H),
+        xw: allocate(dt, TB * G * H, alloc),
+        hs: allocate(dt, (T + 1) * B * H, alloc),
+        cs: model.cell.hasCellState ? allocate(dt, (T + 1) * B * H, alloc) : null,
+        acts: allocate(dt, TB * G * H, alloc),
+        aux: allocate(dt, TB * H, alloc),
+        step: allocate(dt, B * G * H, alloc),
         dxw,
-        dhw: model.cell.separateHiddenGrad ? allocate(dt, TB * G * H) : dxw,
-        dhs: allocate(dt, TB * H),
-        dhNext: allocate(dt, B * H),
-        dcNext: allocate(dt, B * H),
-        dTmp: allocate(dt, B * H),
+        dhw: model.cell.separateHiddenGrad ? allocate(dt, TB * G * H, alloc) : dxw,
+        dhs: allocate(dt, TB * H, alloc),
+        dhNext: allocate(dt, B * H, alloc),
+        dcNext: allocate(dt, B * H, alloc),
+        dTmp: allocate(dt, B * H, alloc),
       });
     }
     this.inputs = new Int32Array(TB);
     this.targets = new Int32Array(TB);
-    this.probs = allocate(dt, TB * V);
+    this.probs = allocate(dt, TB * V, alloc);
     this.nll = new Float64Array(TB);
-    this.emb = E > 0 ? allocate(dt, TB * E) : null;
-    this.dEmb = E > 0 ? allocate(dt, TB * E) : null;
+    this.emb = E > 0 ? allocate(dt, TB * E, alloc) : null;
+    this.dEmb = E > 0 ? allocate(dt, TB * E, alloc) : null;
     if (dropout > 0) {
-      for (let l = 0; l < L - 1; l++) this.dropout.push({ mask: allocate(dt, TB * H), out: allocate(dt, TB * H) });
+      for (let l = 0; l < L - 1; l++) this.dropout.push({ mask: allocate(dt, TB * H, alloc), out: allocate(dt, TB * H, alloc) });
     }
   }
 

@@ -63,7 +63,7 @@ export class Trainer {
 
   constructor(opts: TrainerOptions) {
     this.config = trainConfig(opts.train);
-    this.model = new Model(opts.model, 'f32');
+    this.model = new Model(opts.model, 'f32', opts.kernels.alloc?.bind(opts.kernels));
     const V = this.model.config.vocabSize;
     for (let i = 0; i < opts.data.length; i++) {
       const id = opts.data[i];

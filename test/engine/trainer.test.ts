@@ -174,3 +174,20 @@ describe('fair comparisons', () => {
     expect(windows('gru')).toEqual(rnn);
   });
 });
+
+describe('memory for the kernels', () => {
+  it('takes its float32 buffers from the kernels allocator and trains the same', () => {
+    const handed = new Set<Float32Array>();
+    const kernels = { ...defaultKernels, alloc: (n: number) => {
+      const a = new Float32Array(n);
+      handed.add(a);
+      return a;
+    } };
+    const t = new Trainer({ ...options(), kernels });
+    expect(handed.has(t.model.params as Float32Array)).toBe(true);
+    expect(handed.has(t.model.grads as Float32Array)).toBe(true);
+    expect(handed.has(t.ws.layers[1].xw as Float32Array)).toBe(true);
+    expect(handed.has(t.ws.probs as Float32Array)).toBe(true);
+    expect(losses(t, 5)).toEqual(losses(new Trainer(options()), 5));
+  });
+});
