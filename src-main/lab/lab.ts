@@ -16,6 +16,7 @@ import { ConfigError, type ModelConfig, type TrainConfig } from '../../src-worke
 import { Vocab } from '../../src-worker/engine/data.ts';
 import type { EvalResult } from '../../src-worker/engine/evaluate.ts';
 import { saveModel } from '../../src-worker/engine/model-file.ts';
+import { exportOnnx } from '../../src-worker/engine/onnx.ts';
 import { modelFromState } from '../../src-worker/engine/trainer.ts';
 import { GENERATE_MAX_LENGTH, type MetricRow, type TrainEvent, type TrainResult } from '../../src-worker/protocol.ts';
 import { TrainingPool, type RunHandle, type TrainingPoolOptions } from '../pool/pool.ts';
@@ -72,6 +73,8 @@ interface CorpusIds {
 }
 
 type Checkpoint = 'best' | 'last';
+
+export type ModelFormat = 'safetensors' | 'onnx-step' | 'onnx-whole';
 
 /** What planExperiment assumes one worker thread sustains; nothing is measured at run time. */
 export const ESTIMATE_FLOPS_PER_WORKER = 3e9;
@@ -580,25 +583,28 @@ export class Lab {
   }
 
   /** A run's model as a .safetensors file with PyTorch names, vocabulary and provenance. */
-  exportModel(runId: number, which: Checkpoint = 'best'): Uint8Array {
+  /**
+   * A run's model as a file: .safetensors with PyTorch names (the default), or ONNX for one-step
+   * ('onnx-step': ids and states in, logits and states out) or whole-sequence inference.
+   */
+  exportModel(runId: number, which: Checkpoint = 'best', format: ModelFormat = 'safetensors'): Uint8Array {
     const run = this.run(runId);
     const { step, state } = this.checkpoint(runId, which);
     const { experiment } = this.experiment(run.experimentId);
     const corpus = this.store.getCorpusMeta(experiment.corpusId)!;
     const { model, train } = modelFromState(state);
-    return saveModel(model, {
-      vocab: corpus.vocab,
-      provenance: {
-        app: 'rnn-lab',
-        experiment: experiment.name,
-        run: run.id,
-        checkpoint: which,
-        steps: step,
-        seed: train.seed,
-        train,
-        corpus: { name: corpus.name, sha256: corpus.sha256, chars: corpus.chars, validFraction: corpus.validFraction },
-      },
-    });
+    const provenance = {
+      app: 'rnn-lab',
+      experiment: experiment.name,
+      run: run.id,
+      checkpoint: which,
+      steps: step,
+      seed: train.seed,
+      train,
+      corpus: { name: corpus.name, sha256: corpus.sha256, chars: corpus.chars, validFraction: corpus.validFraction },
+    };
+    if (format === 'safetensors') return saveModel(model, { vocab: corpus.vocab, provenance });
+    return exportOnnx(model, { sequence: format === 'onnx-step' ? 'step' : 'whole', vocab: corpus.vocab, provenance });
   }
 
   // ---- numbers ----

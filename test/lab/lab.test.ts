@@ -50,6 +50,10 @@ describe('Lab', () => {
     expect(vocab).toEqual(corpus.vocab);
     expect(model.config.cell).toBe('lstm');
     expect(provenance).toMatchObject({ steps: 40, seed: 1, corpus: { sha256: corpus.sha256 } });
+    // ONNX for one-step inference: a ModelProto (field 1, ir_version, comes first) with the LSTM operator
+    const onnx = lab.exportModel(runs[0].id, 'last', 'onnx-step');
+    expect(onnx[0]).toBe(0x08);
+    expect(Buffer.from(onnx).includes(Buffer.from('LSTM'))).toBe(true);
   });
 
   it('on a fresh database, sets up the demo experiment once, not started', () => {
