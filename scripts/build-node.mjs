@@ -6,6 +6,7 @@
  * file by path). Prints nothing on success.
  */
 import { build } from 'esbuild';
+import { ensureWasmBuilt } from './build-wasm.mjs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,6 +20,7 @@ const banner = [
 ].join('\n');
 
 export async function buildNode() {
+  await ensureWasmBuilt(); // the engine imports the generated kernels module
   await build({
     absWorkingDir: root,
     entryPoints: {

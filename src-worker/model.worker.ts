@@ -8,9 +8,10 @@ import { GENERATE_MAX_LENGTH } from './protocol.ts';
 import { ConfigError } from './engine/config.ts';
 import { Vocab } from './engine/data.ts';
 import { evaluate as evaluateModel, type EvalResult } from './engine/evaluate.ts';
-import { defaultKernels } from './engine/kernel-sets.ts';
+import { createKernels } from './engine/kernel-sets.ts';
 import { loadModel } from './engine/model-file.ts';
-import type { Model } from './engine/model.ts';
+import type { Kernels } from './engine/kernels.ts';
+import { Model } from './engine/model.ts';
 import { Rng } from './engine/rng.ts';
 import { Sampler } from './engine/sample.ts';
 import { modelFromState } from './engine/trainer.ts';
@@ -54,14 +55,21 @@ export interface GenerateResult {
 
 const CHUNK_MS = 50;
 
-function open(source: ModelSource): { model: Model; vocab: string[] | null } {
-  if (source.kind === 'file') return loadModel(source.bytes);
-  return { model: modelFromState(source.state).model, vocab: null };
+/**
+ * The model, with its weights moved into the memory of a fresh kernel set (the same kernels as
+ * training, so an evaluation here equals the worker's own to the bit).
+ */
+function open(source: ModelSource): { model: Model; vocab: string[] | null; kernels: Kernels } {
+  const loaded = source.kind === 'file' ? loadModel(source.bytes) : { model: modelFromState(source.state).model, vocab: null };
+  const kernels = createKernels();
+  const model = new Model(loaded.model.config, 'f32', kernels.alloc?.bind(kernels));
+  model.params.set(loaded.model.params);
+  return { model, vocab: loaded.vocab, kernels };
 }
 
 export async function evaluate(task: EvaluateTask): Promise<EvalResult> {
-  const { model } = open(task.source);
-  return evaluateModel(model, defaultKernels, new Uint16Array(task.ids), { streams: task.streams, chunk: task.chunk });
+  const { model, kernels } = open(task.source);
+  return evaluateModel(model, kernels, new Uint16Array(task.ids), { streams: task.streams, chunk: task.chunk });
 }
 
 export async function generate(task: GenerateTask): Promise<GenerateResult> {
@@ -73,7 +81,7 @@ export async function generate(task: GenerateTask): Promise<GenerateResult> {
   const vocab = task.vocab ?? opened.vocab;
   if (!vocab) throw new ConfigError('vocab', 'is needed to generate from a training state');
   if (vocab.length !== model.config.vocabSize) throw new ConfigError('vocab', `has ${vocab.length} characters but the model has ${model.config.vocabSize}`);
-  const sampler = new Sampler(model, defaultKernels, new Rng(task.seed), {
+  const sampler = new Sampler(model, opened.kernels, new Rng(task.seed), {
     temperature: task.temperature,
     topK: task.topK,
     greedy: task.greedy,

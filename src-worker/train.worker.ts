@@ -9,7 +9,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { evaluate, type EvalResult } from './engine/evaluate.ts';
-import { defaultKernels } from './engine/kernel-sets.ts';
+import { createKernels } from './engine/kernel-sets.ts';
 import { maskedAccuracy } from './engine/masked-accuracy.ts';
 import { Interrupted } from './engine/model.ts';
 import { Rng } from './engine/rng.ts';
@@ -33,8 +33,8 @@ export default async function train(task: TrainTask): Promise<TrainResult> {
   const data = new Uint16Array(task.trainIds);
   const valid = new Uint16Array(task.validIds);
   const trainer = task.resume
-    ? Trainer.restore(task.resume, data, defaultKernels)
-    : new Trainer({ model: task.model, train: task.train, data, kernels: defaultKernels });
+    ? Trainer.restore(task.resume, data, createKernels())
+    : new Trainer({ model: task.model, train: task.train, data, kernels: createKernels() });
   const cadence = task.cadence;
   const { steps, batch: B, seqLen: T, seed } = trainer.config;
   const out = new Outbox(task.port);
@@ -113,7 +113,7 @@ function evaluateIds(trainer: Trainer, ids: Uint16Array, T: number, masks: Masks
   if (ids.length < 2) return null;
   const streams = Math.max(1, Math.min(EVAL_MAX_STREAMS, Math.floor((ids.length - 1) / EVAL_MIN_STREAM_CHARS)));
   const correct = masks ? new Uint8Array(ids.length - 1) : undefined;
-  const r = evaluate(trainer.model, defaultKernels, ids, { streams, chunk: T, correct });
+  const r = evaluate(trainer.model, trainer.kernels, ids, { streams, chunk: T, correct });
   if (!masks || !correct) return { ...r, predictable: null, longRange: null };
   // streams leave out the last few positions: score only those evaluated
   const scored = correct.subarray(0, r.count);
@@ -133,7 +133,7 @@ function choosePrime(vocab: readonly string[], valid: Uint16Array): number | nul
 }
 
 function sample(trainer: Trainer, vocab: readonly string[], prime: number, cadence: Cadence, seed: number, step: number): string {
-  const sampler = new Sampler(trainer.model, defaultKernels, new Rng(sampleSeed(seed, step)), { temperature: SAMPLE_TEMPERATURE });
+  const sampler = new Sampler(trainer.model, trainer.kernels, new Rng(sampleSeed(seed, step)), { temperature: SAMPLE_TEMPERATURE });
   sampler.feed([prime]);
   let text = '';
   for (let i = 0; i < cadence.sampleLength; i++) text += vocab[sampler.next()] ?? '\uFFFD';

@@ -6,7 +6,7 @@
 import { CELL_NAMES, type CellName } from '../../src-worker/engine/cells/index.ts';
 import { Vocab } from '../../src-worker/engine/data.ts';
 import { evaluate } from '../../src-worker/engine/evaluate.ts';
-import { defaultKernels } from '../../src-worker/engine/kernel-sets.ts';
+import { createKernels } from '../../src-worker/engine/kernel-sets.ts';
 import { Rng } from '../../src-worker/engine/rng.ts';
 import { Sampler } from '../../src-worker/engine/sample.ts';
 import { Trainer } from '../../src-worker/engine/trainer.ts';
@@ -34,7 +34,7 @@ export function runDemo(o: DemoOptions): void {
     model: { cell, vocabSize: vocab.size, hidden: o.hidden, layers: 1 },
     train: { seqLen: 32, batch: 16, steps: o.steps, seed: o.seed, clip: 5, optimizer: { name: 'adam', lr: 0.01 } },
     data: ids.subarray(0, split),
-    kernels: defaultKernels,
+    kernels: createKernels(),
   }));
   o.out(`Embedded Reber grammar: ${ids.length} symbols (${vocab.chars.join('')}), ${o.steps} steps of 16 x 32 for each cell, seed ${o.seed}.`);
   o.out(`"long-range" = accuracy on the symbol before each final E, which must repeat the string's second symbol.`);
@@ -43,7 +43,7 @@ export function runDemo(o: DemoOptions): void {
   o.out(`${''.padStart(6)}  ${o.cells.map(() => 'val loss / long-range'.padStart(26)).join('')}`);
   const report = (step: number): void => {
     const cols = trainers.map((t) => {
-      const r = evaluate(t.model, defaultKernels, valid, { correct });
+      const r = evaluate(t.model, t.kernels, valid, { correct });
       let hits = 0, total = 0;
       for (let i = 0; i < n; i++) {
         if (longRange[i]) {
@@ -62,7 +62,7 @@ export function runDemo(o: DemoOptions): void {
   }
   o.out('');
   for (const t of trainers) {
-    const sampler = new Sampler(t.model, defaultKernels, new Rng(o.seed), { temperature: 0.7 });
+    const sampler = new Sampler(t.model, t.kernels, new Rng(o.seed), { temperature: 0.7 });
     sampler.feed(vocab.encode('B'));
     const ids = Array.from({ length: 60 }, () => sampler.next());
     o.out(`${t.model.config.cell.padEnd(16)} B${vocab.decode(ids)}`);

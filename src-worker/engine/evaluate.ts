@@ -42,12 +42,12 @@ export function evaluate(model: Model, k: Kernels, ids: TokenIds, opts: EvalOpti
     if (a && a.length < n) throw new RangeError(`${name} needs room for ${n} positions, has ${a.length}`);
   }
   const V = model.config.vocabSize;
-  let ws = model.workspace(Math.min(chunk, m), S);
+  let ws = reusableWorkspace(model, Math.min(chunk, m), S);
   let total = 0;
   let correct = 0;
   for (let start = 0; start < m; start += ws.T) {
     const len = Math.min(ws.T, m - start);
-    if (len < ws.T) ws = carryInto(ws, model.workspace(len, S));
+    if (len < ws.T) ws = carryInto(ws, reusableWorkspace(model, len, S));
     for (let t = 0; t < len; t++) {
       for (let s = 0; s < S; s++) {
         ws.inputs[t * S + s] = ids[s * m + start + t];
@@ -70,6 +70,23 @@ export function evaluate(model: Model, k: Kernels, ids: TokenIds, opts: EvalOpti
   }
   const loss = total / n;
   return { loss, bitsPerChar: loss / Math.LN2, perplexity: Math.exp(loss), accuracy: correct / n, count: n };
+}
+
+const reusable = new WeakMap<Model, Map<string, Workspace>>();
+
+/**
+ * A workspace of the model for T x B, made once and reset to a zero state on every call. Evaluation
+ * and sampling run again and again during training; reusing their buffers keeps a run's memory
+ * flat (the WebAssembly kernels' allocator never frees). Not for two passes at once.
+ */
+export function reusableWorkspace(model: Model, T: number, B: number): Workspace {
+  let byShape = reusable.get(model);
+  if (!byShape) reusable.set(model, (byShape = new Map()));
+  const key = `${T}x${B}`;
+  let ws = byShape.get(key);
+  if (!ws) byShape.set(key, (ws = model.workspace(T, B)));
+  ws.resetState();
+  return ws;
 }
 
 /** Copies the carried state of one workspace into another of the same batch size and returns it. */

@@ -4,7 +4,7 @@
  * likely one (greedy).
  */
 import { ConfigError } from './config.ts';
-import { argmax } from './evaluate.ts';
+import { argmax, reusableWorkspace } from './evaluate.ts';
 import type { Kernels } from './kernels.ts';
 import type { Model, Workspace } from './model.ts';
 import type { Rng } from './rng.ts';
@@ -37,7 +37,7 @@ export class Sampler {
     if (!Number.isInteger(this.topK) || this.topK < 0 || this.topK > V) {
       throw new ConfigError('topK', `must be a whole number from 0 to ${V} (0 = all characters), got ${this.topK}`);
     }
-    this.ws = model.workspace(1, 1);
+    this.ws = reusableWorkspace(model, 1, 1); // one sampler of a model at a time
     this.weights = new Float64Array(V);
     this.order = new Int32Array(V);
   }

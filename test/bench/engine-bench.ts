@@ -2,7 +2,7 @@
  * `npm run bench`: training throughput of every cell on tiny-shakespeare, one thread, against
  * PyTorch (../shared/bench/torch_bench.py) in the same run where /usr/bin/python3 has torch.
  *
- *   npm run bench [-- --json] [--cells lstm,gru] [--configs S,M] [--kernels blocked|naive]
+ *   npm run bench [-- --json] [--cells lstm,gru] [--configs S,M] [--kernels wasm|blocked|naive]
  *                 [--seconds 10] [--no-torch]
  *
  * Configs (as the reference): S = hidden 128, 1 layer, seq 64, batch 32; M = hidden 256, 2 layers,
@@ -16,7 +16,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CELLS, CELL_NAMES, type CellName } from '../../src-worker/engine/cells/index.ts';
 import { Vocab } from '../../src-worker/engine/data.ts';
-import { KERNEL_SETS, type KernelSetName } from '../../src-worker/engine/kernel-sets.ts';
+import { createKernels, defaultKernelName, KERNEL_NAMES, type KernelSetName } from '../../src-worker/engine/kernel-sets.ts';
 import { Trainer } from '../../src-worker/engine/trainer.ts';
 import { corpusPath, repoRoot } from '../helpers.ts';
 
@@ -55,7 +55,7 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false },
     cells: { type: 'string', default: CELL_NAMES.join(',') },
     configs: { type: 'string', default: 'S,M' },
-    kernels: { type: 'string', default: 'blocked' },
+    kernels: { type: 'string' },
     seconds: { type: 'string', default: '8' },
     'no-torch': { type: 'boolean', default: false },
   },
@@ -71,8 +71,8 @@ function main(): void {
   for (const c of cells) if (!CELL_NAMES.includes(c)) throw new Error(`--cells: unknown cell ${c}; allowed: ${CELL_NAMES.join(', ')}`);
   const configs = args.configs!.split(',') as ConfigName[];
   for (const c of configs) if (!(c in CONFIGS)) throw new Error(`--configs: unknown config ${c}; allowed: S, M`);
-  if (!(args.kernels! in KERNEL_SETS)) throw new Error(`--kernels: allowed ${Object.keys(KERNEL_SETS).join(', ')}`);
-  const kernels = KERNEL_SETS[args.kernels as KernelSetName];
+  const kernelName = (args.kernels ?? defaultKernelName()) as KernelSetName;
+  if (!KERNEL_NAMES.includes(kernelName)) throw new Error(`--kernels: allowed ${KERNEL_NAMES.join(', ')}`);
   const seconds = Number(args.seconds);
 
   const text = readFileSync(corpusPath(), 'utf8');
@@ -81,7 +81,7 @@ function main(): void {
   const train = ids.subarray(0, Math.floor(ids.length * 0.9));
   const V = vocab.size;
   const torch = !args['no-torch'] && torchAvailable();
-  log(`RNN Lab engine benchmark: ${kernels.name} kernels, one thread, node ${process.version}, V=${V}`);
+  log(`RNN Lab engine benchmark: ${kernelName} kernels, one thread, node ${process.version}, V=${V}`);
   if (!torch) log(args['no-torch'] ? 'PyTorch comparison off (--no-torch)' : 'PyTorch not found (/usr/bin/python3 -c "import torch" failed): no ratios');
 
   const results: Result[] = [];
@@ -93,7 +93,7 @@ function main(): void {
         model: { cell, vocabSize: V, hidden: c.hidden, layers: c.layers, embedding: 0 },
         train: { seqLen: c.seqLen, batch: c.batch, steps: 1e9, clip: 0, seed: 1234, optimizer: { name: 'adam', lr: 2e-3 } },
         data: train,
-        kernels,
+        kernels: createKernels(kernelName), // a run's own memory for the wasm kernels
       });
       t.trainStep(); // warm-up: lets the JIT compile the hot loops
       t.trainStep();
@@ -110,7 +110,7 @@ function main(): void {
       const r: Result = {
         cell,
         config: configName,
-        kernels: kernels.name,
+        kernels: kernelName,
         chars_per_s: round(chars, 1),
         gflop_per_s: round((chars * flopPerChar) / 1e9, 3),
         mflop_per_char: round(flopPerChar / 1e6, 3),
@@ -130,7 +130,7 @@ function main(): void {
       log(formatRow(r));
     }
   }
-  if (args.json) process.stdout.write(JSON.stringify({ kernels: kernels.name, node: process.version, vocab: V, results }) + '\n');
+  if (args.json) process.stdout.write(JSON.stringify({ kernels: kernelName, node: process.version, vocab: V, results }) + '\n');
 }
 
 function torchAvailable(): boolean {

@@ -20,6 +20,8 @@ import type { CellName } from '../../src-worker/engine/cells/index.ts';
 import { trainConfig } from '../../src-worker/engine/config.ts';
 import { naiveKernels, type Kernels, type Vec } from '../../src-worker/engine/kernels.ts';
 import { blockedKernels } from '../../src-worker/engine/kernels-blocked.ts';
+import { createKernels } from '../../src-worker/engine/kernel-sets.ts';
+import { wasmSimdSupported } from '../../src-worker/engine/kernels-wasm.ts';
 import { Model, type Workspace } from '../../src-worker/engine/model.ts';
 import { importTorchModel, saveModel } from '../../src-worker/engine/model-file.ts';
 import { clipByGlobalNorm, globalNorm, Optimizer } from '../../src-worker/engine/optim.ts';
@@ -67,7 +69,15 @@ const golden = JSON.parse(readFileSync(new URL('../fixtures/torch-golden.json', 
   cases: Case[];
 };
 
-const KERNELS: Kernels[] = [naiveKernels, blockedKernels];
+const KERNELS: Kernels[] = [naiveKernels, blockedKernels, ...(wasmSimdSupported() ? [createKernels('wasm')] : [])];
+
+/** The model with its weights in the kernels' own memory, where they have one (the wasm kernels). */
+function onKernels(model: Model, k: Kernels): Model {
+  if (!k.alloc) return model;
+  const moved = new Model(model.config, 'f32', k.alloc.bind(k));
+  moved.params.set(model.params);
+  return moved;
+}
 
 const VOCAB = (V: number): string[] => Array.from({ length: V }, (_, i) => String.fromCharCode(97 + i));
 
@@ -111,7 +121,7 @@ describe.each(KERNELS.map((k) => [k.name, k] as const))('PyTorch golden values, 
     const n = B * H;
     /** The model at PyTorch's initial weights, with the forward window and its initial state loaded. */
     const setup = (): { model: Model; ws: Workspace } => {
-      const model = fromTorch(c, c.init);
+      const model = onKernels(fromTorch(c, c.init), k);
       const ws = model.workspace(T, B);
       setIds(ws.inputs, f.inputs);
       setIds(ws.targets, f.targets);
@@ -156,7 +166,7 @@ describe.each(KERNELS.map((k) => [k.name, k] as const))('PyTorch golden values, 
     });
 
     it('10 steps of Adam (lr 0.01) with clipping at global norm 1, state carried across windows', () => {
-      const model = fromTorch(c, c.init);
+      const model = onKernels(fromTorch(c, c.init), k);
       const a = c.adam;
       const opt = trainConfig({ optimizer: { name: 'adam', lr: a.lr } }).optimizer;
       expect([opt.beta1, opt.beta2, opt.eps, opt.weightDecay]).toEqual([...a.betas, a.eps, 0]);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CELL_NAMES } from '../../src-worker/engine/cells/index.ts';
 import { Vocab } from '../../src-worker/engine/data.ts';
 import { evaluate } from '../../src-worker/engine/evaluate.ts';
-import { defaultKernels } from '../../src-worker/engine/kernel-sets.ts';
+import { createKernels } from '../../src-worker/engine/kernel-sets.ts';
 import { Interrupted } from '../../src-worker/engine/model.ts';
 import { DivergedError, StateError, Trainer, modelFromState, type TrainerOptions } from '../../src-worker/engine/trainer.ts';
 import { corpusPath, repoRoot } from '../helpers.ts';
@@ -19,7 +19,7 @@ function options(overrides: Partial<TrainerOptions['model']> = {}, train: Traine
     model: { cell: 'lstm', vocabSize: vocab.size, hidden: 8, layers: 2, embedding: 5, dropout: 0.2, ...overrides },
     train: { seqLen: 7, batch: 4, steps: 60, seed: 11, optimizer: { name: 'adam', lr: 0.01 }, clip: 1, ...train },
     data,
-    kernels: defaultKernels,
+    kernels: createKernels(),
   };
 }
 
@@ -40,11 +40,11 @@ describe('Trainer', () => {
     // Same options, built in a child process; compare the exact float64 values as JSON.
     const child = `
       import { Vocab } from './src-worker/engine/data.ts';
-      import { defaultKernels } from './src-worker/engine/kernel-sets.ts';
+      import { createKernels } from './src-worker/engine/kernel-sets.ts';
       import { Trainer } from './src-worker/engine/trainer.ts';
       const text = ${JSON.stringify(TEXT)};
       const o = ${JSON.stringify({ model: options().model, train: options().train })};
-      const t = new Trainer({ ...o, data: Vocab.fromText(text).encode(text), kernels: defaultKernels });
+      const t = new Trainer({ ...o, data: Vocab.fromText(text).encode(text), kernels: createKernels() });
       const out = [];
       for (let i = 0; i < 12; i++) out.push(t.trainStep().loss);
       console.log(JSON.stringify(out));
@@ -63,7 +63,7 @@ describe('Trainer', () => {
     const first = new Trainer(options({ cell }, { optimizer: { name: 'adamw', lr: 0.01, weightDecay: 0.01 } }));
     const head = losses(first, 20);
     const state = first.saveState();
-    const resumed = Trainer.restore(state.slice(0), data, defaultKernels);
+    const resumed = Trainer.restore(state.slice(0), data, createKernels());
     expect(resumed.step).toBe(20);
     const tail = losses(resumed, 25);
     expect([...head, ...tail]).toEqual(all);
@@ -86,9 +86,9 @@ describe('Trainer', () => {
     const state = t.saveState();
     const other = data.slice();
     other[100] = (other[100] + 1) % vocab.size;
-    expect(() => Trainer.restore(state, other, defaultKernels)).toThrow(/training data differs/);
-    expect(() => Trainer.restore(state.slice(0, state.byteLength - 4), data, defaultKernels)).toThrow(StateError);
-    expect(() => Trainer.restore(new ArrayBuffer(64), data, defaultKernels)).toThrow(/bad magic/);
+    expect(() => Trainer.restore(state, other, createKernels())).toThrow(/training data differs/);
+    expect(() => Trainer.restore(state.slice(0, state.byteLength - 4), data, createKernels())).toThrow(StateError);
+    expect(() => Trainer.restore(new ArrayBuffer(64), data, createKernels())).toThrow(/bad magic/);
   });
 
   it('stops with "diverged at step N" before writing non-finite weights', () => {
@@ -131,11 +131,11 @@ describe('learning', () => {
       model: { cell: 'lstm', vocabSize: v.size, hidden: 48, layers: 1 },
       train: { seqLen: 32, batch: 16, steps: 250, seed: 3, optimizer: { name: 'adam', lr: 0.01 } },
       data: train,
-      kernels: defaultKernels,
+      kernels: createKernels(),
     });
     while (!t.done) t.trainStep();
     const uniform = Math.log(v.size);
-    const r = evaluate(t.model, defaultKernels, valid);
+    const r = evaluate(t.model, createKernels(), valid);
     // A unigram model of this text is at ~3.3 nats; after 250 steps an LSTM is well below it.
     expect(r.loss).toBeLessThan(uniform - 1.5);
     expect(r.accuracy).toBeGreaterThan(0.3);
@@ -155,7 +155,7 @@ describe('an interrupted step', () => {
     let calls = 0; // two layers: two checks in forward, two in backward
     expect(() => t.trainStep(() => ++calls === at)).toThrow(Interrupted);
     expect(t.step).toBe(wrapAt);
-    const resumed = Trainer.restore(t.saveState(), data, defaultKernels);
+    const resumed = Trainer.restore(t.saveState(), data, createKernels());
     expect([...head, ...losses(resumed, 40 - wrapAt)]).toEqual(results.map((r) => r.loss));
   });
 });
@@ -178,7 +178,7 @@ describe('fair comparisons', () => {
 describe('memory for the kernels', () => {
   it('takes its float32 buffers from the kernels allocator and trains the same', () => {
     const handed = new Set<Float32Array>();
-    const kernels = { ...defaultKernels, alloc: (n: number) => {
+    const kernels = { ...createKernels('blocked'), alloc: (n: number) => {
       const a = new Float32Array(n);
       handed.add(a);
       return a;
@@ -188,6 +188,6 @@ describe('memory for the kernels', () => {
     expect(handed.has(t.model.grads as Float32Array)).toBe(true);
     expect(handed.has(t.ws.layers[1].xw as Float32Array)).toBe(true);
     expect(handed.has(t.ws.probs as Float32Array)).toBe(true);
-    expect(losses(t, 5)).toEqual(losses(new Trainer(options()), 5));
+    expect(losses(t, 5)).toEqual(losses(new Trainer({ ...options(), kernels: createKernels('blocked') }), 5));
   });
 });

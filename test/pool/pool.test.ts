@@ -6,7 +6,7 @@ import { TrainingPool, type RunHandle, type TrainRequest } from '../../src-main/
 import { CELL_NAMES } from '../../src-worker/engine/cells/index.ts';
 import { DEFAULT_MODEL, DEFAULT_OPTIMIZER, DEFAULT_TRAIN } from '../../src-worker/engine/config.ts';
 import { Vocab } from '../../src-worker/engine/data.ts';
-import { defaultKernels } from '../../src-worker/engine/kernel-sets.ts';
+import { createKernels } from '../../src-worker/engine/kernel-sets.ts';
 import { saveModel } from '../../src-worker/engine/model-file.ts';
 import { Trainer } from '../../src-worker/engine/trainer.ts';
 import type { MetricRow, TrainEvent, TrainResult } from '../../src-worker/protocol.ts';
@@ -161,7 +161,7 @@ describe('TrainingPool', () => {
 
   it('a run that diverges fails with the step it reached and keeps its rows', async () => {
     const req = request();
-    const t = new Trainer({ model: req.model, train: req.train, data: new Uint16Array(trainIds), kernels: defaultKernels });
+    const t = new Trainer({ model: req.model, train: req.train, data: new Uint16Array(trainIds), kernels: createKernels() });
     for (let i = 0; i < 3; i++) t.trainStep();
     t.model.Wd[0] = Infinity; // as a blown-up update would
     const run = start(pool, { ...req, resume: t.saveState() });
@@ -184,7 +184,7 @@ describe('TrainingPool', () => {
     expect(ev.loss).toBe(final.valLoss);
     expect(ev.accuracy).toBe(final.accuracy);
 
-    const model = Trainer.restore(state, new Uint16Array(trainIds), defaultKernels).model;
+    const model = Trainer.restore(state, new Uint16Array(trainIds), createKernels()).model;
     const bytes = saveModel(model, { vocab: [...vocab.chars] });
     const chunks: string[] = [];
     const task = { source: { kind: 'file', bytes }, prime: 'the ', length: 300, temperature: 0.8, seed: 3 } as const;
