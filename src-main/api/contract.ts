@@ -142,6 +142,14 @@ export interface LabApi {
   generate(req: GenerateRequest): { text: string };
   exportModel(req: { runId: number; checkpoint: 'best' | 'last' }): ExportedFile;
   exportMetrics(req: { experimentId: number; format: 'csv' | 'json' }): ExportedFile;
+  /** one self-contained HTML file (no network requests): purpose, configs, summary, charts, samples */
+  exportReport(req: { experimentId: number }): ExportedFile;
+  /**
+   * The window as it prints (print CSS: landscape A4, no navigation or buttons) as a PDF file named
+   * "<title>.pdf". Desktop app only: elsewhere it answers bad-state, and the page prints itself
+   * (window.print()).
+   */
+  printPdf(req: { title: string }): ExportedFile;
 }
 
 export type MethodName = keyof LabApi;
@@ -153,6 +161,7 @@ export const METHOD_NAMES = [
   'appInfo', 'listTasks', 'listCorpora', 'getCorpus', 'importCorpus', 'createTaskCorpus', 'deleteCorpus',
   'listExperiments', 'getExperiment', 'planExperiment', 'createExperiment', 'deleteExperiment', 'runExperiment',
   'resumeRun', 'pauseRun', 'cancelRun', 'duplicateRun', 'getRunData', 'compareRuns', 'generate', 'exportModel', 'exportMetrics',
+  'exportReport', 'printPdf',
 ] as const satisfies readonly MethodName[];
 
 /** The client side: every method async, expected failures thrown as LabApiError. */

@@ -1,8 +1,10 @@
 /**
- * The files the app hands out (metrics as CSV or JSON, models as .safetensors), named for saving.
+ * The files the app hands out (metrics as CSV or JSON, models as .safetensors, the HTML report),
+ * named for saving.
  * The CSV has the columns of `rnn-lab metrics export`.
  */
 import type { Lab, MetricsRow } from '../lab/lab.ts';
+import { buildReport } from '../report/report.ts';
 import type { ExportedFile } from './contract.ts';
 
 const CSV_COLUMNS: (keyof MetricsRow)[] = ['experiment', 'run', 'cell', 'seed', 'step', 'chars_seen', 'wall_seconds', 'train_loss', 'val_loss', 'bits_per_char', 'grad_norm', 'lr'];
@@ -35,4 +37,9 @@ export function exportModel(lab: Lab, runId: number, checkpoint: 'best' | 'last'
   const bytes = lab.exportModel(runId, checkpoint);
   const run = lab.run(runId);
   return { fileName: `${safeFileName(`run ${run.id} ${run.cell} seed ${run.seed} ${checkpoint}`)}.safetensors`, bytes };
+}
+
+export function exportReport(lab: Lab, experimentId: number): ExportedFile {
+  const text = buildReport(lab, experimentId);
+  return { fileName: `${safeFileName(lab.experiment(experimentId).experiment.name)} report.html`, text };
 }

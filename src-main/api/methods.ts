@@ -17,7 +17,7 @@ import { Lab, LabError } from '../lab/lab.ts';
 import { COMMON_PARAMS, TASK_NAMES, TASKS, type TaskName } from '../lab/tasks/index.ts';
 import { StoreError } from '../store/errors.ts';
 import type { ApiEvent, ErrorCode, ExperimentDetails, MethodName, Request, Response, Result } from './contract.ts';
-import { exportMetrics, exportModel } from './exports.ts';
+import { exportMetrics, exportModel, exportReport, safeFileName } from './exports.ts';
 import { empty, v, ValidationError, type Schema } from './validate.ts';
 
 export interface HandlerContext {
@@ -25,6 +25,8 @@ export interface HandlerContext {
   emit(e: ApiEvent): void;
   /** what appInfo reports: 'electron' or 'browser' */
   shell?: string;
+  /** the desktop shell's window printed with its print CSS; absent where the shell cannot print (browser mode, tests) */
+  printToPdf?(): Promise<Uint8Array>;
 }
 
 export interface MethodSpec<M extends MethodName> {
@@ -231,6 +233,17 @@ export const LAB_METHODS = {
   exportMetrics: {
     request: v.object({ experimentId: id, format: v.enum(['csv', 'json']) }),
     handle: (lab, req) => exportMetrics(lab, req.experimentId, req.format),
+  },
+  exportReport: {
+    request: v.object({ experimentId: id }),
+    handle: (lab, req) => exportReport(lab, req.experimentId),
+  },
+  printPdf: {
+    request: v.object({ title: v.string({ min: 1, max: 200 }) }),
+    handle: async (_lab, req, ctx) => {
+      if (!ctx.printToPdf) throw new LabError('bad-state', 'saving the window as a PDF needs the desktop app; in a browser, print the page and choose "Save as PDF"');
+      return { fileName: `${safeFileName(req.title)}.pdf`, bytes: await ctx.printToPdf() };
+    },
   },
 } satisfies { readonly [M in MethodName]: MethodSpec<M> };
 

@@ -7,7 +7,7 @@ import type { OptimizerName } from '../../src-worker/engine/config.ts';
 import { importTorchModel, loadModel } from '../../src-worker/engine/model-file.ts';
 import { CorpusError, prepareCorpus } from '../lab/corpora.ts';
 import type { ExperimentSpecInput } from '../lab/experiments.ts';
-import { exportMetrics } from '../api/exports.ts';
+import { exportMetrics, exportReport } from '../api/exports.ts';
 import { LabError, type Lab, type LabEvent, type RunConfig } from '../lab/lab.ts';
 import { TASKS, type TaskName } from '../lab/tasks/index.ts';
 import { isLoopback, startServer } from '../server/server.ts';
@@ -421,11 +421,14 @@ export const COMMANDS: Record<string, Command> = {
 
   'model export': {
     positionals: ['run'],
-    options: { out: { type: 'string' }, ...checkpointOption },
+    options: { out: { type: 'string' }, onnx: { type: 'string', default: 'step' }, ...checkpointOption },
     run(ctx) {
       const out = str(ctx, 'out');
-      if (out === undefined) throw new LabError('bad-input', '--out FILE.safetensors is required');
-      const bytes = ctx.lab.exportModel(id(ctx), whichCheckpoint(ctx));
+      if (out === undefined || !/\.(safetensors|onnx)$/i.test(out)) throw new LabError('bad-input', '--out FILE.safetensors or FILE.onnx is required');
+      const onnx = str(ctx, 'onnx');
+      if (onnx !== 'step' && onnx !== 'whole') throw new LabError('bad-input', `--onnx must be step or whole, got ${JSON.stringify(onnx)}`);
+      const format = out.toLowerCase().endsWith('.onnx') ? (onnx === 'step' ? 'onnx-step' : 'onnx-whole') : 'safetensors';
+      const bytes = ctx.lab.exportModel(id(ctx), whichCheckpoint(ctx), format);
       writeFile(out, bytes);
       if (!ctx.json) ctx.io.out(`wrote ${out} (${bytes.length} bytes)\n`);
       return { out, bytes: bytes.length };
@@ -486,6 +489,20 @@ export const COMMANDS: Record<string, Command> = {
       const rows = ctx.lab.metricsTable(id(ctx)).length;
       if (!ctx.json) ctx.io.out(`wrote ${rows} rows to ${out}\n`);
       return { out, rows };
+    },
+  },
+
+  report: {
+    positionals: ['experiment'],
+    options: { out: { type: 'string' } },
+    run(ctx) {
+      const out = str(ctx, 'out');
+      if (out === undefined || !/\.html?$/i.test(out)) throw new LabError('bad-input', '--out FILE.html is required');
+      const file = exportReport(ctx.lab, id(ctx));
+      writeFile(out, file.text!);
+      const bytes = Buffer.byteLength(file.text!);
+      if (!ctx.json) ctx.io.out(`wrote the report of experiment ${id(ctx)} to ${out} (${Math.ceil(bytes / 1024)} KB, opens offline)\n`);
+      return { out, bytes };
     },
   },
 };

@@ -30,9 +30,10 @@ export const USAGE = `usage: rnn-lab COMMAND [options]      (--db PATH or RNN_LA
   run show ID | pause ID | resume ID [--workers N] | cancel ID
   eval RUN --text FILE [--checkpoint best|last]
   generate RUN [--prime TEXT] [--length N] [--temperature X] [--top-k K] [--seed S] [--checkpoint best|last]
-  model export RUN --out FILE.safetensors [--checkpoint best|last]
+  model export RUN --out FILE.safetensors|FILE.onnx [--onnx step|whole] [--checkpoint best|last]
   model import FILE [--vocab VOCAB.json]
-  metrics export EXPERIMENT --out FILE.csv|FILE.json`;
+  metrics export EXPERIMENT --out FILE.csv|FILE.json
+  report EXPERIMENT --out FILE.html   one self-contained HTML page: configs, summary, loss charts, samples`;
 
 export interface Io {
   out(text: string): void;

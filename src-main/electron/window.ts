@@ -1,7 +1,8 @@
 /**
  * The lab window, locked down: context isolation, sandbox, no Node in the renderer, web security,
- * a strict Content-Security-Policy, no navigation, no new windows, no permissions, and no request
- * that leaves the app (only the bundled files, or the dev server while developing).
+ * a strict Content-Security-Policy, no navigation, no new windows, no permission but writing to the
+ * clipboard, and no request that leaves the app (only the bundled files, or the dev server while
+ * developing).
  */
 import { app, BrowserWindow, session, type WebContents } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../api/csp.ts';
@@ -56,8 +57,10 @@ export function lockDownSession(devUrl?: string): void {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
     });
   }
-  s.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  s.setPermissionCheckHandler(() => false);
+  // only writing to the clipboard (a chart's Copy button); Chromium sanitizes what is written
+  const allowedPermission = (permission: string): boolean => permission === 'clipboard-sanitized-write';
+  s.setPermissionRequestHandler((_wc, permission, callback) => callback(allowedPermission(permission)));
+  s.setPermissionCheckHandler((_wc, permission) => allowedPermission(permission));
   app.on('web-contents-created', (_event, contents) => hardenContents(contents));
 }
 

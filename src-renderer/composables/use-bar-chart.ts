@@ -54,4 +54,6 @@ export function useBarChart(canvas: Ref<HTMLCanvasElement | null>, bars: Ref<Bar
     chart?.destroy();
     chart = null;
   });
+
+  return { chart: (): Chart | null => chart as Chart | null };
 }

@@ -155,5 +155,12 @@ export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossCh
     chart = null;
   });
 
-  return { redrawNow: () => scheduler.flush() };
+  return {
+    redrawNow: () => scheduler.flush(),
+    /** the chart with every pending update drawn (for saving it as an image), or null before mount */
+    chart: (): Chart | null => {
+      scheduler.flush();
+      return chart as Chart | null;
+    },
+  };
 }

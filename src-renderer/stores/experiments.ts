@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { ExperimentDetails, ExperimentPlan, ExperimentSpecInput, ExperimentSummary } from '../../src-main/api/contract.ts';
+import { LabApiError } from '../api/client.ts';
 import { errorMessage, invalidConfigField, type FieldError } from './errors.ts';
 import { labClient } from './lab-client.ts';
 import { useRunsStore } from './runs.ts';
@@ -157,8 +158,43 @@ export const useExperimentsStore = defineStore('experiments', () => {
     }
   }
 
+  async function exportReport(id: number) {
+    try {
+      return await labClient().exportReport({ experimentId: id });
+    } catch (e) {
+      useUiStore().report(e, 'Could not make the report');
+      return null;
+    }
+  }
+
+  /**
+   * The window as a PDF (print CSS: landscape A4, no navigation or buttons). The desktop app makes
+   * the file itself; a browser answers bad-state and the page goes to the browser's print dialog
+   * instead, where "Save as PDF" is one of the printers. The title names the file either way.
+   */
+  async function printPdf(title: string) {
+    try {
+      return await labClient().printPdf({ title });
+    } catch (e) {
+      if (e instanceof LabApiError && e.code === 'bad-state') printPage(title);
+      else useUiStore().report(e, 'Could not make the PDF');
+      return null;
+    }
+  }
+
   return {
     experiments, loaded, current, plan, planning, fieldError, formError, creating,
-    load, planFor, clearPlan, create, open, loadRuns, start, remove, exportMetrics, exportModel,
+    load, planFor, clearPlan, create, open, loadRuns, start, remove, exportMetrics, exportModel, exportReport, printPdf,
   };
 });
+
+/** The browser's print dialog, with the document titled as the file should be named. */
+function printPage(title: string): void {
+  const before = document.title;
+  document.title = title;
+  try {
+    window.print();
+  } finally {
+    document.title = before;
+  }
+}

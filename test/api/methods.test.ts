@@ -220,6 +220,9 @@ describe('handlers', () => {
     expect(lines).toHaveLength(1 + 40);
     const json = JSON.parse((await ok('exportMetrics', { experimentId, format: 'json' })).text);
     expect(json.runs[0].metrics).toHaveLength(20);
+    // with the configs: the experiment's spec and each run's resolved model and training config
+    expect(json.spec).toMatchObject({ cells: ['rnn', 'gru'], budget: { mode: 'hidden', hidden: 8 } });
+    expect(json.runs.map((r: { config: { model: { cell: string; hidden: number }; train: { steps: number } } }) => [r.config.model.cell, r.config.model.hidden, r.config.train.steps])).toEqual([['rnn', 8, 20], ['gru', 8, 20], ['rnn', 8, 20]]);
     expect((await refused('exportModel', { runId: copyId, checkpoint: 'best' })).code).toBe('not-found');
   });
 

@@ -421,13 +421,20 @@ describe('rnn-lab experiment', () => {
     const doc = JSON.parse(readFileSync(jsonPath, 'utf8'));
     expect(doc.experiment).toMatchObject({ id: exp.id, name: 'all five' });
     expect(doc.runs.map((r: Json) => [r.cell, r.metrics.length])).toEqual(ALL.split(',').map((c) => [c, 30]));
+    // the configs travel with the numbers: the experiment's spec and every run's resolved config
+    expect(doc.spec).toMatchObject({ cells: ALL.split(','), seeds: 1, budget: { mode: 'hidden', hidden: 12 } });
+    for (const r of doc.runs) {
+      expect(r.config.model).toMatchObject({ cell: r.cell, hidden: 12, vocabSize: expect.any(Number) });
+      expect(r.config.train).toMatchObject({ seqLen: 8, batch: 4, steps: 30, seed: 1, optimizer: { lr: 0.002 } });
+    }
     await s.fails(['metrics', 'export', exp.id, '--out', join(s.dir, 'm.xlsx')], /--out FILE\.csv or FILE\.json is required/, 1);
   });
 });
 
 describe('rnn-lab runs that stop', () => {
   /** long enough (a few seconds) to interrupt */
-  const LONG = ['--cells', 'lstm,gru', '--hidden', 32, '--seq', 16, '--batch', 8, '--steps', 600, '--eval-every', 20, '--checkpoint-every', 20, '--sample-every', 100];
+  const LONG_STEPS = 1500;
+  const LONG = ['--cells', 'lstm,gru', '--hidden', 64, '--seq', 16, '--batch', 8, '--steps', LONG_STEPS, '--eval-every', 20, '--checkpoint-every', 20, '--sample-every', 100];
 
   async function longExperiment(s: Sandbox): Promise<{ id: number; runIds: number[] }> {
     const corpus = await englishCorpus(s);
@@ -458,7 +465,7 @@ describe('rnn-lab runs that stop', () => {
     // as the dead process left it: 'running', owned by a pid that is gone; the file is sound
     const left = s.read((db) => db.prepare('SELECT id, status, step, owner_pid AS ownerPid FROM runs ORDER BY id').all()) as Json[];
     expect(left.map((r) => [r.id, r.status, r.ownerPid])).toEqual(runIds.map((r) => [r, 'running', child.child.pid]));
-    for (const r of left) expect(r.step).toBeLessThan(600);
+    for (const r of left) expect(r.step).toBeLessThan(LONG_STEPS);
     expect(integrity(s)).toBe('ok');
     // what was recorded up to each run's last checkpoint, wall-clock columns included: a resume
     // keeps these rows (it continues from the checkpoint) rather than training from step 0 again
@@ -472,7 +479,7 @@ describe('rnn-lab runs that stop', () => {
     expect(shown.runs.map((r: Json) => [r.id, r.status, r.ownerPid])).toEqual(runIds.map((r) => [r, 'interrupted', null]));
     for (const r of runIds) {
       const resumed = await s.json('run', 'resume', r);
-      expect(resumed.run).toMatchObject({ id: r, status: 'completed', step: 600 });
+      expect(resumed.run).toMatchObject({ id: r, status: 'completed', step: LONG_STEPS });
     }
     expect(integrity(s)).toBe('ok');
     for (const [i, r] of runIds.entries()) {
@@ -493,7 +500,7 @@ describe('rnn-lab runs that stop', () => {
     for (const r of runIds) {
       const got = exactRecord(s, r);
       const want = exactRecord(ref, r);
-      expect(got.metrics.map((m: Json) => m.step)).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+      expect(got.metrics.map((m: Json) => m.step)).toEqual(Array.from({ length: LONG_STEPS }, (_, i) => i + 1));
       // exact equality: resuming from a checkpoint replays the same numbers bit for bit
       expect(got).toEqual(want);
       for (const which of ['best', 'last']) {
@@ -523,16 +530,16 @@ describe('rnn-lab runs that stop', () => {
     const runs = runStatuses(s);
     expect(runs.map((x) => x.status)).toEqual(['paused', 'paused']);
     for (const run of runs) {
-      expect(run.step).toBeLessThan(600);
+      expect(run.step).toBeLessThan(LONG_STEPS);
       // the pause wrote a checkpoint where the run stopped
       const cp = s.read((db) => db.prepare("SELECT step FROM checkpoints WHERE run_id = ? AND kind = 'last'").get(run.id)) as Json;
       expect(cp.step).toBe(run.step);
     }
     for (const runId of runIds) {
       const resumed = await s.json('run', 'resume', runId);
-      expect(resumed.run).toMatchObject({ status: 'completed', step: 600 });
+      expect(resumed.run).toMatchObject({ status: 'completed', step: LONG_STEPS });
       const steps = s.read((db) => db.prepare('SELECT step FROM metrics WHERE run_id = ? ORDER BY step').all(runId)).map((m: Json) => m.step);
-      expect(steps).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+      expect(steps).toEqual(Array.from({ length: LONG_STEPS }, (_, i) => i + 1));
     }
     await s.fails(['run', 'resume', runIds[0]], /run \d+ is completed; only queued, paused or interrupted runs can be resumed/, 1);
     expect(integrity(s)).toBe('ok');
@@ -569,11 +576,11 @@ describe('rnn-lab runs that stop', () => {
     const runs = (await s.json('experiment', 'show', id)).runs;
     expect(runs[0]).toMatchObject({ status: 'paused', control: null, ownerPid: null, finishedAt: null });
     expect(runs[1]).toMatchObject({ status: 'cancelled', control: null, ownerPid: null, finishedAt: expect.any(Number) });
-    for (const run of runs) expect(run.step).toBeLessThan(600);
+    for (const run of runs) expect(run.step).toBeLessThan(LONG_STEPS);
     await s.fails(['run', 'pause', runIds[0]], /is paused, not running/, 1);
     await s.fails(['run', 'resume', runIds[1]], /is cancelled; only queued, paused or interrupted runs can be resumed/, 1);
     // the paused run finishes on its own later
-    expect((await s.json('run', 'resume', runIds[0])).run).toMatchObject({ status: 'completed', step: 600 });
+    expect((await s.json('run', 'resume', runIds[0])).run).toMatchObject({ status: 'completed', step: LONG_STEPS });
     await s.ok('experiment', 'rm', id);
     expect(integrity(s)).toBe('ok');
   });
@@ -648,5 +655,28 @@ describe('rnn-lab errors', () => {
     expect(r2.code).toBe(1);
     expect(r2.stderr).toMatch(/is not an RNN Lab database .*it was not modified/);
     expect(readFileSync(notDb, 'utf8')).toBe('my notes\n'.repeat(100));
+  });
+});
+
+describe('rnn-lab report', () => {
+  it('writes an experiment as one self-contained HTML file', async () => {
+    const s = sandbox('report');
+    const corpus = await englishCorpus(s);
+    const exp = await s.json('experiment', 'create', '--corpus', corpus, '--cells', 'rnn,gru', ...TINY, '--sample-every', 15, '--name', 'report <me>');
+    await s.json('experiment', 'run', exp.id);
+    const out = join(s.dir, 'r.html');
+    const result = await s.json('report', exp.id, '--out', out);
+    expect(result.out).toBe(out);
+    const html = readFileSync(out, 'utf8');
+    expect(result.bytes).toBe(Buffer.byteLength(html));
+    expect(html).toContain('<h1>report &lt;me&gt;</h1>');
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;; img-src data:">`);
+    expect(html.match(/<tr data-run="\d+">/g)).toHaveLength(2);
+    expect(html.match(/<svg /g)!.length).toBeGreaterThanOrEqual(2);
+    expect(html).not.toMatch(/<script/i);
+    const text = await s.ok('report', exp.id, '--out', out);
+    expect(text.stdout).toMatch(/^wrote the report of experiment \d+ to .*r\.html \(\d+ KB, opens offline\)\n$/);
+    await s.fails(['report', exp.id, '--out', join(s.dir, 'r.pdf')], /--out FILE\.html is required/, 1);
+    await s.fails(['report', 999, '--out', out], /no experiment 999/, 1);
   });
 });

@@ -5,14 +5,14 @@
  * each screen go to test-results/screenshots/. Also checks the server's access rules over fetch.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareRuns, createExperiment, generateText, importCorpus, openExperiment, pauseResumeCancel, runRows, shotOnFailure, showScreen, waitForCompletion, type ExperimentSettings } from './flow.ts';
-import { charSet, CHROMIUM, CHROMIUM_ARGS, englishText, ensureAppBuilt, METRICS_CSV_HEADER, repoRoot, screenshotPath } from './support.ts';
+import { compareRuns, createExperiment, downloadReport, generateText, importCorpus, LOSS_CHART, openExperiment, pauseResumeCancel, pngFirstPixel, pngSize, printedPdf, runRows, saveChartPng, shotOnFailure, showScreen, waitForCompletion, type ExperimentSettings } from './flow.ts';
+import { charSet, CHROMIUM, CHROMIUM_ARGS, englishText, ensureAppBuilt, METRICS_CSV_HEADER, repoRoot, screenshotPath, SCREENSHOTS } from './support.ts';
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.log(`test/e2e/browser.test.ts skipped: no Chromium at ${CHROMIUM} (install Debian's chromium package to run the browser-mode end-to-end test)`);
@@ -69,6 +69,7 @@ describe.skipIf(!hasChromium)('browser mode, end to end in Chromium', () => {
     origin = new URL(served.url).origin;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, acceptDownloads: true, colorScheme: 'light' });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(served.url).origin });
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(`page error: ${e.message}`));
     page.on('console', (m) => {
@@ -148,6 +149,55 @@ describe.skipIf(!hasChromium)('browser mode, end to end in Chromium', () => {
   it('compares the runs of the experiment', async () => {
     expect(trainedRuns).toHaveLength(3);
     await shotOnFailure(page, 'compare', () => compareRuns(page, trainedRuns, '4-compare'));
+  });
+
+  it('saves the loss chart as a PNG at twice the screen resolution, on a solid background', async () => {
+    expect(trainedRuns).toHaveLength(3);
+    const png = await saveChartPng(page, LOSS_CHART);
+    expect(png.fileName).toBe('E2E three cells comparison loss.png');
+    expect([...png.bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    expect(png.bytes.length).toBeGreaterThan(20_000);
+    expect(png.bytes.length).toBeLessThan(5_000_000);
+    const { width, height } = pngSize(png.bytes);
+    // Chart.js sizes the backing store as floor(css size x ratio)
+    expect(Math.abs(width - 2 * png.cssWidth)).toBeLessThanOrEqual(1);
+    expect(Math.abs(height - 2 * png.cssHeight)).toBeLessThanOrEqual(1);
+    writeFileSync(`${SCREENSHOTS}/saved-loss-chart.png`, png.bytes);
+    // opaque: the top-left pixel is the background colour, not transparent
+    expect(pngFirstPixel(png.bytes)).toEqual([255, 255, 255, 255]);
+    // and the chart on screen went back to the screen's density
+    const backing = await page.locator(`canvas[aria-label="${LOSS_CHART}"]`).first().evaluate((c) => Number(c.getAttribute('width')) / c.getBoundingClientRect().width);
+    expect(backing).toBeCloseTo(1, 1);
+  });
+
+  it('copies the loss chart to the clipboard as a PNG image', async () => {
+    const figure = page.locator('figure', { has: page.locator(`canvas[aria-label="${LOSS_CHART}"]`) }).first();
+    await figure.getByRole('button', { name: 'Copy' }).click();
+    await expect.poll(() => page.locator('.toast-success').last().textContent()).toMatch(/loss chart is on the clipboard/);
+    const types = await page.evaluate<string[]>('navigator.clipboard.read().then((items) => items.flatMap((item) => item.types))');
+    expect(types).toContain('image/png');
+  });
+
+  it('prints the comparison to a landscape PDF with the print CSS', async () => {
+    expect(trainedRuns).toHaveLength(3);
+    const pdf = await printedPdf(page);
+    expect(new TextDecoder().decode(pdf.subarray(0, 5))).toBe('%PDF-');
+    expect(pdf.length).toBeGreaterThan(10_000);
+    writeFileSync(`${SCREENSHOTS}/comparison.pdf`, pdf);
+  });
+
+  it('downloads the experiment report as one HTML file from the Experiment screen', async () => {
+    expect(trainedRuns).toHaveLength(3);
+    await openExperiment(page, TRAINED.name);
+    const { fileName, html } = await downloadReport(page);
+    expect(fileName).toBe('E2E three cells report.html');
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;`);
+    expect(html).toContain('<h1>E2E three cells</h1>');
+    for (const id of trainedRuns) expect(html).toContain(`<tr data-run="${id}">`);
+    for (const cell of TRAINED.cells) expect(html).toContain(`<strong>${cell}</strong>`);
+    expect(html).toContain(CORPUS_NAME);
+    expect(html).not.toMatch(/<script/i);
+    writeFileSync(`${SCREENSHOTS}/report.html`, html);
   });
 
   it('generates text from a trained run, streaming in the characters of the corpus', async () => {

@@ -121,6 +121,15 @@ if (skipReason) {
       await shotOnFailure(page, 'electron-compare', () => compareRuns(page, trainedRuns, 'electron-4-compare'));
     });
 
+    it('saves the comparison as a PDF through the window\'s own printToPDF', async () => {
+      expect(trainedRuns).toHaveLength(3);
+      await page.getByRole('button', { name: 'Save PDF' }).click();
+      await expect.poll(() => readdirSync(downloads).filter((f) => f.endsWith('.pdf')), { timeout: 15_000 }).toEqual(['E2E three cells comparison.pdf']);
+      const file = join(downloads, 'E2E three cells comparison.pdf');
+      await expect.poll(() => readFileSync(file).length, { timeout: 10_000 }).toBeGreaterThan(10_000);
+      expect(readFileSync(file).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    });
+
     it('generates text from a trained run, streaming in the characters of the corpus', async () => {
       expect(trainedRuns).toHaveLength(3);
       const text = await shotOnFailure(page, 'electron-generate', () => generateText(page, trainedRuns[1], ALPHABET, { prime: 'The ', temperature: 0.8, length: 300 }, 'electron-5-generate'));

@@ -3,8 +3,9 @@
  * each takes the app's Page and acts through what a user sees (tabs, labels, buttons), with a few
  * data-testid/data-* hooks where no visible label is stable.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { charSet, expectedParams, screenshotPath } from './support.ts';
@@ -241,4 +242,60 @@ export async function openExperiment(page: Page, name: string): Promise<void> {
   const value = await select.locator('option', { hasText: name }).first().getAttribute('value');
   await select.selectOption(value!);
   await expect.poll(() => page.locator('main h1').first().textContent()).toBe(name);
+}
+
+/** The width and height in the IHDR chunk of a PNG (bytes 16-23, big-endian). */
+export function pngSize(bytes: Uint8Array): { width: number; height: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+/**
+ * The RGBA of an 8-bit RGBA PNG's top-left pixel: the image data inflated, past the first row's
+ * filter byte. Every PNG filter leaves the first pixel of the first row as it is (no left or upper
+ * neighbours), so no unfiltering is needed.
+ */
+export function pngFirstPixel(bytes: Uint8Array): number[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  expect([bytes[24], bytes[25]], 'bit depth 8, colour type 6 (RGBA)').toEqual([8, 6]);
+  const idat: Uint8Array[] = [];
+  for (let at = 8; at < bytes.length;) {
+    const length = view.getUint32(at);
+    const type = new TextDecoder().decode(bytes.subarray(at + 4, at + 8));
+    if (type === 'IDAT') idat.push(bytes.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  return [...raw.subarray(1, 5)];
+}
+
+/** Clicks a chart's Save PNG and returns the download with the chart's CSS size on screen. */
+export async function saveChartPng(page: Page, chartLabel: string): Promise<{ fileName: string; bytes: Uint8Array; cssWidth: number; cssHeight: number }> {
+  const figure = page.locator('figure', { has: page.locator(`canvas[aria-label="${chartLabel}"]`) }).first();
+  const canvas = figure.locator('canvas');
+  const [download] = await Promise.all([page.waitForEvent('download'), figure.getByRole('button', { name: 'Save PNG' }).click()]);
+  const bytes = new Uint8Array(readFileSync((await download.path())!));
+  const { width, height } = await canvas.evaluate((c) => ({ width: c.getBoundingClientRect().width, height: c.getBoundingClientRect().height }));
+  return { fileName: download.suggestedFilename(), bytes, cssWidth: width, cssHeight: height };
+}
+
+/**
+ * The page as Chromium prints it (print media: the app's print CSS) to a landscape A4 PDF, as
+ * browser mode's Save PDF hands it to the print dialog; the screen media comes back afterwards.
+ */
+export async function printedPdf(page: Page): Promise<Uint8Array> {
+  await page.emulateMedia({ media: 'print' });
+  try {
+    // the charts resize to the print layout; give Chart.js its frame
+    await page.waitForTimeout(300);
+    return new Uint8Array(await page.pdf({ format: 'A4', landscape: true, printBackground: true, preferCSSPageSize: true }));
+  } finally {
+    await page.emulateMedia({ media: 'screen' });
+  }
+}
+
+/** Clicks the Experiment screen's Report (HTML) and returns the downloaded file. */
+export async function downloadReport(page: Page): Promise<{ fileName: string; html: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Report (HTML)' }).click()]);
+  return { fileName: download.suggestedFilename(), html: readFileSync((await download.path())!, 'utf8') };
 }

@@ -1,0 +1,264 @@
+/**
+ * An experiment as one self-contained HTML file: what it compares and on what text, the configs
+ * and how they differ, the summary numbers, the loss charts (inline SVG) and each run's latest
+ * sample. It opens offline and makes no request at all: no scripts, no external styles, fonts or
+ * images, and its own Content-Security-Policy says so. Corpus names, run errors and samples are
+ * user data: every text goes through escapeHtml.
+ */
+import pkg from '../../package.json' with { type: 'json' };
+import type { Lab, RunConfig } from '../lab/lab.ts';
+import type { ExperimentSpec } from '../lab/experiments.ts';
+import type { EvalRow, MetricRow, Run, Sample } from '../store/lab-store.ts';
+import { escapeHtml as esc, lineChartSvg, thinMean, type Point, type SvgLine } from './svg-chart.ts';
+
+/** The report's own policy: nothing may load; inline styles and data: images only. */
+export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+/** The same hues, in the same order, as the app's charts: a run keeps its colour. */
+const RUN_COLORS = ['#3b82f6', '#ef4444', '#10b981', '#f59e0b', '#8b5cf6', '#ec4899', '#14b8a6', '#84cc16'];
+const colorOf = (index: number): string => RUN_COLORS[index % RUN_COLORS.length];
+
+interface RunSeries {
+  run: Run;
+  color: string;
+  metrics: MetricRow[];
+  evals: EvalRow[];
+  sample: Sample | undefined;
+}
+
+export interface ReportOptions {
+  /** the clock for "generated on" (tests pin it) */
+  now?: Date;
+}
+
+export function buildReport(lab: Lab, experimentId: number, opts: ReportOptions = {}): string {
+  const { experiment, spec, runs } = lab.experiment(experimentId);
+  const corpus = lab.store.getCorpusMeta(experiment.corpusId);
+  const comparison = runs.length ? lab.compareRuns(runs.map((r) => r.id)) : { runs: [], differences: [] };
+  const series: RunSeries[] = runs.map((run, i) => ({
+    run,
+    color: colorOf(i),
+    metrics: lab.store.listMetrics(run.id),
+    evals: lab.store.listEvals(run.id),
+    sample: lab.store.listSamples(run.id).at(-1),
+  }));
+  const now = opts.now ?? new Date();
+  const title = `${experiment.name}: report`;
+
+  const body = [
+    `<header><h1>${esc(experiment.name)}</h1><p class="muted">RNN Lab report · generated ${esc(formatDate(now))} · experiment #${experiment.id}, created ${esc(formatDate(new Date(experiment.createdAt)))}</p></header>`,
+    purposeSection(spec as ExperimentSpec, corpus, runs),
+    summarySection(comparison.runs.map((s, i) => ({ ...s, color: series[i].color }))),
+    chartsSection(series),
+    configSection(runs, comparison.differences),
+    samplesSection(series, (spec as ExperimentSpec).cadence.sampleEvery),
+    `<footer class="muted">Made by RNN Lab ${esc(pkg.version)}. Losses are cross-entropy in nats per character; bits per character = loss / ln 2; perplexity = e<sup>loss</sup>. Charts show at most 1,000 points per line (consecutive points averaged).</footer>`,
+  ].join('\n');
+
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${esc(REPORT_CSP)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="RNN Lab ${esc(pkg.version)}">
+<title>${esc(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}
+
+// ---- sections ----
+
+function purposeSection(spec: ExperimentSpec, corpus: ReturnType<Lab['store']['getCorpusMeta']>, runs: Run[]): string {
+  const first = runs[0]?.config as RunConfig | undefined;
+  const budget = spec.budget.mode === 'hidden' ? `the same hidden size, ${spec.budget.hidden}` : `about ${formatInt(spec.budget.params)} parameters per model`;
+  const rows: [string, string][] = [
+    ['Corpus', corpus ? `${corpus.name} (${corpus.kind === 'task' ? 'built-in task' : 'text file'}${corpus.source ? `, from ${corpus.source}` : ''})` : '(deleted)'],
+  ];
+  if (corpus) {
+    rows.push(['Text', `${formatInt(corpus.chars)} characters, ${corpus.vocab.length} distinct; ${formatPercent(1 - corpus.validFraction)} for training, the last ${formatPercent(corpus.validFraction)} for validation`]);
+    rows.push(['Corpus SHA-256', corpus.sha256]);
+  }
+  rows.push(['Cells compared', spec.cells.join(', ')]);
+  rows.push(['Seeds', spec.seeds === 1 ? '1 (seed 1)' : `${spec.seeds} (seeds 1 to ${spec.seeds})`]);
+  rows.push(['Budget', budget]);
+  if (first) {
+    const t = first.train;
+    rows.push(['Training', `${formatInt(t.steps)} steps of ${t.batch} × ${t.seqLen} characters (truncated BPTT), ${t.optimizer.name} at learning rate ${t.optimizer.lr}, ${t.schedule.name} schedule, ${t.clip > 0 ? `gradient clipped to norm ${t.clip}` : 'no gradient clipping'}`]);
+  }
+  const validChars = corpus ? Math.round(corpus.chars * corpus.validFraction) : Infinity;
+  const evalChars = spec.cadence.evalChars === 0 || spec.cadence.evalChars >= validChars
+    ? `the whole validation text${Number.isFinite(validChars) ? ` (${formatInt(validChars)} characters)` : ''}`
+    : `the first ${formatInt(spec.cadence.evalChars)} validation characters`;
+  rows.push(['Evaluation', `every ${formatInt(spec.cadence.evalEvery)} steps on ${evalChars}`]);
+  rows.push(['Runs', `${runs.length}: ${countBy(runs.map((r) => r.status))}`]);
+  return `<section><h2>What was compared</h2>${definitionList(rows)}</section>`;
+}
+
+interface SummaryRow {
+  run: Run;
+  color: string;
+  bestValLoss: number | null;
+  bitsPerChar: number | null;
+  perplexity: number | null;
+  seconds: number;
+  charsPerSecond: number | null;
+}
+
+function summarySection(rows: SummaryRow[]): string {
+  const bestLoss = Math.min(...rows.map((r) => r.bestValLoss ?? Infinity));
+  const head = '<tr><th class="left">Run</th><th class="left">Status</th><th>Steps</th><th>Best val loss</th><th>Bits/char</th><th>Perplexity</th><th>Params</th><th>Time</th><th>Chars/s</th></tr>';
+  const body = rows.map((s) => {
+    const best = s.bestValLoss !== null && s.bestValLoss === bestLoss ? ' class="best"' : '';
+    return `<tr data-run="${s.run.id}"><td class="left">${swatch(s.color)} <strong>${esc(s.run.cell)}</strong> seed ${s.run.seed} <span class="muted">#${s.run.id}</span></td>`
+      + `<td class="left">${esc(s.run.status)}${s.run.error ? ` <span class="muted">(${esc(s.run.error)})</span>` : ''}</td>`
+      + `<td>${formatInt(s.run.step)} / ${formatInt(s.run.steps)}</td>`
+      + `<td${best}>${formatNumber(s.bestValLoss, 3)}</td><td>${formatNumber(s.bitsPerChar, 3)}</td><td>${formatNumber(s.perplexity, 2)}</td>`
+      + `<td>${formatInt(s.run.params)}</td><td>${esc(formatDuration(s.seconds))}</td><td>${formatInt(s.charsPerSecond)}</td></tr>`;
+  }).join('\n');
+  return `<section><h2>Summary</h2><table class="data summary"><thead>${head}</thead><tbody>${body}</tbody></table>`
+    + '<p class="muted">Best val loss: the lowest validation loss of any evaluation (the best one is in bold). Time: training seconds; chars/s: characters trained per second.</p></section>';
+}
+
+function chartsSection(series: RunSeries[]): string {
+  const label = (s: RunSeries): string => `${s.run.cell} s${s.run.seed} #${s.run.id}`;
+  const trainLines: SvgLine[] = series.map((s) => ({ label: label(s), color: s.color, points: thinMean(s.metrics.map((m): Point => [m.step, m.trainLoss])) }));
+  const valLines: SvgLine[] = series.map((s) => ({ label: label(s), color: s.color, dashed: true, points: thinMean(s.evals.map((e): Point => [e.step, e.valLoss])) }));
+  const charts = [
+    figure('Validation loss', lineChartSvg({ title: 'Validation loss of each run by training step', xLabel: 'training step', yLabel: 'validation loss (nats/char)', lines: valLines })),
+    figure('Training loss', lineChartSvg({ title: 'Training loss of each run by training step', xLabel: 'training step', yLabel: 'training loss (nats/char)', lines: trainLines })),
+  ];
+  if (series.some((s) => s.evals.some((e) => e.longRangeAccuracy !== null && e.longRangeAccuracy !== undefined))) {
+    const lines = series.map((s) => ({ label: label(s), color: s.color, points: thinMean(s.evals.map((e): Point => [e.step, e.longRangeAccuracy ?? NaN])) }));
+    charts.push(figure('Long-range accuracy', lineChartSvg({ title: 'Accuracy on the characters that need long-range memory', xLabel: 'training step', yLabel: 'long-range accuracy', lines })));
+  }
+  return `<section><h2>Loss curves</h2>${charts.join('\n')}</section>`;
+}
+
+function configSection(runs: Run[], differences: string[]): string {
+  const flat = runs.map((r) => flatten(r.config));
+  const paths = [...new Set(flat.flatMap((f) => [...f.keys()]))].sort();
+  const different = new Set(differences);
+  const shared = paths.filter((p) => !different.has(p));
+  const sharedRows: [string, string][] = shared.map((p) => [p, display(flat[0]?.get(p))]);
+  let diff = '<p class="muted">Every run has the same configuration (apart from its seed).</p>';
+  if (differences.length > 0) {
+    const head = `<tr><th class="left">Run</th>${differences.map((d) => `<th class="diff">${esc(d)}</th>`).join('')}</tr>`;
+    const body = runs.map((r, i) => `<tr><td class="left">${esc(r.cell)} s${r.seed} <span class="muted">#${r.id}</span></td>${differences.map((d) => `<td class="diff">${esc(display(flat[i].get(d)))}</td>`).join('')}</tr>`).join('\n');
+    diff = `<table class="data configs"><thead>${head}</thead><tbody>${body}</tbody></table>`;
+  }
+  return `<section><h2>Configurations</h2><h3>What differs between the runs</h3>${diff}`
+    + `<h3>What every run shares</h3>${sharedRows.length ? definitionList(sharedRows, 'config') : '<p class="muted">(nothing)</p>'}</section>`;
+}
+
+function samplesSection(series: RunSeries[], sampleEvery: number): string {
+  const none = sampleEvery > 0 ? `No sample yet (one is taken every ${formatInt(sampleEvery)} steps).` : 'No sample: this experiment takes none.';
+  const items = series.map((s) => {
+    const head = `<h3>${swatch(s.color)} ${esc(s.run.cell)} seed ${s.run.seed} <span class="muted">#${s.run.id}</span></h3>`;
+    if (!s.sample) return `<div class="sample">${head}<p class="muted">${esc(none)}</p></div>`;
+    const { step, prime, temperature, text } = s.sample;
+    const primed = prime ? `<mark title="the prime">${esc(prime)}</mark>` : '';
+    return `<div class="sample">${head}<p class="muted">at step ${formatInt(step)}, temperature ${temperature}${prime ? ', after the highlighted prime' : ''}</p><pre>${primed}${esc(text)}</pre></div>`;
+  });
+  return `<section><h2>Latest samples</h2>${items.join('\n')}</section>`;
+}
+
+// ---- pieces ----
+
+function figure(caption: string, svg: string): string {
+  return `<figure><figcaption>${esc(caption)}</figcaption>${svg}</figure>`;
+}
+
+function definitionList(rows: [string, string][], cls = ''): string {
+  return `<dl${cls ? ` class="${cls}"` : ''}>${rows.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>`;
+}
+
+function swatch(color: string): string {
+  return `<span class="swatch" style="background:${esc(color)}"></span>`;
+}
+
+/** Leaves of a JSON-like value by dotted path ("train.optimizer.lr"). */
+function flatten(value: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, x] of Object.entries(value)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    out.set(prefix, value);
+  }
+  return out;
+}
+
+function display(v: unknown): string {
+  if (v === undefined || v === null) return '–';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function countBy(values: string[]): string {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
+}
+
+function formatInt(n: number | null | undefined): string {
+  return n === null || n === undefined || !Number.isFinite(n) ? '–' : Math.round(n).toLocaleString('en-US');
+}
+
+function formatNumber(n: number | null | undefined, digits: number): string {
+  return n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits);
+}
+
+function formatPercent(f: number): string {
+  return `${+(f * 100).toFixed(1)}%`;
+}
+
+function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  if (seconds < 10) return `${seconds.toFixed(1)}s`;
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+function formatDate(d: Date): string {
+  return d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+}
+
+const STYLE = `
+:root { color-scheme: light; font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif; font-size: 14px; line-height: 1.45; color: #1d1f23; background: #ffffff; }
+body { max-width: 960px; margin: 0 auto; padding: 1.5rem 1.25rem 3rem; }
+h1 { font-size: 1.5rem; margin: 0 0 0.25rem; }
+h2 { font-size: 1.15rem; margin: 2rem 0 0.6rem; border-bottom: 1px solid #d7dae0; padding-bottom: 0.2rem; }
+h3 { font-size: 0.95rem; margin: 1rem 0 0.4rem; }
+p { margin: 0 0 0.6rem; }
+.muted { color: #5b6170; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; margin: 0; }
+dl > div { display: contents; }
+dt { font-weight: 600; color: #5b6170; }
+dd { margin: 0; overflow-wrap: anywhere; }
+dl.config { font-family: ui-monospace, Menlo, Consolas, 'DejaVu Sans Mono', monospace; font-size: 0.85rem; }
+table.data { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; margin-bottom: 0.5rem; }
+table.data th, table.data td { padding: 0.3rem 0.5rem; border-bottom: 1px solid #d7dae0; text-align: right; white-space: nowrap; }
+table.data th { font-size: 0.85rem; color: #5b6170; }
+table.data .left { text-align: left; }
+table.data td.best { font-weight: 700; }
+table.configs { width: auto; min-width: 50%; }
+.diff { background: #fff4c2; }
+.swatch { display: inline-block; width: 0.8rem; height: 0.8rem; border-radius: 2px; vertical-align: middle; }
+figure { margin: 0 0 1.25rem; }
+figcaption { font-weight: 600; margin-bottom: 0.3rem; }
+svg { width: 100%; height: auto; display: block; border: 1px solid #e3e5ea; border-radius: 4px; }
+.sample pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f0f1f3; border-radius: 4px; padding: 0.6rem; font-size: 0.85rem; margin: 0; }
+mark { background: #fff4c2; }
+footer { margin-top: 2.5rem; font-size: 0.85rem; }
+@media print {
+  body { max-width: none; padding: 0; }
+  h2 { break-after: avoid; }
+  figure, .sample, tr { break-inside: avoid; }
+}
+`;
