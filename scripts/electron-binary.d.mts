@@ -1,1 +1,2 @@
 export function electronBinary(root: string): string | null;
+export function electronSqliteBinding(root: string): string;

@@ -41,9 +41,12 @@ function start(): void {
   const db = process.env.RNN_LAB_DB ?? join(app.getPath('userData'), 'lab.db');
   mkdirSync(dirname(db), { recursive: true });
   // better-sqlite3 as installed is built for Node; `npm start` builds a copy for Electron's ABI and
-  // names it here (packaged apps get theirs rebuilt at packaging time)
-  const sqliteBinding = process.env.RNN_LAB_SQLITE_BINDING || undefined;
-  lab = Lab.open({ db, sqliteBinding, pool: { trainWorker: join(here, 'train.worker.js'), modelWorker: join(here, 'model.worker.js') } });
+  // names it here, and an installer carries one in its resources (see electron-builder.yml)
+  const sqliteBinding = process.env.RNN_LAB_SQLITE_BINDING
+    || (app.isPackaged ? join(process.resourcesPath, 'native', 'better_sqlite3.node') : undefined);
+  // Piscina's threads load the workers by path: in an installed app they are unpacked from app.asar
+  const workers = app.isPackaged ? here.replace(/\.asar(?=[\\/]|$)/, '.asar.unpacked') : here;
+  lab = Lab.open({ db, sqliteBinding, pool: { trainWorker: join(workers, 'train.worker.js'), modelWorker: join(workers, 'model.worker.js') } });
   lab.ensureDemo();
   lockDownSession(devUrl);
   openWindow(lab);
