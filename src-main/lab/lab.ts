@@ -681,7 +681,7 @@ export function trainingFlopsPerChar(m: ModelConfig): number {
 }
 
 /** Leaves of a JSON-like value by dotted path ("train.optimizer.lr"). */
-function flatten(value: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
+export function flatten(value: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     for (const [k, x] of Object.entries(value)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
   } else {

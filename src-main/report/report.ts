@@ -6,7 +6,7 @@
  * user data: every text goes through escapeHtml.
  */
 import pkg from '../../package.json' with { type: 'json' };
-import type { Lab, RunConfig } from '../lab/lab.ts';
+import { flatten, type Lab, type RunConfig } from '../lab/lab.ts';
 import type { ExperimentSpec } from '../lab/experiments.ts';
 import type { EvalRow, MetricRow, Run, Sample } from '../store/lab-store.ts';
 import { escapeHtml as esc, lineChartSvg, thinMean, type Point, type SvgLine } from './svg-chart.ts';
@@ -180,16 +180,6 @@ function definitionList(rows: [string, string][], cls = ''): string {
 
 function swatch(color: string): string {
   return `<span class="swatch" style="background:${esc(color)}"></span>`;
-}
-
-/** Leaves of a JSON-like value by dotted path ("train.optimizer.lr"). */
-function flatten(value: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [k, x] of Object.entries(value)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
-  } else {
-    out.set(prefix, value);
-  }
-  return out;
 }
 
 function display(v: unknown): string {
