@@ -1,11 +1,14 @@
 /**
- * The files the app hands out (metrics as CSV or JSON, models as .safetensors, the HTML report),
+ * The files the app hands out (metrics as CSV or JSON, models as .safetensors or ONNX, the HTML report),
  * named for saving.
  * The CSV has the columns of `rnn-lab metrics export`.
  */
-import type { Lab, MetricsRow } from '../lab/lab.ts';
+import { modelConfig, type ModelConfigInput } from '../../src-worker/engine/config.ts';
+import { readSafetensors } from '../../src-worker/engine/safetensors.ts';
+import type { Lab, MetricsRow, ModelFormat } from '../lab/lab.ts';
 import { buildReport } from '../report/report.ts';
 import type { ExportedFile } from './contract.ts';
+import { pythonSnippet } from './python-snippet.ts';
 
 const CSV_COLUMNS: (keyof MetricsRow)[] = ['experiment', 'run', 'cell', 'seed', 'step', 'chars_seen', 'wall_seconds', 'train_loss', 'val_loss', 'bits_per_char', 'grad_norm', 'lr'];
 
@@ -33,10 +36,27 @@ export function exportMetrics(lab: Lab, experimentId: number, format: 'csv' | 'j
   return { fileName: `${base}.json`, text };
 }
 
-export function exportModel(lab: Lab, runId: number, checkpoint: 'best' | 'last'): ExportedFile {
-  const bytes = lab.exportModel(runId, checkpoint);
+/**
+ * A run's model as .safetensors (with the Python snippet that loads it into torch.nn, for the cells
+ * torch.nn has modules for) or as ONNX (one step with state, or the whole sequence).
+ */
+export function exportModel(lab: Lab, runId: number, checkpoint: 'best' | 'last', format: ModelFormat = 'safetensors'): ExportedFile {
+  const bytes = lab.exportModel(runId, checkpoint, format);
   const run = lab.run(runId);
-  return { fileName: `${safeFileName(`run ${run.id} ${run.cell} seed ${run.seed} ${checkpoint}`)}.safetensors`, bytes };
+  const fileName = `${safeFileName(`run ${run.id} ${run.cell} seed ${run.seed} ${checkpoint}${format === 'safetensors' ? '' : ` ${format}`}`)}.${format === 'safetensors' ? 'safetensors' : 'onnx'}`;
+  if (format !== 'safetensors') return { fileName, bytes };
+  const meta = readSafetensors(bytes).metadata;
+  const config = modelConfig(JSON.parse(meta.get('config')!) as ModelConfigInput);
+  const vocab = JSON.parse(meta.get('vocab')!) as string[];
+  const snippet = pythonSnippet(config, fileName, snippetPrime(vocab));
+  return snippet === null ? { fileName, bytes } : { fileName, bytes, snippet };
+}
+
+/** "The " when the vocabulary has those characters, else its first few. */
+function snippetPrime(vocab: string[]): string {
+  const has = new Set(vocab);
+  for (const p of ['The ', 'the ', 'a']) if ([...p].every((c) => has.has(c))) return p;
+  return vocab.slice(0, 3).join('');
 }
 
 export function exportReport(lab: Lab, experimentId: number): ExportedFile {
