@@ -42,6 +42,12 @@ export interface TrainTask {
   vocab: string[];
   /** the training state to continue from (Trainer.saveState), or null for a fresh start */
   resume: ArrayBuffer | null;
+  /**
+   * float32 weights in the model's parameter layout (Model.params) to start from instead of the
+   * seeded initialisation: a run continuing an imported model. Used on a fresh start only (resume
+   * null); the optimizer starts from zero.
+   */
+  initWeights?: ArrayBuffer | null;
   /** seconds this run trained before (resumes), so wallSeconds keeps counting */
   elapsedBefore: number;
   /** best validation loss seen before resume, so 'best' checkpoints stay monotone */

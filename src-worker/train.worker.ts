@@ -35,6 +35,14 @@ export default async function train(task: TrainTask): Promise<TrainResult> {
   const trainer = task.resume
     ? Trainer.restore(task.resume, data, createKernels())
     : new Trainer({ model: task.model, train: task.train, data, kernels: createKernels() });
+  if (!task.resume && task.initWeights) {
+    // the seeded initialisation has run (so the generators are where a fresh run's are); replace its weights
+    const weights = new Float32Array(task.initWeights);
+    if (weights.length !== trainer.model.params.length) {
+      throw new Error(`the initial weights have ${weights.length} values but a ${task.model.cell} model of this configuration has ${trainer.model.params.length}`);
+    }
+    trainer.model.params.set(weights);
+  }
   const cadence = task.cadence;
   const { steps, batch: B, seqLen: T, seed } = trainer.config;
   const out = new Outbox(task.port);

@@ -12,11 +12,11 @@ import type { CellName } from '../../src-worker/engine/cells/index.ts';
 import type { ModelConfig, TrainConfig } from '../../src-worker/engine/config.ts';
 import type { CorpusStats } from '../lab/corpora.ts';
 import type { ExperimentSpec, ExperimentSpecInput } from '../lab/experiments.ts';
-import type { LabEvent } from '../lab/lab.ts';
+import type { LabEvent, ModelFormat } from '../lab/lab.ts';
 import type { TaskParamSpec } from '../lab/tasks/index.ts';
 import type { CorpusMeta, EvalRow, Experiment, ExperimentSummary, MetricRow, Run, Sample } from '../store/lab-store.ts';
 
-export type { CellName, CorpusMeta, CorpusStats, EvalRow, Experiment, ExperimentSpec, ExperimentSpecInput, ExperimentSummary, LabEvent, MetricRow, ModelConfig, Run, Sample, TrainConfig };
+export type { CellName, CorpusMeta, CorpusStats, EvalRow, Experiment, ExperimentSpec, ExperimentSpecInput, ExperimentSummary, LabEvent, MetricRow, ModelConfig, ModelFormat, Run, Sample, TrainConfig };
 
 export type ErrorCode = 'bad-request' | 'not-found' | 'bad-state' | 'invalid-corpus' | 'invalid-config' | 'invalid-model' | 'internal';
 
@@ -86,16 +86,36 @@ export interface Comparison {
   differences: string[];
 }
 
+/** From a run's checkpoint (runId) or from an imported model (modelId): exactly one of them. */
 export interface GenerateRequest {
-  runId: number;
+  runId?: number;
+  modelId?: number;
   prime: string;
   length: number;
   temperature: number;
   topK: number;
   seed: number;
-  checkpoint: 'best' | 'last';
+  /** which checkpoint of the run (default 'last'); not used with modelId */
+  checkpoint?: 'best' | 'last';
   /** chosen by the caller; 'generate' events carry it while the text streams */
   requestId: string;
+}
+
+/** An imported model file (its bytes stay in the database). */
+export interface ModelInfo {
+  id: number;
+  name: string;
+  /** 'rnn-lab': our file with its vocabulary; 'pytorch': a torch.nn state_dict with a vocabulary given at import */
+  format: 'rnn-lab' | 'pytorch';
+  sha256: string;
+  config: ModelConfig;
+  vocab: string[];
+  provenance: Record<string, unknown>;
+  /** file size, bytes */
+  size: number;
+  /** parameter count */
+  params: number;
+  createdAt: number;
 }
 
 export interface ExportedFile {
@@ -104,6 +124,8 @@ export interface ExportedFile {
   text?: string;
   /** binary files */
   bytes?: Uint8Array;
+  /** a model .safetensors whose cell torch.nn runs: Python that loads it and predicts the next character */
+  snippet?: string;
 }
 
 /**
@@ -138,9 +160,16 @@ export interface LabApi {
   duplicateRun(req: { id: number }): Run;
   getRunData(req: { id: number; fromStep?: number }): RunData;
   compareRuns(req: { ids: number[] }): Comparison;
+  /**
+   * Stores a model file: ours, or (with vocab, one string per token id) a PyTorch state_dict in
+   * safetensors. The same file again answers the model already there (existing: true).
+   */
+  importModel(req: { name: string; bytes: Uint8Array; vocab?: string[] }): { model: ModelInfo; existing: boolean };
+  listModels(req: Record<string, never>): ModelInfo[];
   /** the whole text when done; 'generate' events stream it meanwhile */
   generate(req: GenerateRequest): { text: string };
-  exportModel(req: { runId: number; checkpoint: 'best' | 'last' }): ExportedFile;
+  /** .safetensors with PyTorch names (the default; with a Python snippet when torch.nn can load it), or ONNX */
+  exportModel(req: { runId: number; checkpoint: 'best' | 'last'; format?: ModelFormat }): ExportedFile;
   exportMetrics(req: { experimentId: number; format: 'csv' | 'json' }): ExportedFile;
   /** one self-contained HTML file (no network requests): purpose, configs, summary, charts, samples */
   exportReport(req: { experimentId: number }): ExportedFile;
@@ -160,7 +189,7 @@ export type Response<M extends MethodName> = ReturnType<LabApi[M]>;
 export const METHOD_NAMES = [
   'appInfo', 'listTasks', 'listCorpora', 'getCorpus', 'importCorpus', 'createTaskCorpus', 'deleteCorpus',
   'listExperiments', 'getExperiment', 'planExperiment', 'createExperiment', 'deleteExperiment', 'runExperiment',
-  'resumeRun', 'pauseRun', 'cancelRun', 'duplicateRun', 'getRunData', 'compareRuns', 'generate', 'exportModel', 'exportMetrics',
+  'resumeRun', 'pauseRun', 'cancelRun', 'duplicateRun', 'getRunData', 'compareRuns', 'importModel', 'listModels', 'generate', 'exportModel', 'exportMetrics',
   'exportReport', 'printPdf',
 ] as const satisfies readonly MethodName[];
 

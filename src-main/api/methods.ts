@@ -100,7 +100,11 @@ export const experimentSpecSchema = v.object({
     sampleLength: count(100_000, 1),
     checkpointEvery: count(1e9, 1),
   })),
+  initFrom: v.optional(v.object({ modelId: id })),
 });
+
+/** largest model file the API takes */
+export const MAX_MODEL_BYTES = 100 * 1024 * 1024;
 
 // ---- the methods ----
 
@@ -209,26 +213,41 @@ export const LAB_METHODS = {
     request: v.object({ ids: v.array(id, { min: 1, max: 100 }) }),
     handle: (lab, req) => lab.compareRuns(req.ids),
   },
+  importModel: {
+    request: v.object({
+      name,
+      bytes: v.bytes({ max: MAX_MODEL_BYTES }),
+      vocab: v.optional(v.array(v.string({ min: 1, max: 16 }), { min: 1, max: LIMITS.vocab })),
+    }),
+    handle: (lab, req) => lab.importModel(req.bytes, { name: req.name, vocab: req.vocab }),
+  },
+  listModels: { request: empty, handle: (lab) => lab.listModels() },
   generate: {
     request: v.object({
-      runId: id,
+      runId: v.optional(id),
+      modelId: v.optional(id),
       prime: v.string({ max: 10_000 }),
       length: v.int({ min: 0, max: 100_000 }),
       temperature: v.number({ min: 0, max: 100 }),
       topK: v.int({ min: 0, max: LIMITS.vocab }),
       seed: v.int({ min: 0, max: MAX_SAFE }),
-      checkpoint,
+      checkpoint: v.optional(checkpoint),
       requestId: v.string({ min: 1, max: 100 }),
     }),
     handle: async (lab, req, ctx) => {
-      const { runId, requestId, ...opts } = req;
-      const text = await lab.generate(runId, opts, (t) => ctx.emit({ type: 'generate', requestId, text: t }));
-      return { text };
+      const { runId, modelId, requestId, checkpoint: which, ...opts } = req;
+      if ((runId === undefined) === (modelId === undefined)) throw new ValidationError('', 'give exactly one of runId (a run\'s checkpoint) and modelId (an imported model)');
+      const onText = (t: string): void => ctx.emit({ type: 'generate', requestId, text: t });
+      if (modelId !== undefined) {
+        if (which !== undefined) throw new ValidationError('checkpoint', 'applies to runs, not to imported models');
+        return { text: await lab.generateFromModel(modelId, opts, onText) };
+      }
+      return { text: await lab.generate(runId!, { ...opts, checkpoint: which }, onText) };
     },
   },
   exportModel: {
-    request: v.object({ runId: id, checkpoint }),
-    handle: (lab, req) => exportModel(lab, req.runId, req.checkpoint),
+    request: v.object({ runId: id, checkpoint, format: v.optional(v.enum(['safetensors', 'onnx-step', 'onnx-whole'])) }),
+    handle: (lab, req) => exportModel(lab, req.runId, req.checkpoint, req.format),
   },
   exportMetrics: {
     request: v.object({ experimentId: id, format: v.enum(['csv', 'json']) }),

@@ -4,7 +4,6 @@ import { basename, extname } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import type { CellName } from '../../src-worker/engine/cells/index.ts';
 import type { OptimizerName } from '../../src-worker/engine/config.ts';
-import { importTorchModel, loadModel } from '../../src-worker/engine/model-file.ts';
 import { CorpusError, prepareCorpus } from '../lab/corpora.ts';
 import type { ExperimentSpecInput } from '../lab/experiments.ts';
 import { exportMetrics, exportReport } from '../api/exports.ts';
@@ -38,8 +37,8 @@ const str = (ctx: Context, name: string): string | undefined => ctx.values[name]
 const id = (ctx: Context): number => wholeNumber('ID', ctx.positionals[0]);
 const checkpointOption = { checkpoint: { type: 'string' as const, default: 'best' } };
 
-function whichCheckpoint(ctx: Context): 'best' | 'last' {
-  const c = str(ctx, 'checkpoint');
+function whichCheckpoint(ctx: Context, fallback?: 'best' | 'last'): 'best' | 'last' {
+  const c = str(ctx, 'checkpoint') ?? fallback;
   if (c !== 'best' && c !== 'last') throw new LabError('bad-input', `--checkpoint must be best or last, got ${JSON.stringify(c)}`);
   return c;
 }
@@ -226,7 +225,8 @@ export const COMMANDS: Record<string, Command> = {
   'experiment create': {
     options: {
       corpus: { type: 'string' },
-      cells: { type: 'string', default: 'rnn,lstm,gru' },
+      cells: { type: 'string' },
+      'init-from': { type: 'string' },
       hidden: { type: 'string' },
       params: { type: 'string' },
       layers: { type: 'string' },
@@ -256,7 +256,11 @@ export const COMMANDS: Record<string, Command> = {
         return whole ? wholeNumber(`--${k}`, v, 0) : realNumber(`--${k}`, v);
       };
       const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-      const cells = str(ctx, 'cells')!.split(',').map((c) => c.trim()) as CellName[];
+      const initFrom = str(ctx, 'init-from');
+      const modelId = initFrom === undefined ? undefined : wholeNumber('--init-from', initFrom);
+      // started from a model: its cell unless told otherwise (the lab refuses any other)
+      const cellList = str(ctx, 'cells') ?? (modelId !== undefined ? ctx.lab.model(modelId).config.cell : 'rnn,lstm,gru');
+      const cells = cellList.split(',').map((c) => c.trim()) as CellName[];
       const spec: ExperimentSpecInput = {
         cells,
         seeds: num('seeds') ?? 1,
@@ -270,6 +274,7 @@ export const COMMANDS: Record<string, Command> = {
           optimizer: defined({ name: str(ctx, 'optimizer') as OptimizerName | undefined, lr: num('lr', false) }),
         }),
         cadence: defined({ evalEvery: num('eval-every'), checkpointEvery: num('checkpoint-every'), sampleEvery: num('sample-every') }),
+        ...(modelId !== undefined ? { initFrom: { modelId } } : {}),
       };
       const { experiment, runs } = ctx.lab.createExperiment({ corpusId: wholeNumber('--corpus', corpus), name: str(ctx, 'name'), spec });
       if (!ctx.json) {
@@ -385,16 +390,20 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   generate: {
-    positionals: ['run'],
+    positionals: ['run?'],
     options: {
+      model: { type: 'string' },
       prime: { type: 'string', default: '\n' },
       length: { type: 'string', default: '500' },
       temperature: { type: 'string', default: '0.8' },
       'top-k': { type: 'string', default: '0' },
       seed: { type: 'string', default: '1' },
-      checkpoint: { type: 'string', default: 'last' },
+      checkpoint: { type: 'string' },
     },
     async run(ctx) {
+      const model = str(ctx, 'model');
+      if ((model === undefined) === (ctx.positionals[0] === undefined)) throw new LabError('bad-input', 'give a RUN id or --model MODEL (an imported model), not both');
+      if (model !== undefined && str(ctx, 'checkpoint') !== undefined) throw new LabError('bad-input', '--checkpoint applies to runs, not to imported models');
       const prime = str(ctx, 'prime')!;
       // the prime is echoed once the lab has accepted it, so a refusal leaves stdout empty
       let echoed = ctx.json;
@@ -402,17 +411,20 @@ export const COMMANDS: Record<string, Command> = {
         if (!echoed) ctx.io.out(prime);
         echoed = true;
       };
-      const text = await ctx.lab.generate(id(ctx), {
+      const opts = {
         prime,
         length: wholeNumber('--length', str(ctx, 'length')!, 0),
         temperature: realNumber('--temperature', str(ctx, 'temperature')!),
         topK: wholeNumber('--top-k', str(ctx, 'top-k')!, 0),
         seed: wholeNumber('--seed', str(ctx, 'seed')!, 0),
-        checkpoint: whichCheckpoint(ctx),
-      }, ctx.json ? undefined : (t) => {
+      };
+      const onText = ctx.json ? undefined : (t: string): void => {
         echo();
         ctx.io.out(t);
-      });
+      };
+      const text = model !== undefined
+        ? await ctx.lab.generateFromModel(wholeNumber('--model', model), opts, onText)
+        : await ctx.lab.generate(id(ctx), { ...opts, checkpoint: whichCheckpoint(ctx, 'last') }, onText);
       echo();
       if (!ctx.json) ctx.io.out('\n');
       return { prime, text };
@@ -437,17 +449,38 @@ export const COMMANDS: Record<string, Command> = {
 
   'model import': {
     positionals: ['file'],
-    options: { vocab: { type: 'string' } },
-    needsLab: false,
+    options: { vocab: { type: 'string' }, name: { type: 'string' } },
     run(ctx) {
-      const bytes = readFile(ctx.positionals[0], 'model file');
+      const file = ctx.positionals[0];
+      const bytes = readFile(file, 'model file');
       const vocabFile = str(ctx, 'vocab');
-      const loaded = vocabFile === undefined ? loadModel(bytes) : importTorchModel(bytes, parseVocab(readFile(vocabFile, 'vocabulary file')));
-      const { model, vocab, provenance } = loaded;
+      const vocab = vocabFile === undefined ? undefined : parseVocab(readFile(vocabFile, 'vocabulary file'));
+      const { model, existing } = ctx.lab.importModel(bytes, { name: str(ctx, 'name') ?? basename(file, extname(file)), vocab });
+      const c = model.config;
       if (!ctx.json) {
-        ctx.io.out(`${ctx.positionals[0]}: a valid ${model.config.cell} model, ${model.config.layers} layer(s) of ${model.config.hidden}, ${model.parameterCount} parameters, ${vocab.length} characters\n`);
+        ctx.io.out(`${existing ? 'already imported' : 'imported'}: model ${model.id} "${model.name}", a ${c.cell} model, ${c.layers} layer(s) of ${c.hidden}, ${model.params} parameters, ${model.vocab.length} characters\n`);
       }
-      return { config: model.config, params: model.parameterCount, vocab, provenance };
+      return { id: model.id, existing, config: c, params: model.params, vocab: model.vocab, provenance: model.provenance };
+    },
+  },
+
+  'model list': {
+    run(ctx) {
+      const list = ctx.lab.listModels();
+      if (!ctx.json) {
+        if (list.length === 0) ctx.io.out('no models yet: rnn-lab model import FILE [--vocab VOCAB.json]\n');
+        for (const m of list) ctx.io.out(`${String(m.id).padStart(4)}  ${m.name.padEnd(36)} ${m.config.cell.padEnd(16)} ${m.format.padEnd(8)} hidden ${String(m.config.hidden).padEnd(5)} layers ${m.config.layers}  ${m.params} params  ${m.vocab.length} characters\n`);
+      }
+      return { models: list };
+    },
+  },
+
+  'model rm': {
+    positionals: ['id'],
+    run(ctx) {
+      ctx.lab.deleteModel(id(ctx));
+      if (!ctx.json) ctx.io.out(`deleted model ${ctx.positionals[0]}\n`);
+      return { deleted: id(ctx) };
     },
   },
 

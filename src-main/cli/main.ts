@@ -22,16 +22,19 @@ export const USAGE = `usage: rnn-lab COMMAND [options]      (--db PATH or RNN_LA
   corpus import FILE [--name NAME] [--keep-crlf] [--max-mb N]
   corpus task reber|recall|timing|dyck [--length N] [--seed S] [--lag L] [--symbols N] [--period K] [--depth D]
   corpus list | show ID | rm ID
-  experiment create --corpus ID --cells rnn,lstm,lstm-peephole,gru,gru-reset-after
+  experiment create --corpus ID --cells rnn,lstm,lstm-peephole,gru,gru-reset-after [--init-from MODEL]
              [--hidden N | --params N] [--layers L] [--embedding E] [--seq T] [--batch B] [--steps N]
              [--optimizer adam|adamw|sgd|rmsprop|adagrad] [--lr X] [--clip X] [--dropout X] [--seeds K]
              [--eval-every N] [--checkpoint-every N] [--sample-every N] [--name NAME]
+             --init-from MODEL: start from an imported model's weights (its cell, hidden, layers, embedding;
+             the corpus must have exactly its vocabulary)
   experiment list | show ID | run ID [--workers N] | rm ID
   run show ID | pause ID | resume ID [--workers N] | cancel ID
   eval RUN --text FILE [--checkpoint best|last]
-  generate RUN [--prime TEXT] [--length N] [--temperature X] [--top-k K] [--seed S] [--checkpoint best|last]
+  generate RUN | --model MODEL [--prime TEXT] [--length N] [--temperature X] [--top-k K] [--seed S] [--checkpoint best|last]
   model export RUN --out FILE.safetensors|FILE.onnx [--onnx step|whole] [--checkpoint best|last]
-  model import FILE [--vocab VOCAB.json]
+  model import FILE [--vocab VOCAB.json] [--name NAME]   store a model file (ours, or PyTorch with --vocab); prints its id
+  model list | rm MODEL
   metrics export EXPERIMENT --out FILE.csv|FILE.json
   report EXPERIMENT --out FILE.html   one self-contained HTML page: configs, summary, loss charts, samples`;
 
@@ -70,8 +73,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
-  if (positionals.length !== (command.positionals ?? []).length) {
-    io.err(`rnn-lab ${key}: expected ${(command.positionals ?? []).map((p) => p.toUpperCase()).join(' ') || 'no arguments'}, got ${positionals.length ? positionals.join(' ') : 'none'}\n`);
+  // a name ending in '?' is an optional positional (the command checks what it needs)
+  const names = command.positionals ?? [];
+  const required = names.filter((p) => !p.endsWith('?')).length;
+  if (positionals.length < required || positionals.length > names.length) {
+    const expected = names.map((p) => (p.endsWith('?') ? `[${p.slice(0, -1).toUpperCase()}]` : p.toUpperCase())).join(' ');
+    io.err(`rnn-lab ${key}: expected ${expected || 'no arguments'}, got ${positionals.length ? positionals.join(' ') : 'none'}\n`);
     return 2;
   }
   let lab: Lab | null = null;

@@ -24,6 +24,12 @@ export interface ExperimentSpec {
   /** per-cell changes on top of model and train */
   overrides: Partial<Record<CellName, { model?: Omit<Partial<ModelConfig>, 'cell' | 'vocabSize'>; train?: Omit<TrainConfigInput, 'seed'> }>>;
   cadence: Cadence;
+  /**
+   * Start every run from an imported model's weights (Lab.importModel): the corpus must have the
+   * model's vocabulary, the cells must be the model's cell, and hidden, layers and embedding come
+   * from the model.
+   */
+  initFrom?: { modelId: number };
 }
 
 export interface PlannedRun {
@@ -72,6 +78,13 @@ export function experimentSpec(input: ExperimentSpecInput): ExperimentSpec {
   }
   for (const key of Object.keys(spec.overrides)) {
     if (!spec.cells.includes(key as CellName)) throw new ConfigError(`overrides.${key}`, `is not one of this experiment's cells (${spec.cells.join(', ')})`);
+  }
+  if (spec.initFrom !== undefined) {
+    const m = spec.initFrom as unknown;
+    const modelId = m !== null && typeof m === 'object' ? (m as { modelId?: unknown }).modelId : undefined;
+    if (typeof modelId !== 'number' || !Number.isSafeInteger(modelId) || modelId < 1) {
+      throw new ConfigError('initFrom.modelId', `must be the id of an imported model, got ${JSON.stringify(modelId ?? m)}`);
+    }
   }
   const c = spec.cadence;
   for (const [k, min] of [['metricsEvery', 1], ['evalEvery', 1], ['evalChars', 0], ['sampleEvery', 0], ['sampleLength', 1], ['checkpointEvery', 1]] as const) {

@@ -155,6 +155,37 @@ export interface Sample extends NewSample {
   createdAt: number;
 }
 
+export type ModelFormat = 'rnn-lab' | 'pytorch';
+
+export interface NewModel {
+  name: string;
+  /** 'rnn-lab': read with loadModel; 'pytorch': importTorchModel with the stored vocab */
+  format: ModelFormat;
+  sha256: string;
+  config: unknown;
+  vocab: readonly string[];
+  provenance: Record<string, unknown>;
+  /** the file as given */
+  bytes: Uint8Array;
+}
+
+export interface ModelMeta {
+  id: number;
+  name: string;
+  format: ModelFormat;
+  sha256: string;
+  config: unknown;
+  vocab: string[];
+  provenance: Record<string, unknown>;
+  /** size of the file */
+  size: number;
+  createdAt: number;
+}
+
+export interface StoredModel extends ModelMeta {
+  bytes: Uint8Array;
+}
+
 export interface LabStoreOptions {
   /** the clock for created_at / started_at / finished_at (tests pin it) */
   now?: () => number;
@@ -165,6 +196,10 @@ interface CorpusRecord {
   id: number; name: string; kind: CorpusKind; task: string | null; sha256: string; chars: number;
   vocab: string; valid_fraction: number; source: string | null; created_at: number;
   text?: string; predictable?: Buffer | null; long_range?: Buffer | null;
+}
+interface ModelRecord {
+  id: number; name: string; format: ModelFormat; sha256: string; config: string; vocab: string;
+  provenance: string; size: number; created_at: number; bytes?: Buffer;
 }
 interface ExperimentRecord { id: number; name: string; corpus_id: number; spec: string; created_at: number }
 interface RunRecord {
@@ -186,6 +221,7 @@ interface SampleRecord {
 }
 
 const CORPUS_META_COLUMNS = 'id, name, kind, task, sha256, chars, vocab, valid_fraction, source, created_at';
+const MODEL_META_COLUMNS = 'id, name, format, sha256, config, vocab, provenance, length(bytes) AS size, created_at';
 const RUN_COLUMNS =
   'id, experiment_id, cell, seed, config, params, status, error, step, steps, best_val_loss, elapsed, ' +
   'owner_pid, control, created_at, started_at, finished_at';
@@ -279,6 +315,41 @@ export class LabStore {
       `corpus ${label} is used by the ${noun} ${names || '(unknown)'}; delete ${users.length === 1 ? 'it' : 'them'} first`,
       { cause },
     );
+  }
+
+  // ---- models ----
+
+  insertModel(m: NewModel): number {
+    const info = this.sql.insertModel.run({
+      name: m.name, format: m.format, sha256: m.sha256, config: JSON.stringify(m.config), vocab: JSON.stringify(m.vocab),
+      provenance: JSON.stringify(m.provenance), bytes: m.bytes, createdAt: this.now(),
+    });
+    return Number(info.lastInsertRowid);
+  }
+
+  /** A model with its file's bytes. */
+  getModel(id: number): StoredModel | null {
+    const r = this.sql.getModel.get(id) as ModelRecord | undefined;
+    return r ? { ...toModelMeta(r), bytes: ownBytes(r.bytes!) } : null;
+  }
+
+  getModelMeta(id: number): ModelMeta | null {
+    const r = this.sql.getModelMeta.get(id) as ModelRecord | undefined;
+    return r ? toModelMeta(r) : null;
+  }
+
+  findModelBySha(sha256: string): ModelMeta | null {
+    const r = this.sql.findModelBySha.get(sha256) as ModelRecord | undefined;
+    return r ? toModelMeta(r) : null;
+  }
+
+  listModels(): ModelMeta[] {
+    return (this.sql.listModels.all() as ModelRecord[]).map(toModelMeta);
+  }
+
+  /** false if there was none */
+  deleteModel(id: number): boolean {
+    return this.sql.deleteModel.run(id).changes > 0;
   }
 
   // ---- experiments ----
@@ -512,6 +583,14 @@ function prepareAll(db: Database) {
     experimentsUsingCorpus: p('SELECT id, name FROM experiments WHERE corpus_id = ? ORDER BY id'),
     deleteCorpus: p('DELETE FROM corpora WHERE id = ?'),
 
+    insertModel: p(`INSERT INTO models (name, format, sha256, config, vocab, provenance, bytes, created_at)
+      VALUES (@name, @format, @sha256, @config, @vocab, @provenance, @bytes, @createdAt)`),
+    getModel: p(`SELECT ${MODEL_META_COLUMNS}, bytes FROM models WHERE id = ?`),
+    getModelMeta: p(`SELECT ${MODEL_META_COLUMNS} FROM models WHERE id = ?`),
+    findModelBySha: p(`SELECT ${MODEL_META_COLUMNS} FROM models WHERE sha256 = ?`),
+    listModels: p(`SELECT ${MODEL_META_COLUMNS} FROM models ORDER BY id`),
+    deleteModel: p('DELETE FROM models WHERE id = ?'),
+
     insertExperiment: p(`INSERT INTO experiments (name, corpus_id, spec, created_at)
       VALUES (@name, @corpusId, @spec, @createdAt)`),
     getExperiment: p('SELECT id, name, corpus_id, spec, created_at FROM experiments WHERE id = ?'),
@@ -588,6 +667,14 @@ function toCorpusMeta(r: CorpusRecord): CorpusMeta {
     id: r.id, name: r.name, kind: r.kind, task: r.task === null ? null : JSON.parse(r.task),
     sha256: r.sha256, chars: r.chars, vocab: JSON.parse(r.vocab) as string[], validFraction: r.valid_fraction,
     source: r.source, createdAt: r.created_at,
+  };
+}
+
+function toModelMeta(r: ModelRecord): ModelMeta {
+  return {
+    id: r.id, name: r.name, format: r.format, sha256: r.sha256, config: JSON.parse(r.config),
+    vocab: JSON.parse(r.vocab) as string[], provenance: JSON.parse(r.provenance) as Record<string, unknown>,
+    size: r.size, createdAt: r.created_at,
   };
 }
 

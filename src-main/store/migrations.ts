@@ -122,12 +122,25 @@ CREATE TABLE samples (
   created_at  INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX samples_by_run ON samples(run_id, step);
+
+-- imported model files, kept as given; format says how to read them back
+CREATE TABLE models (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT    NOT NULL CHECK (length(name) > 0),
+  format     TEXT    NOT NULL CHECK (format IN ('rnn-lab', 'pytorch')),
+  sha256     TEXT    NOT NULL UNIQUE CHECK (length(sha256) = 64),
+  config     TEXT    NOT NULL CHECK (json_valid(config) AND json_type(config) = 'object'),
+  vocab      TEXT    NOT NULL CHECK (json_valid(vocab) AND json_type(vocab) = 'array'),
+  provenance TEXT    NOT NULL CHECK (json_valid(provenance) AND json_type(provenance) = 'object'),
+  bytes      BLOB    NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
 `;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
-    description: 'corpora, experiments, runs, metrics, evals, checkpoints, samples',
+    description: 'corpora, experiments, runs, metrics, evals, checkpoints, samples, models',
     up(db) {
       db.exec(V1_SCHEMA);
     },

@@ -213,6 +213,17 @@ describe('handlers', () => {
     expect(model.bytes).toBeInstanceOf(Uint8Array);
     const headerLength = Number(new DataView(model.bytes.buffer, model.bytes.byteOffset).getBigUint64(0, true));
     expect(JSON.parse(new TextDecoder().decode(model.bytes.subarray(8, 8 + headerLength)))).toHaveProperty('decoder.weight');
+    // a Cho-form GRU has no torch.nn module, so no snippet; an RNN has one, naming the file
+    expect(model.snippet).toBeUndefined();
+    const rnn = await ok('exportModel', { runId: runIds[0], checkpoint: 'last', format: 'safetensors' });
+    expect(rnn.snippet).toContain(`open(${JSON.stringify(rnn.fileName)}, "rb")`);
+    expect(rnn.snippet).toContain('torch.nn.RNN(');
+    const onnx = await ok('exportModel', { runId: runIds[1], checkpoint: 'best', format: 'onnx-step' });
+    expect(onnx.fileName).toBe(`run ${runIds[1]} gru seed 1 best onnx-step.onnx`);
+    expect(onnx.bytes).toBeInstanceOf(Uint8Array);
+    expect(onnx.snippet).toBeUndefined();
+    expect((await ok('exportModel', { runId: runIds[1], checkpoint: 'best', format: 'onnx-whole' })).fileName).toMatch(/ onnx-whole\.onnx$/);
+    expect((await refused('exportModel', { runId: runIds[1], checkpoint: 'best', format: 'pt' as never })).code).toBe('bad-request');
     const csv = await ok('exportMetrics', { experimentId, format: 'csv' });
     expect(csv.fileName).toBe('tiny metrics.csv');
     const lines = csv.text.trim().split('\n');

@@ -10,7 +10,7 @@ import { MIGRATIONS, type Migration, latestVersion, migrate } from '../../src-ma
 import { LabStore } from '../../src-main/store/lab-store.ts';
 
 const V1 = MIGRATIONS.slice(0, 1);
-const TABLES = ['checkpoints', 'corpora', 'evals', 'experiments', 'metrics', 'runs', 'samples'];
+const TABLES = ['checkpoints', 'corpora', 'evals', 'experiments', 'metrics', 'models', 'runs', 'samples'];
 
 let dir: string;
 beforeEach(() => {
