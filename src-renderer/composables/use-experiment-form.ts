@@ -3,8 +3,9 @@
  * per cell, time estimate) fetched as the user types, and each refusal placed beside its field.
  */
 import { computed, reactive } from 'vue';
-import type { CellName, ExperimentSpecInput } from '../../src-main/api/contract.ts';
+import type { CellName, ExperimentSpecInput, ModelInfo } from '../../src-main/api/contract.ts';
 import { useExperimentsStore } from '../stores/experiments.ts';
+import { useModelsStore } from '../stores/models.ts';
 import { useDebouncedWatch } from './use-debounced-watch.ts';
 
 export const CELL_CHOICES: { cell: CellName; label: string }[] = [
@@ -20,6 +21,8 @@ export const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'rmsprop', 'adagrad'] as cons
 export interface ExperimentFormValues {
   corpusId: number | null;
   name: string;
+  /** an imported model the runs start from (its cell and sizes), or null */
+  initFromModelId: number | null;
   cells: CellName[];
   budgetMode: 'hidden' | 'params';
   hidden: number | string;
@@ -37,11 +40,11 @@ export interface ExperimentFormValues {
   seeds: number | string;
 }
 
-export type FormField = 'corpusId' | 'cells' | 'hidden' | 'params' | 'layers' | 'embedding' | 'seqLen' | 'batch' | 'optimizer' | 'lr' | 'clip' | 'dropout' | 'steps' | 'evalEvery' | 'seeds';
+export type FormField = 'corpusId' | 'initFrom' | 'cells' | 'hidden' | 'params' | 'layers' | 'embedding' | 'seqLen' | 'batch' | 'optimizer' | 'lr' | 'clip' | 'dropout' | 'steps' | 'evalEvery' | 'seeds';
 
 /** the lab's field paths (as its invalid-config messages name them) -> the form's inputs */
 const API_FIELDS: Record<string, FormField> = {
-  cells: 'cells', cell: 'cells', hidden: 'hidden', params: 'params', layers: 'layers', embedding: 'embedding',
+  initFrom: 'initFrom', 'initFrom.modelId': 'initFrom', cells: 'cells', cell: 'cells', hidden: 'hidden', params: 'params', layers: 'layers', embedding: 'embedding',
   dropout: 'dropout', seqLen: 'seqLen', batch: 'batch', steps: 'steps', clip: 'clip', seeds: 'seeds',
   'optimizer.lr': 'lr', 'optimizer.name': 'optimizer', 'cadence.evalEvery': 'evalEvery',
   'model.hidden': 'hidden', 'model.layers': 'layers', 'model.embedding': 'embedding', 'model.dropout': 'dropout',
@@ -56,11 +59,14 @@ const NUMERIC: FormField[] = ['layers', 'embedding', 'seqLen', 'batch', 'lr', 'c
 
 export function defaultFormValues(corpusId: number | null = null): ExperimentFormValues {
   return {
-    corpusId, name: '', cells: ['rnn', 'lstm', 'gru'], budgetMode: 'hidden', hidden: 128, params: 100000,
+    corpusId, name: '', initFromModelId: null, cells: ['rnn', 'lstm', 'gru'], budgetMode: 'hidden', hidden: 128, params: 100000,
     layers: 1, embedding: 0, seqLen: 64, batch: 32, optimizer: 'adam', lr: 0.002, clip: 5, dropout: 0,
     steps: 2000, evalEvery: 100, seeds: 1,
   };
 }
+
+/** the inputs an imported model decides (the form hides them while one is chosen) */
+const FROM_MODEL: FormField[] = ['cells', 'hidden', 'params', 'layers', 'embedding'];
 
 /** What the browser itself can tell: a box left empty or not a number. The lab checks the rest. */
 export function localErrors(v: ExperimentFormValues): Partial<Record<FormField, string>> {
@@ -72,26 +78,46 @@ export function localErrors(v: ExperimentFormValues): Partial<Record<FormField, 
     const raw = v[f as keyof ExperimentFormValues];
     if (raw === '' || raw === null || typeof raw !== 'number' || Number.isNaN(raw)) errors[f] = 'Enter a number.';
   }
+  if (v.initFromModelId !== null) for (const f of FROM_MODEL) delete errors[f];
   return errors;
 }
 
-export function specOf(v: ExperimentFormValues): ExperimentSpecInput {
+/** The spec of the form; with an imported model (`from`), its cell and sizes and initFrom. */
+export function specOf(v: ExperimentFormValues, from?: ModelInfo): ExperimentSpecInput {
   const n = (x: number | string): number => Number(x);
+  const train = { seqLen: n(v.seqLen), batch: n(v.batch), steps: n(v.steps), clip: n(v.clip), optimizer: { name: v.optimizer, lr: n(v.lr) } };
+  const cadence = { evalEvery: n(v.evalEvery) };
+  if (v.initFromModelId !== null) {
+    const m = from?.config;
+    return {
+      cells: m ? [m.cell] : [],
+      seeds: n(v.seeds),
+      ...(m ? { budget: { mode: 'hidden' as const, hidden: m.hidden } } : {}),
+      model: { ...(m ? { layers: m.layers, embedding: m.embedding } : {}), dropout: n(v.dropout) },
+      train,
+      cadence,
+      initFrom: { modelId: v.initFromModelId },
+    };
+  }
   return {
     cells: [...v.cells],
     seeds: n(v.seeds),
     budget: v.budgetMode === 'hidden' ? { mode: 'hidden', hidden: n(v.hidden) } : { mode: 'params', params: n(v.params) },
     model: { layers: n(v.layers), embedding: n(v.embedding), dropout: n(v.dropout) },
-    train: { seqLen: n(v.seqLen), batch: n(v.batch), steps: n(v.steps), clip: n(v.clip), optimizer: { name: v.optimizer, lr: n(v.lr) } },
-    cadence: { evalEvery: n(v.evalEvery) },
+    train,
+    cadence,
   };
 }
 
 export function useExperimentForm(initialCorpusId: number | null, planDelayMs = 300) {
   const experiments = useExperimentsStore();
+  const models = useModelsStore();
+  if (!models.loaded) void models.load();
   const values = reactive<ExperimentFormValues>(defaultFormValues(initialCorpusId));
+  /** the imported model chosen to start from */
+  const fromModel = computed(() => models.byId(values.initFromModelId));
   const local = computed(() => localErrors(values));
-  const spec = computed(() => specOf(values));
+  const spec = computed(() => specOf(values, fromModel.value));
 
   /** the message to show beside each field: the browser's own checks first, then the lab's */
   const errors = computed<Partial<Record<FormField, string>>>(() => {
@@ -111,7 +137,8 @@ export function useExperimentForm(initialCorpusId: number | null, planDelayMs = 
     return experiments.formError;
   });
 
-  const valid = computed(() => Object.keys(local.value).length === 0);
+  // a chosen model must be in the list (its cell and sizes make the spec)
+  const valid = computed(() => Object.keys(local.value).length === 0 && (values.initFromModelId === null || !!fromModel.value));
 
   useDebouncedWatch(() => JSON.stringify([values.corpusId, spec.value]), () => {
     if (!valid.value || values.corpusId === null) {
@@ -127,5 +154,5 @@ export function useExperimentForm(initialCorpusId: number | null, planDelayMs = 
     return created !== null;
   }
 
-  return { values, spec, errors, generalError, valid, submit };
+  return { values, spec, fromModel, errors, generalError, valid, submit };
 }

@@ -21,7 +21,10 @@ export interface SampleView {
 
 export interface Generation {
   requestId: string;
-  runId: number;
+  /** the run it generates from, or null for an imported model */
+  runId: number | null;
+  /** the imported model it generates from, or null for a run */
+  modelId: number | null;
   /** what has arrived so far (without the prime) */
   text: string;
   length: number;
@@ -29,7 +32,10 @@ export interface Generation {
   error: string | null;
 }
 
-export type GenerateOptions = Omit<GenerateRequest, 'runId' | 'requestId'>;
+export type GenerateOptions = Omit<GenerateRequest, 'runId' | 'modelId' | 'requestId'>;
+
+/** where generated text comes from: a run's checkpoint or an imported model */
+export type GenerateSource = { runId: number } | { modelId: number };
 
 /** samples kept per run: the newest */
 const MAX_SAMPLES = 50;
@@ -160,11 +166,20 @@ export const useRunsStore = defineStore('runs', () => {
 
   /** Starts generating from a run; the text streams into generations[requestId]. */
   function generate(runId: number, opts: GenerateOptions): string {
+    return generateFrom({ runId }, opts);
+  }
+
+  /** Starts generating from a run's checkpoint or an imported model (no checkpoint sent for a model). */
+  function generateFrom(source: GenerateSource, opts: GenerateOptions): string {
     const requestId = newRequestId();
-    generations.value[requestId] = { requestId, runId, text: '', length: opts.length, done: false, error: null };
+    const runId = 'runId' in source ? source.runId : null;
+    const modelId = 'modelId' in source ? source.modelId : null;
+    generations.value[requestId] = { requestId, runId, modelId, text: '', length: opts.length, done: false, error: null };
+    const { checkpoint, ...rest } = opts;
+    const req: GenerateRequest = modelId !== null ? { ...rest, modelId, requestId } : { ...rest, ...(checkpoint ? { checkpoint } : {}), runId: runId!, requestId };
     void (async () => {
       try {
-        const { text } = await labClient().generate({ ...opts, runId, requestId });
+        const { text } = await labClient().generate(req);
         const g = generations.value[requestId];
         g.text = text;
         g.done = true;
@@ -205,6 +220,6 @@ export const useRunsStore = defineStore('runs', () => {
 
   return {
     runs, latest, samples, checkpoints, generations, revision, loading, comparison, comparing,
-    seriesOf, upsertRun, runsOfExperiment, handleEvent, loadRun, runAction, generate, generateForRuns, forgetGeneration, compare,
+    seriesOf, upsertRun, runsOfExperiment, handleEvent, loadRun, runAction, generate, generateFrom, generateForRuns, forgetGeneration, compare,
   };
 });

@@ -30,6 +30,8 @@ export const useUiStore = defineStore('ui', () => {
   /** runs picked on the Compare screen, from any experiment */
   const compareRunIds = ref<number[]>([]);
   const generateRunId = ref<number | null>(null);
+  /** an imported model chosen on the Generate screen instead of a run */
+  const generateModelId = ref<number | null>(null);
   const toasts = ref<Toast[]>([]);
   let nextToast = 1;
 
@@ -60,5 +62,5 @@ export const useUiStore = defineStore('ui', () => {
     if (!want && has) compareRunIds.value = compareRunIds.value.filter((id) => id !== runId);
   }
 
-  return { screen, selectedCorpusId, selectedExperimentId, compareRunIds, generateRunId, toasts, show, notify, report, dismiss, toggleCompare };
+  return { screen, selectedCorpusId, selectedExperimentId, compareRunIds, generateRunId, generateModelId, toasts, show, notify, report, dismiss, toggleCompare };
 });
