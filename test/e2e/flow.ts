@@ -192,8 +192,8 @@ export interface GenerateSettings {
 export async function generateText(page: Page, runId: number, alphabet: Set<string>, g: GenerateSettings, shot?: string): Promise<string> {
   await showScreen(page, 'Generate');
   const select = page.getByTestId('generate-run');
-  await expect.poll(() => select.locator(`option[value="${runId}"]`).count(), { timeout: 10_000 }).toBe(1);
-  await select.selectOption(String(runId));
+  await expect.poll(() => select.locator(`option[value="run:${runId}"]`).count(), { timeout: 10_000 }).toBe(1);
+  await select.selectOption(`run:${runId}`);
   await page.getByLabel('Prime').fill(g.prime);
   await page.getByLabel('Temperature').fill(String(g.temperature));
   await page.getByLabel('Length').fill(String(g.length));
