@@ -147,14 +147,7 @@ describe('openDatabase', () => {
     const bytes = readFileSync(path);
     randomBytes(pageSize - 100).copy(bytes, 100); // keep the 100-byte header, scramble the rest of page 1
     writeFileSync(path, bytes);
-    let caught: unknown;
-    try {
-      openDatabase(path).close();
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(StoreError);
-    expect((caught as StoreError).code).toBe('corrupt');
+    expect(() => openDatabase(path).close()).toThrow(expect.objectContaining({ name: 'StoreError', code: 'corrupt' }));
   });
 
   it('opens read-only without writing, and refuses an old schema read-only', () => {
