@@ -1,0 +1,127 @@
+/**
+ * Statistics over seeds. Reference values are scipy.stats (SciPy 1.17.1): t.ppf, t.cdf, and
+ * ttest_ind(..., equal_var=False).df / .confidence_interval(0.95) for Welch's interval; the printed
+ * t tables agree to their three decimals. Tolerances are stated per check.
+ */
+import { describe, expect, it } from 'vitest';
+import { logGamma, mean, pairVerdicts, sampleSd, seedStats, studentTCdf, studentTQuantile, verdict, verdictSentences, welchInterval } from '../../src-renderer/composables/seed-stats.ts';
+
+describe("Student's t", () => {
+  it('has the quantiles of the printed tables and of SciPy (to 1e-9), whole and fractional df', () => {
+    const ref: [number, number][] = [
+      [1, 12.706204736174694], [2, 4.302652729749462], [3, 3.1824463052837078], [4, 2.7764451051977934],
+      [5, 2.5705818356363146], [9, 2.262157162798205], [29, 2.045229642132703], [99, 1.9842169515864174],
+      [1.5, 6.016663104427929], [3.7, 2.8675207071911895], [7.2, 2.3513738506156905], [7.25, 2.348194849105371],
+    ];
+    for (const [df, t] of ref) expect(studentTQuantile(0.975, df), `t(0.975, ${df})`).toBeCloseTo(t, 9);
+    // the values a t table prints, to its three decimals
+    expect(studentTQuantile(0.975, 4).toFixed(3)).toBe('2.776');
+    expect(studentTQuantile(0.975, 1).toFixed(3)).toBe('12.706');
+    expect(studentTQuantile(0.975, 9).toFixed(3)).toBe('2.262');
+    expect(studentTQuantile(0.95, 4)).toBeCloseTo(2.1318467863266495, 9);
+    expect(studentTQuantile(0.025, 4)).toBeCloseTo(-2.7764451051977943, 9);
+    // many degrees of freedom: the normal quantile
+    expect(studentTQuantile(0.975, 1e6)).toBeCloseTo(1.959966356814107, 5);
+    expect(studentTQuantile(0.5, 3)).toBe(0);
+    expect(studentTQuantile(1, 3)).toBeNaN();
+    expect(studentTQuantile(0.975, 0)).toBeNaN();
+  });
+
+  it('has the CDF of SciPy (to 1e-12)', () => {
+    expect(studentTCdf(2, 4)).toBeCloseTo(0.9419417382415922, 12);
+    expect(studentTCdf(2, 1)).toBeCloseTo(0.8524163823495667, 12);
+    expect(studentTCdf(2, 1.5)).toBeCloseTo(0.8879058348219744, 12);
+    expect(studentTCdf(-3, 2.5)).toBeCloseTo(0.036288047774515914, 12);
+    expect(studentTCdf(0, 7)).toBe(0.5);
+  });
+
+  it('rests on an accurate log-gamma (to 1e-12)', () => {
+    expect(logGamma(0.5)).toBeCloseTo(0.5 * Math.log(Math.PI), 12);
+    expect(logGamma(1)).toBeCloseTo(0, 12);
+    expect(logGamma(5)).toBeCloseTo(Math.log(24), 12);
+    expect(logGamma(10.5)).toBeCloseTo(13.940625219403763, 11);
+  });
+});
+
+// five seeds per cell; LSTM and GRU are close, RNN far behind
+const LSTM = [1.5, 1.52, 1.48, 1.51, 1.49];
+const GRU = [1.52, 1.48, 1.54, 1.5, 1.51];
+const RNN = [1.9, 1.93, 1.88, 1.92, 1.87];
+
+describe('seedStats', () => {
+  it('gives the mean, the sample sd and the 95% interval of the mean (to 1e-12)', () => {
+    expect(mean(LSTM)).toBeCloseTo(1.5, 12);
+    expect(sampleSd(LSTM)).toBeCloseTo(0.01581138830084191, 12);
+    const s = seedStats(LSTM);
+    expect(s.n).toBe(5);
+    expect(s.sd).toBeCloseTo(0.01581138830084191, 12);
+    expect(s.ci95!.lo).toBeCloseTo(1.4803675683852244, 12);
+    expect(s.ci95!.hi).toBeCloseTo(1.5196324316147756, 12);
+    const r = seedStats(RNN);
+    expect(r.mean).toBeCloseTo(1.9, 12);
+    expect(r.ci95!.lo).toBeCloseTo(1.8683436552191668, 12);
+    expect(r.ci95!.hi).toBeCloseTo(1.931656344780833, 12);
+  });
+
+  it('has no spread for one seed, and drops values that are not numbers', () => {
+    expect(seedStats([1.7])).toEqual({ n: 1, mean: 1.7, sd: null, ci95: null });
+    expect(seedStats([1.7, NaN])).toEqual({ n: 1, mean: 1.7, sd: null, ci95: null });
+    expect(seedStats([]).n).toBe(0);
+    // two seeds: t(0.975, 1) = 12.706 makes a wide interval
+    const two = seedStats([1, 2]);
+    expect(two.ci95!.hi - two.mean).toBeCloseTo((12.706204736174694 * Math.SQRT1_2) / Math.SQRT2, 9);
+  });
+});
+
+describe('welchInterval', () => {
+  it("matches SciPy's Welch test: df and the 95% interval of the difference (to 1e-9)", () => {
+    const w = welchInterval(seedStats(LSTM), seedStats(RNN));
+    expect(w.diff).toBeCloseTo(0.4, 12);
+    expect(w.df).toBeCloseTo(6.680412371134033, 9);
+    expect(w.lo).toBeCloseTo(0.3679649636035513, 9);
+    expect(w.hi).toBeCloseTo(0.4320350363964485, 9);
+    const g = welchInterval(seedStats(LSTM), seedStats(GRU));
+    expect(g.df).toBeCloseTo(7.2, 9);
+    expect(g.lo).toBeCloseTo(-0.018798330642658605, 9);
+    expect(g.hi).toBeCloseTo(0.03879833064265863, 9);
+  });
+
+  it('treats identical seeds as no spread: the difference is exact', () => {
+    const w = welchInterval(seedStats([1, 1]), seedStats([2, 2]));
+    expect([w.lo, w.hi]).toEqual([1, 1]);
+  });
+});
+
+describe('the verdict', () => {
+  const cells = [{ name: 'RNN', values: RNN }, { name: 'LSTM', values: LSTM }, { name: 'GRU', values: GRU }];
+
+  it('names a winner only where the Welch interval excludes zero', () => {
+    const pairs = pairVerdicts(cells);
+    expect(pairs.map((p) => `${p.better}/${p.worse}:${p.kind}`)).toEqual(['LSTM/GRU:within-spread', 'LSTM/RNN:beats', 'GRU/RNN:beats']);
+    expect(verdictSentences(cells)).toEqual([
+      'LSTM and GRU differ by less than the seed spread.',
+      'LSTM beats RNN by 0.400 nats per character over 5 seeds.',
+      'GRU beats RNN by 0.390 nats per character over 5 seeds.',
+    ]);
+    expect(verdict(cells)).toBe('LSTM and GRU differ by less than the seed spread; LSTM beats RNN by 0.400 nats per character over 5 seeds; GRU beats RNN by 0.390 nats per character over 5 seeds.');
+  });
+
+  it('is cautious with two seeds: a gap smaller than what t(0.975, 1) allows is within the spread', () => {
+    // means 1.50 and 1.60, sd 0.0707 each: se 0.0707, Welch df 2, t = 4.303: interval -0.204 to 0.404
+    expect(verdictSentences([{ name: 'LSTM', values: [1.45, 1.55] }, { name: 'RNN', values: [1.55, 1.65] }])).toEqual(['LSTM and RNN differ by less than the seed spread.']);
+    // a clear gap is still called with two seeds
+    expect(verdictSentences([{ name: 'LSTM', values: [1.5, 1.51] }, { name: 'RNN', values: [1.9, 1.91] }])).toEqual(['LSTM beats RNN by 0.400 nats per character over 2 seeds.']);
+  });
+
+  it('says it cannot judge spread with one seed', () => {
+    expect(verdict([{ name: 'LSTM', values: [1.5] }, { name: 'RNN', values: [1.9] }])).toBe('One seed each: no spread to compare against, so no verdict. Run two or more seeds to judge the differences.');
+    // a cell whose second seed has not been evaluated yet
+    expect(verdictSentences([{ name: 'LSTM', values: [1.5, 1.52] }, { name: 'RNN', values: [1.9, NaN] }])).toEqual(['LSTM and RNN: RNN has one seed, no spread to compare against.']);
+    expect(verdict([{ name: 'LSTM', values: [1.5, 1.52] }])).toBe('One cell only: nothing to compare it with.');
+    expect(verdict([{ name: 'LSTM', values: [] }, { name: 'GRU', values: [NaN] }])).toBe('No validation loss yet: nothing to compare.');
+  });
+
+  it('says "over 5 and 4 seeds" when the cells have different numbers of seeds', () => {
+    expect(verdictSentences([{ name: 'LSTM', values: LSTM }, { name: 'RNN', values: RNN.slice(0, 4) }])[0]).toMatch(/^LSTM beats RNN by 0\.\d{3} nats per character over 5 and 4 seeds\.$/);
+  });
+});
