@@ -71,6 +71,12 @@ export interface TrainConfig {
   /** clip the gradient's global norm to this; 0 = no clipping */
   clip: number;
   seed: number;
+  /**
+   * threads one step runs on: the B streams are split into this many contiguous shards, each
+   * thread runs forward and backward on its own, and their gradients are summed in a fixed order
+   * (so a seed and a thread count give the same bits every time)
+   */
+  threads: number;
 }
 
 export const DEFAULT_MODEL: Omit<ModelConfig, 'vocabSize'> = {
@@ -104,6 +110,7 @@ export const DEFAULT_TRAIN: TrainConfig = {
   schedule: DEFAULT_SCHEDULE,
   clip: 5,
   seed: 1,
+  threads: 1,
 };
 
 export type ModelConfigInput = Partial<ModelConfig> & Pick<ModelConfig, 'vocabSize'>;
@@ -113,7 +120,7 @@ export interface TrainConfigInput extends Partial<Omit<TrainConfig, 'optimizer' 
 }
 
 /** Largest sizes we accept: beyond them a typo would allocate gigabytes. */
-export const LIMITS = { vocab: 65536, hidden: 8192, embedding: 8192, layers: 4, seqLen: 100000, batch: 4096 };
+export const LIMITS = { vocab: 65536, hidden: 8192, embedding: 8192, layers: 4, seqLen: 100000, batch: 4096, threads: 64 };
 
 export function modelConfig(input: ModelConfigInput): ModelConfig {
   const c: ModelConfig = { ...DEFAULT_MODEL, ...input };
@@ -145,6 +152,7 @@ export function trainConfig(input: TrainConfigInput = {}): TrainConfig {
   wholeNumber('steps', c.steps, 1, Number.MAX_SAFE_INTEGER);
   realNumber('clip', c.clip, 0, Infinity, true, ' (0 = no clipping)');
   wholeNumber('seed', c.seed, 0, Number.MAX_SAFE_INTEGER);
+  wholeNumber('threads', c.threads, 1, Math.min(LIMITS.threads, c.batch), ' (each thread takes at least one of the batch\'s streams)');
   const names: OptimizerName[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
   if (!names.includes(optimizer.name)) {
     throw new ConfigError('optimizer.name', `unknown optimizer ${JSON.stringify(optimizer.name)}; allowed: ${names.join(', ')}`);

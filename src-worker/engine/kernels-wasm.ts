@@ -103,6 +103,18 @@ export class WasmHeap {
     }
   }
 
+  /**
+   * A Float32Array over n elements at byteOffset of the memory: an array another thread allocated,
+   * seen from this one (and recognised by owns).
+   */
+  view(byteOffset: number, n: number): Float32Array {
+    if (!Number.isInteger(byteOffset) || byteOffset < HEADER_BYTES || byteOffset % 16 !== 0 || !Number.isInteger(n) || n < 0 ||
+      byteOffset + 4 * n > Atomics.load(new Uint32Array(this.memory.buffer, 0, HEADER_BYTES / 4), TOP_SLOT)) {
+      throw new RangeError(`WasmHeap.view: ${n} floats at byte ${byteOffset} are not an allocated array`);
+    }
+    return new Float32Array(this.buffer(), byteOffset, n);
+  }
+
   /** Whether v is a Float32Array in this heap's memory. */
   owns(v: Vec): v is Float32Array {
     if (!(v instanceof Float32Array)) return false;
@@ -181,6 +193,7 @@ export function createWasmKernels(heap: WasmHeap): Kernels {
   return {
     name: 'wasm',
     alloc: (n) => heap.alloc(n),
+    memory: heap.memory,
     gemmNN(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate) {
       const p = pointers('NN', M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
       if (p === null) blockedKernels.gemmNN(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);

@@ -16,6 +16,11 @@ export interface Kernels {
    * want them in their linear memory). Absent: ordinary Float32Arrays.
    */
   alloc?(n: number): Float32Array;
+  /**
+   * The shared memory alloc() hands out arrays of, where other threads can run these kernels on
+   * them (WebAssembly kernels). Absent: the arrays belong to this thread alone.
+   */
+  readonly memory?: WebAssembly.Memory;
   /** C (M, N) = A (M, K) @ B (K, N) */
   gemmNN(M: number, N: number, K: number, A: Vec, aOff: number, lda: number, B: Vec, bOff: number, ldb: number,
     C: Vec, cOff: number, ldc: number, accumulate: boolean): void;

@@ -87,7 +87,11 @@ export class Model {
   /** where this model's float32 buffers (and its workspaces') come from */
   readonly alloc: Allocator | undefined;
 
-  constructor(config: ModelConfigInput, dtype: DType = 'f32', alloc?: Allocator) {
+  /**
+   * `params`, when given, is another model's parameter buffer (same configuration and dtype), used
+   * instead of a new one: the shards of a multi-threaded step share their weights this way.
+   */
+  constructor(config: ModelConfigInput, dtype: DType = 'f32', alloc?: Allocator, params?: Vec) {
     this.config = modelConfig(config);
     this.dtype = dtype;
     this.alloc = alloc;
@@ -96,7 +100,10 @@ export class Model {
     const { layout, size } = paramLayout(this.config);
     this.layout = layout;
     this.size = size;
-    this.params = allocate(dtype, size, alloc);
+    if (params && (params.length !== size || (dtype === 'f32') !== params instanceof Float32Array)) {
+      throw new RangeError(`shared parameters: expected ${size} ${dtype} values, got ${params.length}`);
+    }
+    this.params = params ?? allocate(dtype, size, alloc);
     this.grads = allocate(dtype, size, alloc);
 
     const view = (buf: Vec, name: string): Vec | null => {
@@ -297,6 +304,26 @@ export class Model {
   }
 }
 
+/**
+ * Draws inverted-dropout masks (0 or 1/(1-p)) for one window whose streams are split, in order,
+ * over `parts` (workspaces of one model over the same T). The generator is read in the order of a
+ * single workspace over all the streams (boundary, step, stream, unit), so a split batch gets the
+ * masks the whole batch would.
+ */
+export function sampleDropout(rng: Rng, parts: readonly Workspace[]): void {
+  const { dropout: p, hidden: H } = parts[0].model.config;
+  const keep = 1 / (1 - p);
+  const { T } = parts[0];
+  for (let d = 0; d < parts[0].dropout.length; d++) {
+    for (let t = 0; t < T; t++) {
+      for (const w of parts) {
+        const mask = w.dropout[d].mask;
+        for (let i = t * w.B * H, end = i + w.B * H; i < end; i++) mask[i] = rng.uniform() < p ? 0 : keep;
+      }
+    }
+  }
+}
+
 /** Everything a window of T steps over B streams needs, allocated once. */
 export class Workspace {
   readonly T: number;
@@ -315,7 +342,7 @@ export class Workspace {
   readonly dropout: { mask: Vec; out: Vec }[] = [];
   /** whether dropout masks apply (training) or not (evaluation, sampling) */
   training = false;
-  private readonly model: Model;
+  readonly model: Model;
 
   constructor(model: Model, T: number, B: number) {
     if (!Number.isInteger(T) || T < 1 || !Number.isInteger(B) || B < 1) throw new RangeError(`window needs T >= 1 and B >= 1, got T=${T}, B=${B}`);
@@ -345,8 +372,14 @@ export class Workspace {
         dTmp: allocate(dt, B * H, alloc),
       });
     }
-    this.inputs = new Int32Array(TB);
-    this.targets = new Int32Array(TB);
+    // ids live beside the other buffers, so a thread sharing this memory can be handed them too
+    const ids = (): Int32Array => {
+      if (!alloc) return new Int32Array(TB);
+      const f = alloc(TB);
+      return new Int32Array(f.buffer, f.byteOffset, TB);
+    };
+    this.inputs = ids();
+    this.targets = ids();
     this.probs = allocate(dt, TB * V, alloc);
     this.nll = new Float64Array(TB);
     this.emb = E > 0 ? allocate(dt, TB * E, alloc) : null;
@@ -366,11 +399,7 @@ export class Workspace {
 
   /** Draws new inverted-dropout masks for the next training window. */
   sampleDropout(rng: Rng): void {
-    const p = this.model.config.dropout;
-    const keep = 1 / (1 - p);
-    for (const d of this.dropout) {
-      for (let i = 0; i < d.mask.length; i++) d.mask[i] = rng.uniform() < p ? 0 : keep;
-    }
+    sampleDropout(rng, [this]);
   }
 
   /** Makes the final state of this window the initial state of the next (stateful TBPTT). */

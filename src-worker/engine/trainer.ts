@@ -7,9 +7,10 @@
 import { trainConfig, type ModelConfigInput, type TrainConfig, type TrainConfigInput, type ModelConfig } from './config.ts';
 import { StreamBatcher, type BatcherState, type TokenIds } from './data.ts';
 import type { Kernels } from './kernels.ts';
-import { Interrupted, Model, type Workspace } from './model.ts';
+import { Interrupted, Model, sampleDropout, type Workspace } from './model.ts';
 import { Optimizer, clipByGlobalNorm, globalNorm, learningRate } from './optim.ts';
 import { Rng } from './rng.ts';
+import { InThreadRunner, makeShards, type Shard, type ShardRunner } from './shards.ts';
 
 export class DivergedError extends Error {
   constructor(readonly step: number, detail: string) {
@@ -55,7 +56,17 @@ export class Trainer {
   /** batch offsets: a stream of its own, so every cell with the same seed sees the same batches */
   readonly dataRng: Rng;
   readonly optimizer: Optimizer;
-  readonly ws: Workspace;
+  /**
+   * The batch split over config.threads shards (see shards.ts). With one thread the only shard is
+   * this.model itself, over all the streams.
+   */
+  readonly shards: Shard[];
+  private runner: ShardRunner;
+  /** each shard's loss of the last step */
+  private readonly losses: Float64Array;
+  /** the whole batch's input and target ids, which the shards take their streams of */
+  private readonly inputs: Int32Array;
+  private readonly targets: Int32Array;
   private readonly batcher: StreamBatcher;
   private readonly data: TokenIds;
   /** steps completed */
@@ -76,12 +87,43 @@ export class Trainer {
     this.model.init(this.rng);
     this.batcher = new StreamBatcher(opts.data, this.config.seqLen, this.config.batch, this.dataRng);
     this.optimizer = new Optimizer(this.config.optimizer, this.model.size);
-    this.ws = this.model.workspace(this.config.seqLen, this.config.batch);
-    this.ws.training = true;
+    const { seqLen: T, batch: B, threads } = this.config;
+    if (threads === 1) {
+      const ws = this.model.workspace(T, B);
+      ws.training = true;
+      this.shards = [{ model: this.model, ws, first: 0, streams: B, arrays: [] }];
+      this.inputs = ws.inputs;
+      this.targets = ws.targets;
+    } else {
+      this.shards = makeShards(this.model, T, B, threads, this.model.alloc);
+      this.inputs = new Int32Array(T * B);
+      this.targets = new Int32Array(T * B);
+    }
+    this.losses = new Float64Array(threads);
+    this.runner = new InThreadRunner(opts.kernels);
+  }
+
+  /** The workspace of the first shard: with one thread, the whole batch's. */
+  get ws(): Workspace {
+    return this.shards[0].ws;
   }
 
   get done(): boolean {
     return this.step >= this.config.steps;
+  }
+
+  /**
+   * Runs the shards of each step with `runner` from now on (threads of their own, see
+   * shard-threads.ts) instead of one after the other in this thread. Closes the runner it replaces.
+   */
+  useRunner(runner: ShardRunner): void {
+    this.runner.close();
+    this.runner = runner;
+  }
+
+  /** Ends the runner's threads; the trainer can still save its state, not train. */
+  close(): void {
+    this.runner.close();
   }
 
   /**
@@ -91,19 +133,19 @@ export class Trainer {
    * state saved next is that of the last completed step.
    */
   trainStep(interrupted?: () => boolean): StepResult {
-    const { model, ws, kernels: k, config } = this;
+    const { model, shards, config } = this;
     const rngBefore = this.rng.getState();
     const dataRngBefore = this.dataRng.getState();
     const batcherBefore = this.batcher.getState();
     try {
-      const wrapped = this.batcher.next(ws.inputs, ws.targets);
-      if (wrapped) ws.resetState();
-      if (ws.dropping) ws.sampleDropout(this.rng);
-      model.zeroGrads();
-      const loss = model.forward(k, ws, interrupted);
+      const wrapped = this.batcher.next(this.inputs, this.targets);
+      if (wrapped) for (const s of shards) s.ws.resetState();
+      if (shards.length > 1) this.scatterIds();
+      if (this.ws.dropping) sampleDropout(this.rng, shards.map((s) => s.ws));
+      this.runner.run(shards, this.losses, interrupted);
+      const loss = shards.length === 1 ? this.losses[0] : this.reduce();
       const stepNo = this.step + 1;
       if (!Number.isFinite(loss)) throw new DivergedError(stepNo, `loss is ${loss}`);
-      model.backward(k, ws, interrupted);
       const gradNorm = globalNorm(model.grads);
       if (!Number.isFinite(gradNorm)) throw new DivergedError(stepNo, `gradient norm is ${gradNorm}`);
       const clipped = clipByGlobalNorm(model.grads, gradNorm, config.clip);
@@ -112,7 +154,7 @@ export class Trainer {
       for (let i = 0; i < model.size; i++) {
         if (!Number.isFinite(model.params[i])) throw new DivergedError(stepNo, 'the update made a weight non-finite');
       }
-      ws.carryState();
+      for (const s of shards) s.ws.carryState();
       this.step = stepNo;
       return { step: stepNo, loss, gradNorm, clipped, lr, wrapped };
     } catch (e) {
@@ -127,6 +169,68 @@ export class Trainer {
     }
   }
 
+  /** Gives each shard its streams' columns of the batch's time-major ids. */
+  private scatterIds(): void {
+    const B = this.config.batch;
+    for (const { ws, first, streams } of this.shards) {
+      for (let t = 0; t < ws.T; t++) {
+        for (let b = 0; b < streams; b++) {
+          ws.inputs[t * streams + b] = this.inputs[t * B + first + b];
+          ws.targets[t * streams + b] = this.targets[t * B + first + b];
+        }
+      }
+    }
+  }
+
+  /**
+   * The batch's gradient and loss from the shards': each shard's mean over its streams, weighted by
+   * its share of them, summed in shard order.
+   */
+  private reduce(): number {
+    const { shards, model } = this;
+    const B = this.config.batch;
+    const g = model.grads;
+    const w0 = shards[0].streams / B;
+    const g0 = shards[0].model.grads;
+    for (let i = 0; i < g.length; i++) g[i] = w0 * g0[i];
+    let loss = w0 * this.losses[0];
+    for (let s = 1; s < shards.length; s++) {
+      const w = shards[s].streams / B;
+      const gs = shards[s].model.grads;
+      for (let i = 0; i < g.length; i++) g[i] += w * gs[i];
+      loss += w * this.losses[s];
+    }
+    return loss;
+  }
+
+  /** Per layer, the carried h (and c) of the whole batch, (B, H), gathered from the shards. */
+  private carriedState(): Float32Array[] {
+    const H = this.model.config.hidden;
+    const out: Float32Array[] = [];
+    this.model.layers.forEach((_, l) => {
+      for (const key of ['hs', 'cs'] as const) {
+        if (!this.shards[0].ws.layers[l][key]) continue;
+        const whole = new Float32Array(this.config.batch * H);
+        for (const s of this.shards) whole.set(s.ws.layers[l][key]!.subarray(0, s.streams * H), s.first * H);
+        out.push(whole);
+      }
+    });
+    return out;
+  }
+
+  /** Sets the carried state from carriedState's arrays. */
+  private setCarriedState(state: Float32Array[]): void {
+    const H = this.model.config.hidden;
+    let i = 0;
+    this.model.layers.forEach((_, l) => {
+      for (const key of ['hs', 'cs'] as const) {
+        if (!this.shards[0].ws.layers[l][key]) continue;
+        const whole = state[i++];
+        for (const s of this.shards) s.ws.layers[l][key]!.set(whole.subarray(s.first * H, (s.first + s.streams) * H));
+      }
+    });
+  }
+
   /**
    * The full training state as one buffer:
    *   8 bytes magic "RNNLABTS" | u32 format version | u32 header length n | n bytes JSON header,
@@ -134,12 +238,8 @@ export class Trainer {
    *   params, each optimizer moment, then per layer the carried h (and c) of shape (B, H).
    */
   saveState(): ArrayBuffer {
-    const { model, ws } = this;
-    const sections: Float32Array[] = [model.params as Float32Array, ...this.optimizer.moments];
-    for (const w of ws.layers) {
-      sections.push((w.hs as Float32Array).subarray(0, ws.B * model.config.hidden));
-      if (w.cs) sections.push((w.cs as Float32Array).subarray(0, ws.B * model.config.hidden));
-    }
+    const { model } = this;
+    const sections: Float32Array[] = [model.params as Float32Array, ...this.optimizer.moments, ...this.carriedState()];
     const header: StateHeader = {
       model: model.config,
       train: this.config,
@@ -176,14 +276,9 @@ export class Trainer {
       throw new StateError('the training data differs from the data this state was trained on');
     }
     const t = new Trainer({ model: header.model, train: header.train, data, kernels });
-    const expected = [t.model.params.length, ...t.optimizer.moments.map((m) => m.length)];
-    const targets: Float32Array[] = [t.model.params as Float32Array, ...t.optimizer.moments];
-    for (const w of t.ws.layers) {
-      const n = t.ws.B * t.model.config.hidden;
-      targets.push((w.hs as Float32Array).subarray(0, n));
-      if (w.cs) targets.push((w.cs as Float32Array).subarray(0, n));
-    }
-    for (let i = expected.length; i < targets.length; i++) expected.push(targets[i].length);
+    const carried = t.carriedState();
+    const targets: Float32Array[] = [t.model.params as Float32Array, ...t.optimizer.moments, ...carried];
+    const expected = targets.map((a) => a.length);
     if (header.sections.length !== expected.length || header.sections.some((n, i) => n !== expected[i])) {
       throw new StateError('training state sections do not match its configuration');
     }
@@ -193,6 +288,7 @@ export class Trainer {
     for (const target of targets) {
       for (let i = 0; i < target.length; i++, off += 4) target[i] = dv.getFloat32(off, true);
     }
+    t.setCarriedState(carried);
     t.rng.setState(header.rng.map((x) => (x === null ? NaN : x)));
     t.dataRng.setState(header.dataRng.map((x) => (x === null ? NaN : x)));
     t.batcher.setState(header.batcher);
