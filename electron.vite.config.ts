@@ -1,6 +1,7 @@
 /**
  * `npm run build` (electron-vite build) -> out/main (the app's main process, with the two Piscina
- * workers as extra entries: they are loaded by path at run time), out/preload (CommonJS, as a
+ * workers and the shard thread of multi-threaded runs as extra entries: they are loaded by path at
+ * run time), out/preload (CommonJS, as a
  * sandboxed preload must be) and out/renderer (the Vue app, also served by `rnn-lab serve`).
  * Packages stay external in main (better-sqlite3 is native; piscina loads its worker by path).
  */
@@ -36,6 +37,7 @@ export default defineConfig({
           index: resolve(root, 'src-main/electron/main.ts'),
           'train.worker': resolve(root, 'src-worker/train.worker.ts'),
           'model.worker': resolve(root, 'src-worker/model.worker.ts'),
+          'shard.worker': resolve(root, 'src-worker/shard.worker.ts'),
         },
         output: { entryFileNames: '[name].js' },
       },

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * Bundles the parts that run in plain Node 20 into out/node/: the Piscina task entries (one file
- * per worker, loaded by path at run time, so they cannot live inside another bundle) and the CLI.
+ * Bundles the parts that run in plain Node 20 into out/node/: the worker entries (the two Piscina
+ * tasks and a multi-threaded run's shard threads: one file per worker, loaded by path at run time,
+ * so they cannot live inside another bundle) and the CLI.
  * Packages in node_modules stay external (better-sqlite3 is native; piscina loads its own worker
  * file by path). Prints nothing on success.
  */
@@ -26,6 +27,7 @@ export async function buildNode() {
     entryPoints: {
       'train.worker': 'src-worker/train.worker.ts',
       'model.worker': 'src-worker/model.worker.ts',
+      'shard.worker': 'src-worker/shard.worker.ts',
       cli: 'src-main/cli/main.ts',
     },
     outdir: 'out/node',

@@ -15,6 +15,7 @@ import { Interrupted } from './engine/model.ts';
 import { Rng } from './engine/rng.ts';
 import { Sampler } from './engine/sample.ts';
 import { DivergedError, Trainer, type StepResult } from './engine/trainer.ts';
+import { startShardThreads } from './shard-threads.ts';
 import { CONTROL, type Cadence, type MetricRow, type TrainEvent, type TrainResult, type TrainTask } from './protocol.ts';
 
 /** metrics rows are batched into one message at most this often */
@@ -31,7 +32,6 @@ export default async function train(task: TrainTask): Promise<TrainResult> {
   const ctl = new Int32Array(task.control);
   if (ctl.length > STARTED) Atomics.store(ctl, STARTED, 1);
   const data = new Uint16Array(task.trainIds);
-  const valid = new Uint16Array(task.validIds);
   const trainer = task.resume
     ? Trainer.restore(task.resume, data, createKernels())
     : new Trainer({ model: task.model, train: task.train, data, kernels: createKernels() });
@@ -43,6 +43,17 @@ export default async function train(task: TrainTask): Promise<TrainResult> {
     }
     trainer.model.params.set(weights);
   }
+  // a run of several threads gets them here (kernels without shared memory run its shards in turn)
+  if (trainer.kernels.memory) await startShardThreads(trainer);
+  try {
+    return await trainLoop(task, trainer, ctl);
+  } finally {
+    trainer.close();
+  }
+}
+
+async function trainLoop(task: TrainTask, trainer: Trainer, ctl: Int32Array): Promise<TrainResult> {
+  const valid = new Uint16Array(task.validIds);
   const cadence = task.cadence;
   const { steps, batch: B, seqLen: T, seed } = trainer.config;
   const out = new Outbox(task.port);

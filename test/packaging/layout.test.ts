@@ -89,6 +89,7 @@ function workerClosure(): string[] {
   };
   visit('train.worker.js');
   visit('model.worker.js');
+  visit('shard.worker.js');
   return [...seen].sort();
 }
 
@@ -155,7 +156,7 @@ describe.skipIf(!cli)('the packaged app (electron-builder --dir, offline)', () =
 
   it('unpacks the Piscina workers and every chunk they import, and Piscina\'s own worker', () => {
     const closure = workerClosure();
-    expect(closure).toEqual(expect.arrayContaining(['train.worker.js', 'model.worker.js']));
+    expect(closure).toEqual(expect.arrayContaining(['train.worker.js', 'model.worker.js', 'shard.worker.js']));
     expect(closure.some((f) => f.startsWith('chunks/'))).toBe(true);
     for (const f of closure) {
       const p = `out/main/${f}`;
