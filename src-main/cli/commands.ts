@@ -233,6 +233,7 @@ export const COMMANDS: Record<string, Command> = {
       embedding: { type: 'string' },
       seq: { type: 'string' },
       batch: { type: 'string' },
+      threads: { type: 'string' },
       steps: { type: 'string' },
       optimizer: { type: 'string' },
       lr: { type: 'string' },
@@ -269,6 +270,7 @@ export const COMMANDS: Record<string, Command> = {
         train: defined({
           seqLen: num('seq'),
           batch: num('batch'),
+          threads: num('threads'),
           steps: num('steps'),
           clip: num('clip', false),
           optimizer: defined({ name: str(ctx, 'optimizer') as OptimizerName | undefined, lr: num('lr', false) }),

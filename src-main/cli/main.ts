@@ -24,8 +24,9 @@ export const USAGE = `usage: rnn-lab COMMAND [options]      (--db PATH or RNN_LA
   corpus list | show ID | rm ID
   experiment create --corpus ID --cells rnn,lstm,lstm-peephole,gru,gru-reset-after [--init-from MODEL]
              [--hidden N | --params N] [--layers L] [--embedding E] [--seq T] [--batch B] [--steps N]
-             [--optimizer adam|adamw|sgd|rmsprop|adagrad] [--lr X] [--clip X] [--dropout X] [--seeds K]
+             [--threads N] [--optimizer adam|adamw|sgd|rmsprop|adagrad] [--lr X] [--clip X] [--dropout X] [--seeds K]
              [--eval-every N] [--checkpoint-every N] [--sample-every N] [--name NAME]
+             --threads N: each run's batch split over N threads (runs x threads never exceed --workers)
              --init-from MODEL: start from an imported model's weights (its cell, hidden, layers, embedding;
              the corpus must have exactly its vocabulary)
   experiment list | show ID | run ID [--workers N] | rm ID

@@ -61,6 +61,11 @@ export interface RunConfig {
   train: TrainConfig;
 }
 
+/** Threads a run trains on (runs stored before threads existed have none: one). */
+function runThreads(config: RunConfig): number {
+  return config.train.threads ?? 1;
+}
+
 export interface CorpusDetails extends CorpusMeta {
   stats: CorpusStats;
 }
@@ -115,12 +120,17 @@ export class Lab {
   readonly store: LabStore;
   /** the database file, as opened */
   readonly database: string;
-  /** concurrent training runs */
+  /**
+   * threads training may use: the runs running at once take at most this many (a run takes its
+   * config's train.threads), so the cores are never oversubscribed
+   */
   readonly workers: number;
   private readonly pid: number;
   private readonly poolOptions: TrainingPoolOptions;
   private pool: TrainingPool | null = null;
   private readonly active = new Map<number, RunHandle>();
+  /** threads each active run uses */
+  private readonly activeThreads = new Map<number, number>();
   private readonly queue: number[] = [];
   private readonly listeners = new Set<(e: LabEvent) => void>();
   private readonly idle = new Set<() => void>();
@@ -225,6 +235,9 @@ export class Lab {
     const planned = planRuns(spec, corpus.vocab.length);
     const trainChars = corpus.chars - Math.round(corpus.chars * corpus.validFraction);
     for (const r of planned) {
+      if (r.train.threads > this.workers) {
+        throw new ConfigError('train.threads', `${r.train.threads} threads per run, but this lab trains on ${this.workers} (one per core)`);
+      }
       const need = r.train.batch * r.train.seqLen + r.train.seqLen;
       if (trainChars < need) {
         throw new ConfigError('seqLen', `the training part of "${corpus.name}" has ${trainChars} characters; batch ${r.train.batch} x seqLen ${r.train.seqLen} needs at least ${need}`);
@@ -247,9 +260,14 @@ export class Lab {
       const evals = Math.floor(r.train.steps / spec.cadence.evalEvery) + 1;
       return (trainFlops + (evals * evalChars * perChar) / 3) / ESTIMATE_FLOPS_PER_WORKER;
     });
-    // longest run first onto the least loaded worker
+    // longest run first onto the least loaded workers; a run of n threads takes n of them for 1/n of its time
     const slots = new Array<number>(Math.max(1, Math.min(this.workers, availableParallelism()))).fill(0);
-    for (const s of [...seconds].sort((a, b) => b - a)) slots[slots.indexOf(Math.min(...slots))] += s;
+    const jobs = planned.map((r, i) => ({ threads: Math.min(r.train.threads, slots.length), seconds: seconds[i] }));
+    for (const job of jobs.sort((a, b) => b.seconds - a.seconds)) {
+      const least = slots.map((_, i) => i).sort((a, b) => slots[a] - slots[b]).slice(0, job.threads);
+      const start = Math.max(...least.map((i) => slots[i]));
+      for (const i of least) slots[i] = start + job.seconds / job.threads;
+    }
     return {
       runs: planned.map((r) => ({ cell: r.cell, seed: r.seed, hidden: r.model.hidden, params: r.params })),
       estimateSeconds: Math.max(...slots),
@@ -442,12 +460,24 @@ export class Lab {
     if (status === 'cancelled' || r.status === 'queued') this.setStatus(id, status);
   }
 
+  /** Starts queued runs, first come first served, while their threads fit in the free ones. */
   private pump(): void {
-    while (this.queue.length > 0 && this.active.size < this.workers) {
-      const id = this.queue.shift()!;
+    while (this.queue.length > 0) {
+      const id = this.queue[0];
+      let started = false;
       try {
-        this.dispatch(id);
+        const threads = runThreads(this.run(id).config as RunConfig);
+        if (threads > this.workers) {
+          throw new ConfigError('train.threads', `the run needs ${threads} threads but this lab trains on ${this.workers}`);
+        }
+        let busy = 0;
+        for (const n of this.activeThreads.values()) busy += n;
+        if (busy + threads > this.workers) break;
+        this.queue.shift();
+        started = true;
+        this.dispatch(id, threads);
       } catch (e) {
+        if (!started) this.queue.shift();
         this.store.setRunStatus(id, 'failed', { error: (e as Error).message });
         this.emit({ type: 'run', run: this.run(id) });
       }
@@ -455,7 +485,7 @@ export class Lab {
     this.notifyIdle();
   }
 
-  private dispatch(id: number): void {
+  private dispatch(id: number, threads: number): void {
     const before = this.run(id);
     if (!this.store.claimRun(id, this.pid)) return; // another process has it, or it ended meanwhile
     const { model, train } = before.config as RunConfig;
@@ -485,6 +515,7 @@ export class Lab {
       bestValLoss,
     }, { onEvent: (ev) => this.record(id, ev) });
     this.active.set(id, handle);
+    this.activeThreads.set(id, threads);
     this.emit({ type: 'run', run: this.run(id) });
     void handle.result.then((result) => this.settle(id, result));
   }
@@ -524,6 +555,7 @@ export class Lab {
 
   private settle(id: number, result: TrainResult): void {
     this.active.delete(id);
+    this.activeThreads.delete(id);
     const status: RunStatus = result.status;
     this.store.setRunStatus(id, status, result.status === 'failed' ? { error: result.error } : {});
     this.emit({ type: 'run', run: this.run(id) });

@@ -56,6 +56,26 @@ describe('Lab', () => {
     expect(Buffer.from(onnx).includes(Buffer.from('LSTM'))).toBe(true);
   });
 
+  it('runs a two-thread run alone in a two-worker lab, and refuses runs wider than the lab', async () => {
+    const corpus = lab.importCorpus(new TextEncoder().encode('threads share the batch, not the cores. '.repeat(60)), { name: 'threads' }).corpus;
+    const spec = { cells: ['gru', 'lstm'] as ('gru' | 'lstm')[], ...tiny, train: { ...tiny.train, threads: 2 } };
+    const { experiment, runs } = lab.createExperiment({ corpusId: corpus.id, spec });
+    let running = 0;
+    let most = 0;
+    const off = lab.on((e) => {
+      if (e.type !== 'run') return;
+      running = lab.store.listRuns(experiment.id).filter((r) => r.status === 'running').length;
+      most = Math.max(most, running);
+    });
+    lab.runExperiment(experiment.id);
+    await lab.whenIdle();
+    off();
+    expect(most).toBe(1);
+    for (const r of runs) expect(lab.run(r.id)).toMatchObject({ status: 'completed', step: 40 });
+    expect(() => lab.createExperiment({ corpusId: corpus.id, spec: { ...spec, train: { ...tiny.train, threads: 3 } } }))
+      .toThrow(/train\.threads.*3 threads per run, but this lab trains on 2/);
+  });
+
   it('on a fresh database, sets up the demo experiment once, not started', () => {
     const id = lab.ensureDemo();
     expect(id).not.toBeNull();
