@@ -1,14 +1,17 @@
 /**
- * `npm run bench`: training throughput of every cell on tiny-shakespeare, one thread, against
- * PyTorch (../shared/bench/torch_bench.py) in the same run where /usr/bin/python3 has torch.
+ * `npm run bench`: training throughput of every cell on tiny-shakespeare, on one thread and on two
+ * (config.threads: the batch split over shard threads), against PyTorch
+ * (../shared/bench/torch_bench.py) on as many threads, in the same run where /usr/bin/python3 has
+ * torch.
  *
  *   npm run bench [-- --json] [--cells lstm,gru] [--configs S,M] [--kernels wasm|blocked|naive]
- *                 [--seconds 10] [--no-torch]
+ *                 [--threads 1,2] [--seconds 10] [--no-torch]
  *
  * Configs (as the reference): S = hidden 128, 1 layer, seq 64, batch 32; M = hidden 256, 2 layers,
  * seq 100, batch 32; one-hot input, Adam lr 2e-3, no clipping. chars/s = B*T*steps / wall seconds
  * for forward, backward and the Adam step. GFLOP/s counts the matrix products actually done per
  * character (the one-hot input is a row gather and counts nothing): 6 (G H H L + G H H (L-1) + H V).
+ * speedup = chars/s on n threads / chars/s on one, same cell and config.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,6 +21,7 @@ import { CELLS, CELL_NAMES, type CellName } from '../../src-worker/engine/cells/
 import { Vocab } from '../../src-worker/engine/data.ts';
 import { createKernels, defaultKernelName, KERNEL_NAMES, type KernelSetName } from '../../src-worker/engine/kernel-sets.ts';
 import { Trainer } from '../../src-worker/engine/trainer.ts';
+import { startShardThreads } from '../../src-worker/shard-threads.ts';
 import { corpusPath, repoRoot } from '../helpers.ts';
 
 const CONFIGS = {
@@ -39,7 +43,9 @@ interface Result {
   cell: CellName;
   config: ConfigName;
   kernels: string;
+  threads: number;
   chars_per_s: number;
+  speedup?: number;
   gflop_per_s: number;
   mflop_per_char: number;
   ms_per_step: number;
@@ -56,6 +62,7 @@ const { values: args } = parseArgs({
     cells: { type: 'string', default: CELL_NAMES.join(',') },
     configs: { type: 'string', default: 'S,M' },
     kernels: { type: 'string' },
+    threads: { type: 'string', default: '1,2' },
     seconds: { type: 'string', default: '8' },
     'no-torch': { type: 'boolean', default: false },
   },
@@ -66,7 +73,7 @@ const log = (line: string): void => {
   (args.json ? process.stderr : process.stdout).write(line + '\n');
 };
 
-function main(): void {
+async function main(): Promise<void> {
   const cells = args.cells!.split(',') as CellName[];
   for (const c of cells) if (!CELL_NAMES.includes(c)) throw new Error(`--cells: unknown cell ${c}; allowed: ${CELL_NAMES.join(', ')}`);
   const configs = args.configs!.split(',') as ConfigName[];
@@ -74,6 +81,8 @@ function main(): void {
   const kernelName = (args.kernels ?? defaultKernelName()) as KernelSetName;
   if (!KERNEL_NAMES.includes(kernelName)) throw new Error(`--kernels: allowed ${KERNEL_NAMES.join(', ')}`);
   const seconds = Number(args.seconds);
+  const threadCounts = args.threads!.split(',').map(Number);
+  for (const n of threadCounts) if (!Number.isInteger(n) || n < 1 || n > 32) throw new Error(`--threads: whole numbers from 1 to 32, got ${args.threads}`);
 
   const text = readFileSync(corpusPath(), 'utf8');
   const vocab = Vocab.fromText(text);
@@ -81,20 +90,21 @@ function main(): void {
   const train = ids.subarray(0, Math.floor(ids.length * 0.9));
   const V = vocab.size;
   const torch = !args['no-torch'] && torchAvailable();
-  log(`RNN Lab engine benchmark: ${kernelName} kernels, one thread, node ${process.version}, V=${V}`);
+  log(`RNN Lab engine benchmark: ${kernelName} kernels, threads ${threadCounts.join(' and ')}, node ${process.version}, V=${V}`);
   if (!torch) log(args['no-torch'] ? 'PyTorch comparison off (--no-torch)' : 'PyTorch not found (/usr/bin/python3 -c "import torch" failed): no ratios');
 
   const results: Result[] = [];
   const torchCache = new Map<string, number>();
   for (const configName of configs) {
     const c = CONFIGS[configName];
-    for (const cell of cells) {
+    for (const cell of cells) for (const threads of threadCounts) {
       const t = new Trainer({
         model: { cell, vocabSize: V, hidden: c.hidden, layers: c.layers, embedding: 0 },
-        train: { seqLen: c.seqLen, batch: c.batch, steps: 1e9, clip: 0, seed: 1234, optimizer: { name: 'adam', lr: 2e-3 } },
+        train: { seqLen: c.seqLen, batch: c.batch, steps: 1e9, clip: 0, seed: 1234, optimizer: { name: 'adam', lr: 2e-3 }, threads },
         data: train,
         kernels: createKernels(kernelName), // a run's own memory for the wasm kernels
       });
+      if (kernelName === 'wasm') await startShardThreads(t); // other kernels run the shards one after the other
       t.trainStep(); // warm-up: lets the JIT compile the hot loops
       t.trainStep();
       const start = performance.now();
@@ -104,6 +114,7 @@ function main(): void {
         steps++;
       }
       const secs = (performance.now() - start) / 1000;
+      t.close();
       const chars = (c.batch * c.seqLen * steps) / secs;
       const G = CELLS[cell].gates;
       const flopPerChar = 6 * (G * c.hidden * c.hidden * c.layers + G * c.hidden * c.hidden * (c.layers - 1) + c.hidden * V);
@@ -111,6 +122,7 @@ function main(): void {
         cell,
         config: configName,
         kernels: kernelName,
+        threads,
         chars_per_s: round(chars, 1),
         gflop_per_s: round((chars * flopPerChar) / 1e9, 3),
         mflop_per_char: round(flopPerChar / 1e6, 3),
@@ -118,10 +130,12 @@ function main(): void {
         steps,
         params: t.model.parameterCount,
       };
+      const single = results.find((x) => x.cell === cell && x.config === configName && x.threads === 1);
+      if (threads > 1 && single) r.speedup = round(r.chars_per_s / single.chars_per_s, 3);
       if (torch) {
         const peer = TORCH_PEER[cell];
-        const key = `${peer}-${configName}`;
-        if (!torchCache.has(key)) torchCache.set(key, runTorch(peer, configName));
+        const key = `${peer}-${configName}-${threads}`;
+        if (!torchCache.has(key)) torchCache.set(key, runTorch(peer, configName, threads));
         r.torch_cell = peer;
         r.torch_chars_per_s = torchCache.get(key)!;
         r.ratio = round(r.chars_per_s / r.torch_chars_per_s, 4);
@@ -130,7 +144,7 @@ function main(): void {
       log(formatRow(r));
     }
   }
-  if (args.json) process.stdout.write(JSON.stringify({ kernels: kernelName, node: process.version, vocab: V, results }) + '\n');
+  if (args.json) process.stdout.write(JSON.stringify({ kernels: kernelName, threads: threadCounts, node: process.version, vocab: V, results }) + '\n');
 }
 
 function torchAvailable(): boolean {
@@ -142,13 +156,13 @@ function torchBenchPath(): string {
   return resolve(repoRoot, '../shared/bench/torch_bench.py');
 }
 
-/** chars/s of PyTorch on one thread for a cell and config. */
-function runTorch(cell: string, configName: ConfigName): number {
+/** chars/s of PyTorch on `threads` threads for a cell and config. */
+function runTorch(cell: string, configName: ConfigName, threads: number): number {
   const c = CONFIGS[configName];
   const r = spawnSync('/usr/bin/python3', [
     torchBenchPath(), '--cell', cell, '--hidden', String(c.hidden), '--layers', String(c.layers),
     '--seq', String(c.seqLen), '--batch', String(c.batch), '--steps', String(c.torchSteps),
-    '--threads', '1', '--no-val', '--corpus', corpusPath(),
+    '--threads', String(threads), '--no-val', '--corpus', corpusPath(),
   ], { encoding: 'utf8' });
   const line = r.stdout.split('\n').find((l) => l.includes('"kind": "result"'));
   if (r.status !== 0 || !line) throw new Error(`torch_bench.py failed for ${cell} ${configName}: ${r.stderr.slice(-500)}`);
@@ -157,7 +171,8 @@ function runTorch(cell: string, configName: ConfigName): number {
 
 function formatRow(r: Result): string {
   const torch = r.torch_chars_per_s === undefined ? '' : `   torch ${r.torch_cell} ${r.torch_chars_per_s.toFixed(0).padStart(7)} c/s   ratio ${r.ratio!.toFixed(3)}x`;
-  return `${r.cell.padEnd(16)} ${r.config}  ${r.chars_per_s.toFixed(0).padStart(7)} chars/s  ${r.gflop_per_s.toFixed(2).padStart(5)} GFLOP/s  ${r.ms_per_step.toFixed(0).padStart(6)} ms/step${torch}`;
+  const speedup = r.speedup === undefined ? '' : `  (${r.speedup.toFixed(2)}x one thread)`;
+  return `${r.cell.padEnd(16)} ${r.config} ${r.threads}t ${r.chars_per_s.toFixed(0).padStart(7)} chars/s  ${r.gflop_per_s.toFixed(2).padStart(5)} GFLOP/s  ${r.ms_per_step.toFixed(0).padStart(6)} ms/step${speedup}${torch}`;
 }
 
 function round(x: number, digits: number): number {
@@ -165,4 +180,4 @@ function round(x: number, digits: number): number {
   return Math.round(x * f) / f;
 }
 
-main();
+await main();
