@@ -1,0 +1,192 @@
+/**
+ * Each cell's equations as written in the design (docs: DESIGN.md, "The model maths"), and its
+ * parameter count per weight matrix for a run's sizes. The counts follow the engine's layout
+ * (src-worker/engine/model.ts paramLayout) without importing it: the renderer takes only types
+ * from the engine; a test checks the totals against parameterCount.
+ */
+import type { ModelConfig } from '../../src-main/api/contract.ts';
+
+/** The sizes the counts depend on. */
+export type ModelSizes = Pick<ModelConfig, 'cell' | 'vocabSize' | 'hidden' | 'layers' | 'embedding'>;
+
+/** The model part of a run's resolved config ({ model, train }), or null when it is not there. */
+export function runModel(config: unknown): ModelSizes | null {
+  const model = (config as { model?: Partial<ModelSizes> } | null)?.model;
+  if (!model || typeof model.cell !== 'string' || !Object.hasOwn(SHAPES, model.cell)) return null;
+  const { cell, vocabSize, hidden, layers, embedding } = model;
+  if (![vocabSize, hidden, layers, embedding].every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0)) return null;
+  return { cell, vocabSize: vocabSize!, hidden: hidden!, layers: layers!, embedding: embedding! };
+}
+
+interface CellShape {
+  /** gate letters in the order the fused W_x and W_h stack them (PyTorch's order) */
+  gates: string[];
+  /** a second bias vector b_h beside b_x, as PyTorch has (all but the Cho GRU) */
+  twoBiases: boolean;
+  peephole: boolean;
+}
+
+const SHAPES: Record<ModelConfig['cell'], CellShape> = {
+  rnn: { gates: ['h'], twoBiases: true, peephole: false },
+  lstm: { gates: ['i', 'f', 'g', 'o'], twoBiases: true, peephole: false },
+  'lstm-peephole': { gates: ['i', 'f', 'g', 'o'], twoBiases: true, peephole: true },
+  gru: { gates: ['r', 'z', 'g'], twoBiases: false, peephole: false },
+  'gru-reset-after': { gates: ['r', 'z', 'g'], twoBiases: true, peephole: false },
+};
+
+export interface ParamRow {
+  /** the layer (1-based) or null for the embedding and the decoder */
+  layer: number | null;
+  /** name in the equations' notation, e.g. "W_x" */
+  name: string;
+  what: string;
+  /** rows x columns as the equations multiply them (PyTorch's orientation: out x in) */
+  shape: number[];
+  count: number;
+}
+
+/**
+ * Parameter tensors of a model, in the engine's order: the embedding (when E > 0), per layer the
+ * fused input weights W_x (every gate's W_x· stacked), the fused recurrent weights W_h, the
+ * bias(es) and the peephole weights, then the decoder.
+ */
+export function paramBreakdown(m: ModelSizes): ParamRow[] {
+  const shape = SHAPES[m.cell];
+  const { vocabSize: V, hidden: H, layers: L, embedding: E } = m;
+  const G = shape.gates.length;
+  const gates = shape.gates.join(', ');
+  const rows: ParamRow[] = [];
+  const add = (layer: number | null, name: string, what: string, dims: number[]): void => {
+    rows.push({ layer, name, what, shape: dims, count: dims.reduce((a, b) => a * b, 1) });
+  };
+  if (E > 0) add(null, 'E', 'embedding: one row per character', [V, E]);
+  for (let l = 1; l <= L; l++) {
+    const I = l === 1 ? (E > 0 ? E : V) : H;
+    const from = l === 1 ? (E > 0 ? 'embedding' : 'one-hot input') : `layer ${l - 1}'s h_t`;
+    add(l, 'W_x', G > 1 ? `input weights, gates ${gates} stacked (from the ${from})` : `input weights (from the ${from})`, [G * H, I]);
+    add(l, 'W_h', G > 1 ? `recurrent weights, gates ${gates} stacked` : 'recurrent weights', [G * H, H]);
+    if (shape.twoBiases) {
+      add(l, 'b_x', 'input-side bias', [G * H]);
+      add(l, 'b_h', 'recurrent-side bias', [G * H]);
+    } else {
+      add(l, 'b', 'bias', [G * H]);
+    }
+    if (shape.peephole) add(l, 'p', 'peephole weights p_i, p_f, p_o (diagonal)', [3, H]);
+  }
+  add(null, 'W_d', 'decoder weights', [V, H]);
+  add(null, 'b_d', 'decoder bias', [V]);
+  return rows;
+}
+
+export function totalParams(rows: readonly ParamRow[]): number {
+  return rows.reduce((a, r) => a + r.count, 0);
+}
+
+/**
+ * The equations of one layer of each cell, as DESIGN.md writes them, with its "..." spelt out.
+ * Notation: `_x` or `_{t-1}` is a subscript, `^{...}` a superscript, `sigma` is σ and `(.)` the
+ * elementwise product ⊙ (see mathSegments).
+ */
+export const CELL_EQUATIONS: Record<ModelConfig['cell'], string[]> = {
+  rnn: ['h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)'],
+  lstm: [
+    'f_t = sigma(W_xf x_t + W_hf h_{t-1} + b_f)',
+    'i_t = sigma(W_xi x_t + W_hi h_{t-1} + b_i)',
+    'o_t = sigma(W_xo x_t + W_ho h_{t-1} + b_o)',
+    'g_t = tanh(W_xg x_t + W_hg h_{t-1} + b_g)',
+    'c_t = f_t (.) c_{t-1} + i_t (.) g_t',
+    'h_t = o_t (.) tanh(c_t)',
+  ],
+  'lstm-peephole': [
+    'f_t = sigma(W_xf x_t + W_hf h_{t-1} + p_f (.) c_{t-1} + b_f)',
+    'i_t = sigma(W_xi x_t + W_hi h_{t-1} + p_i (.) c_{t-1} + b_i)',
+    'g_t = tanh(W_xg x_t + W_hg h_{t-1} + b_g)',
+    'c_t = f_t (.) c_{t-1} + i_t (.) g_t',
+    'o_t = sigma(W_xo x_t + W_ho h_{t-1} + p_o (.) c_t + b_o)',
+    'h_t = o_t (.) tanh(c_t)',
+  ],
+  gru: [
+    'r_t = sigma(W_xr x_t + W_hr h_{t-1} + b_r)',
+    'z_t = sigma(W_xz x_t + W_hz h_{t-1} + b_z)',
+    'g_t = tanh(W_xg x_t + W_hg (r_t (.) h_{t-1}) + b_g)',
+    'h_t = z_t (.) h_{t-1} + (1 - z_t) (.) g_t',
+  ],
+  'gru-reset-after': [
+    'r_t = sigma(W_xr x_t + W_hr h_{t-1} + b_r)',
+    'z_t = sigma(W_xz x_t + W_hz h_{t-1} + b_z)',
+    'g_t = tanh(W_xg x_t + b_xg + r_t (.) (W_hg h_{t-1} + b_hg))',
+    'h_t = z_t (.) h_{t-1} + (1 - z_t) (.) g_t',
+  ],
+};
+
+/** What the equations leave to the reader, per cell. */
+export const CELL_NOTES: Record<ModelConfig['cell'], string> = {
+  rnn: 'b_h is the sum of the two bias vectors b_x and b_h that PyTorch keeps (both are trained).',
+  lstm: 'Each gate\'s b is the sum of its blocks of b_x and b_h (PyTorch keeps both). The forget gate starts with its b_x block at the forget bias.',
+  'lstm-peephole': 'Gers and Schmidhuber 2000: f_t and i_t see c_{t-1}, o_t sees the new c_t, through the diagonal weights p. Each gate\'s b is the sum of its blocks of b_x and b_h.',
+  gru: 'Cho et al. 2014: the reset gate acts before the recurrent product of g_t; one bias per gate.',
+  'gru-reset-after': 'PyTorch and cuDNN form: the reset gate acts after the recurrent product, so g_t keeps its two biases apart; r_t\'s and z_t\'s b is the sum of their blocks of b_x and b_h.',
+};
+
+/** The model around the cells, the same for every cell (x_t and the layers are described beside it). */
+export const MODEL_EQUATIONS = [
+  'y_t = softmax(W_d h_t^{(L)} + b_d)',
+  'loss_t = -ln y_t[next character]',
+];
+
+export interface MathSegment {
+  text: string;
+  kind: 'text' | 'sub' | 'sup';
+}
+
+const SYMBOLS: [RegExp, string][] = [
+  [/\(\.\)/g, '⊙'],
+  [/\bsigma\b/g, 'σ'],
+  [/(\d|\w) - (\d|\w)/g, '$1 − $2'],
+  [/-(?=\d|ln)/g, '−'],
+];
+
+function symbols(s: string): string {
+  let out = s;
+  for (const [re, to] of SYMBOLS) out = out.replace(re, to);
+  return out;
+}
+
+/**
+ * Splits an equation into plain text, subscripts and superscripts, so a template can render it
+ * with <sub> and <sup> and no v-html: `W_xh` and `h_{t-1}` subscript, `h^{(L)}` superscript.
+ */
+export function mathSegments(eq: string): MathSegment[] {
+  const out: MathSegment[] = [];
+  let text = '';
+  const flush = (): void => {
+    if (text) out.push({ text: symbols(text), kind: 'text' });
+    text = '';
+  };
+  for (let i = 0; i < eq.length; i++) {
+    const ch = eq[i];
+    if ((ch === '_' || ch === '^') && i + 1 < eq.length) {
+      const kind = ch === '_' ? 'sub' : 'sup';
+      let body: string;
+      if (eq[i + 1] === '{') {
+        const close = eq.indexOf('}', i + 2);
+        body = eq.slice(i + 2, close < 0 ? eq.length : close);
+        i = close < 0 ? eq.length : close;
+      } else {
+        const m = /^[A-Za-z0-9]+/.exec(eq.slice(i + 1));
+        if (!m) {
+          text += ch;
+          continue;
+        }
+        body = m[0];
+        i += body.length;
+      }
+      flush();
+      out.push({ text: symbols(body).replace(/-/g, '−'), kind });
+      continue;
+    }
+    text += ch;
+  }
+  flush();
+  return out;
+}
