@@ -24,10 +24,14 @@ export const X_AXIS_LABELS: Record<XAxis, string> = {
  * Non-finite values are skipped.
  */
 export function thinMinMax(xs: ArrayLike<number>, ys: ArrayLike<number>, maxPoints: number): Point[] {
-  const n = Math.min(xs.length, ys.length);
-  const out: Point[] = [];
+  return minMaxIndices(ys, maxPoints, Math.min(xs.length, ys.length)).map((i) => ({ x: xs[i], y: ys[i] }));
+}
+
+/** The indices thinMinMax keeps of the first n values of ys (ascending). */
+export function minMaxIndices(ys: ArrayLike<number>, maxPoints: number, n = ys.length): number[] {
+  const out: number[] = [];
   if (n <= maxPoints) {
-    for (let i = 0; i < n; i++) if (Number.isFinite(ys[i])) out.push({ x: xs[i], y: ys[i] });
+    for (let i = 0; i < n; i++) if (Number.isFinite(ys[i])) out.push(i);
     return out;
   }
   const buckets = Math.max(1, Math.floor(maxPoints / 2));
@@ -45,8 +49,8 @@ export function thinMinMax(xs: ArrayLike<number>, ys: ArrayLike<number>, maxPoin
     if (iMin < 0) continue;
     const first = Math.min(iMin, iMax);
     const second = Math.max(iMin, iMax);
-    out.push({ x: xs[first], y: ys[first] });
-    if (second !== first) out.push({ x: xs[second], y: ys[second] });
+    out.push(first);
+    if (second !== first) out.push(second);
   }
   return out;
 }
@@ -94,24 +98,125 @@ export function evalX(s: RunSeries, axis: XAxis): number[] {
 
 export type ChartMetric = 'loss' | 'gradNorm' | 'longRange';
 
+export type LineKind = 'train' | 'val' | 'gradNorm' | 'longRange';
+
 export interface SeriesSpec {
-  runId: number;
-  kind: 'train' | 'val' | 'gradNorm' | 'longRange';
+  /** stable across redraws: the chart reuses the dataset with the same key */
+  key: string;
+  kind: LineKind;
+  /** a band's edge (mean + sd above, mean - sd below); absent for a line */
+  band?: 'upper' | 'lower';
   points: Point[];
+}
+
+/** One line's columns: x of each row, the value, and the step that aligns seeds. */
+interface LineColumns {
+  kind: LineKind;
+  steps: ArrayLike<number>;
+  xs: ArrayLike<number>;
+  ys: ArrayLike<number>;
+}
+
+/** The columns of each line a metric draws for one run (smoothing applied). */
+function lineColumns(s: RunSeries, metric: ChartMetric, axis: XAxis, smoothing: number): LineColumns[] {
+  const xs = xColumn(s, axis);
+  if (metric === 'gradNorm') return [{ kind: 'gradNorm', steps: s.step, xs, ys: ema(s.gradNorm, smoothing) }];
+  const ex = evalX(s, axis);
+  if (metric === 'longRange') return [{ kind: 'longRange', steps: s.evalStep, xs: ex, ys: s.longRangeAccuracy }];
+  return [
+    { kind: 'train', steps: s.step, xs, ys: ema(s.trainLoss, smoothing) },
+    { kind: 'val', steps: s.evalStep, xs: ex, ys: s.valLoss },
+  ];
 }
 
 /** The lines of one chart for one run: train and validation loss, the gradient norm, or long-range accuracy. */
 export function runLines(runId: number, s: RunSeries, metric: ChartMetric, axis: XAxis, smoothing: number, maxPoints: number): SeriesSpec[] {
-  const xs = xColumn(s, axis);
-  if (metric === 'gradNorm') {
-    return [{ runId, kind: 'gradNorm', points: thinMinMax(xs, ema(s.gradNorm, smoothing), maxPoints) }];
+  return lineColumns(s, metric, axis, smoothing).map((c) => ({ key: `${runId}:${c.kind}`, kind: c.kind, points: thinMinMax(c.xs, c.ys, maxPoints) }));
+}
+
+/** Mean and spread of several runs at each step. */
+export interface SeedColumns {
+  step: number[];
+  /** mean of the runs' x at that step (the same for steps and characters; time differs per seed) */
+  x: number[];
+  mean: number[];
+  /** sample standard deviation over the runs with a value there */
+  sd: number[];
+  /** how many runs have a finite value at that step */
+  n: number[];
+}
+
+/**
+ * Aligns runs by step (each run's steps ascending) and, at every step where at least minRuns of
+ * them have a finite value, gives the mean and the sample sd over those runs. Steps that fewer
+ * runs have reached (a seed that is still running, or behind) are left out, not averaged over one.
+ */
+export function alignBySteps(runs: readonly { steps: ArrayLike<number>; xs: ArrayLike<number>; ys: ArrayLike<number> }[], minRuns = 2): SeedColumns {
+  const out: SeedColumns = { step: [], x: [], mean: [], sd: [], n: [] };
+  const at = runs.map(() => 0);
+  const len = runs.map((r) => Math.min(r.steps.length, r.xs.length, r.ys.length));
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (;;) {
+    // the smallest step not yet taken, over every run (a k-way merge: k is the number of seeds)
+    let step = Infinity;
+    for (let k = 0; k < runs.length; k++) if (at[k] < len[k] && runs[k].steps[at[k]] < step) step = runs[k].steps[at[k]];
+    if (step === Infinity) break;
+    xs.length = 0;
+    ys.length = 0;
+    for (let k = 0; k < runs.length; k++) {
+      if (at[k] >= len[k] || runs[k].steps[at[k]] !== step) continue;
+      const y = runs[k].ys[at[k]];
+      if (Number.isFinite(y)) {
+        xs.push(runs[k].xs[at[k]]);
+        ys.push(y);
+      }
+      at[k]++;
+    }
+    const n = ys.length;
+    if (n === 0 || n < minRuns) continue;
+    let sx = 0;
+    let sy = 0;
+    for (let i = 0; i < n; i++) {
+      sx += xs[i];
+      sy += ys[i];
+    }
+    const m = sy / n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += (ys[i] - m) * (ys[i] - m);
+    out.step.push(step);
+    out.x.push(sx / n);
+    out.mean.push(m);
+    out.sd.push(n > 1 ? Math.sqrt(ss / (n - 1)) : 0);
+    out.n.push(n);
   }
-  const ex = evalX(s, axis);
-  if (metric === 'longRange') return [{ runId, kind: 'longRange', points: thinMinMax(ex, s.longRangeAccuracy, maxPoints) }];
-  return [
-    { runId, kind: 'train', points: thinMinMax(xs, ema(s.trainLoss, smoothing), maxPoints) },
-    { runId, kind: 'val', points: thinMinMax(ex, s.valLoss, maxPoints) },
-  ];
+  return out;
+}
+
+/** A mean point also says how many seeds it averages and their sd (for the tooltip). */
+export interface MeanPoint extends Point {
+  sd: number;
+  n: number;
+}
+
+/**
+ * The lines of one chart for a group of runs (the seeds of one cell): per line kind the mean over
+ * seeds, smoothed per run first, then a band of mean +- 1 sample sd as two edges (upper, lower).
+ * Thinning keeps the min-max points of the mean, and the band edges at the same rows.
+ */
+export function seedLines(groupKey: string, series: readonly RunSeries[], metric: ChartMetric, axis: XAxis, smoothing: number, maxPoints: number): SeriesSpec[] {
+  const perRun = series.map((s) => lineColumns(s, metric, axis, smoothing));
+  const kinds = perRun[0]?.map((c) => c.kind) ?? [];
+  return kinds.flatMap((kind, i) => {
+    const cols = alignBySteps(perRun.map((r) => r[i]));
+    const keep = minMaxIndices(cols.mean, maxPoints);
+    const mean: MeanPoint[] = keep.map((j) => ({ x: cols.x[j], y: cols.mean[j], sd: cols.sd[j], n: cols.n[j] }));
+    return [
+      { key: `${groupKey}:${kind}:mean`, kind, points: mean },
+      { key: `${groupKey}:${kind}:upper`, kind, band: 'upper' as const, points: keep.map((j) => ({ x: cols.x[j], y: cols.mean[j] + cols.sd[j] })) },
+      { key: `${groupKey}:${kind}:lower`, kind, band: 'lower' as const, points: keep.map((j) => ({ x: cols.x[j], y: cols.mean[j] - cols.sd[j] })) },
+    ];
+  });
 }
 
 /** Eight distinct hues that read on light and dark backgrounds; a run keeps its colour by position. */

@@ -1,11 +1,12 @@
 /** Chart.js with only the parts we use, and colours taken from the page's theme variables. */
 import {
-  BarController, BarElement, CategoryScale, Chart, Decimation, Legend, LinearScale, LineController, LineElement,
+  BarController, BarElement, CategoryScale, Chart, Decimation, Filler, Legend, LinearScale, LineController, LineElement,
   LogarithmicScale, PointElement, Tooltip,
 } from 'chart.js';
 import { onBeforeUnmount } from 'vue';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, BarController, BarElement, CategoryScale, Decimation, Legend, Tooltip);
+// Filler shades the band between a mean's upper and lower edges over seeds
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, BarController, BarElement, CategoryScale, Decimation, Filler, Legend, Tooltip);
 
 export { Chart };
 

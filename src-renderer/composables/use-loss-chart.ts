@@ -3,12 +3,17 @@
  * reactivity (markRaw); its datasets are updated in place and redrawn without animation at most
  * four times a second, however fast metrics arrive. Each line is thinned to about two points per
  * pixel of width (min-max per bucket), so 8 runs x 100,000 steps draw as fast as a short run.
+ *
+ * In 'mean' mode the seeds of each cell are drawn as one mean line with a shaded band of +-1 sample
+ * sd (seedLines), at the steps where at least two seeds have a value; a cell with one run is drawn
+ * as that run.
  */
-import type { ChartDataset, ScatterDataPoint } from 'chart.js';
+import type { ChartDataset, ScatterDataPoint, TooltipItem } from 'chart.js';
 import { markRaw, onBeforeUnmount, onMounted, watch, type Ref } from 'vue';
 import type { Run } from '../../src-main/api/contract.ts';
 import { useRunsStore } from '../stores/runs.ts';
-import { runColor, runLines, X_AXIS_LABELS, type ChartMetric, type SeriesSpec, type XAxis } from './chart-data.ts';
+import { runColor, runLines, seedLines, X_AXIS_LABELS, type ChartMetric, type MeanPoint, type SeriesSpec, type XAxis } from './chart-data.ts';
+import type { RunGroup } from './seed-groups.ts';
 import { Chart, themeColors, useThemeChange } from './chart-setup.ts';
 import { createRedrawScheduler } from './redraw-scheduler.ts';
 
@@ -21,9 +26,29 @@ export interface LossChartOptions {
   logScale: Ref<boolean>;
   /** runs whose lines are hidden (legend toggles) */
   hidden: Ref<ReadonlySet<number>>;
+  /** one line per run, or per cell the mean over its seeds with a band */
+  mode?: Ref<LineMode>;
+  /** the runs as seeds of their cells (needed in 'mean' mode) */
+  groups?: Ref<RunGroup[]>;
 }
 
-type LineDataset = ChartDataset<'line', ScatterDataPoint[]> & { key: string };
+export type LineMode = 'runs' | 'mean';
+
+type LineDataset = ChartDataset<'line', ScatterDataPoint[]> & { key: string; band?: 'upper' | 'lower' };
+
+export interface ChartLine {
+  spec: SeriesSpec;
+  color: string;
+  label: string;
+  hidden: boolean;
+}
+
+const KIND_LABELS: Record<SeriesSpec['kind'], string> = { val: 'val', train: 'train', gradNorm: 'grad norm', longRange: 'long-range accuracy' };
+
+/** a colour with opacity, for the band: '#3b82f6' -> '#3b82f62e' */
+function translucent(color: string, alpha: number): string {
+  return /^#[0-9a-f]{6}$/i.test(color) ? `${color}${Math.round(alpha * 255).toString(16).padStart(2, '0')}` : color;
+}
 
 export const REDRAW_INTERVAL_MS = 250;
 
@@ -39,31 +64,73 @@ const Y_AXIS_LABELS: Record<ChartMetric, string> = {
   longRange: 'accuracy where long-range memory is needed',
 };
 
-export function buildDatasets(previous: readonly LineDataset[], lines: { spec: SeriesSpec; color: string; label: string; hidden: boolean }[]): LineDataset[] {
+export function buildDatasets(previous: readonly LineDataset[], lines: ChartLine[]): LineDataset[] {
   const byKey = new Map(previous.map((d) => [d.key, d]));
   return lines.map(({ spec, color, label, hidden }) => {
-    const key = `${spec.runId}:${spec.kind}`;
+    const key = spec.key;
+    const val = spec.kind === 'val';
     const ds = byKey.get(key) ?? {
       key,
       type: 'line' as const,
       label,
       data: [],
-      borderWidth: spec.kind === 'val' ? 2 : 1.5,
-      borderDash: spec.kind === 'val' ? [6, 4] : [],
-      pointRadius: spec.kind === 'val' ? 2.5 : 0,
-      pointHoverRadius: 4,
+      borderWidth: spec.band ? 0 : val ? 2 : 1.5,
+      borderDash: val ? [6, 4] : [],
+      pointRadius: val && !spec.band ? 2.5 : 0,
+      pointHoverRadius: spec.band ? 0 : 4,
       tension: 0,
       spanGaps: true,
       normalized: true,
       parsing: false as const,
+      // the lower edge fills up to the upper edge, the dataset just before it
+      fill: spec.band === 'lower' ? '-1' : false,
+      ...(spec.band ? { band: spec.band } : {}),
     };
     ds.label = label;
     ds.borderColor = color;
-    ds.backgroundColor = color;
+    ds.backgroundColor = spec.band ? translucent(color, val ? 0.12 : 0.2) : color;
     ds.hidden = hidden;
     ds.data = spec.points;
     return ds;
   });
+}
+
+/**
+ * Per run its lines; or per group of seeds the mean and band, a group of one run as that run.
+ * linesOf gives the lines of one run (groupKey null) or of a group's seeds.
+ */
+export function chartLines(runs: readonly Run[], groups: readonly RunGroup[], mode: LineMode, hidden: ReadonlySet<number>, linesOf: (runs: Run[], groupKey: string | null) => SeriesSpec[]): ChartLine[] {
+  const lines: ChartLine[] = [];
+  if (mode === 'runs') {
+    runs.forEach((run, index) => {
+      for (const spec of linesOf([run], null)) lines.push({ spec, color: runColor(index), label: `${run.id} ${run.cell} s${run.seed} ${KIND_LABELS[spec.kind]}`, hidden: hidden.has(run.id) });
+    });
+    return lines;
+  }
+  groups.forEach((g, index) => {
+    const color = runColor(index);
+    const off = g.runs.every((r) => hidden.has(r.id));
+    if (g.runs.length < 2) {
+      for (const run of g.runs) {
+        for (const spec of linesOf([run], null)) lines.push({ spec, color, label: `${g.label} s${run.seed} ${KIND_LABELS[spec.kind]}`, hidden: off });
+      }
+      return;
+    }
+    for (const spec of linesOf(g.runs, g.key)) {
+      const what = KIND_LABELS[spec.kind];
+      const label = spec.band ? `${g.label} ${what} ${spec.band === 'upper' ? '+' : '−'}1 sd` : `${g.label} mean ${what}`;
+      lines.push({ spec, color, label, hidden: off });
+    }
+  });
+  return lines;
+}
+
+/** The tooltip of a mean point: mean +- sd and over how many seeds; other points as Chart.js says. */
+export function tooltipLabel(item: TooltipItem<'line'>): string {
+  const raw = item.raw as Partial<MeanPoint>;
+  const label = item.dataset.label ?? '';
+  if (typeof raw?.n === 'number' && typeof raw.sd === 'number') return `${label}: ${(item.parsed.y ?? NaN).toFixed(3)} ± ${raw.sd.toFixed(3)} (mean ± sd of ${raw.n} seeds)`;
+  return `${label}: ${item.formattedValue}`;
 }
 
 export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossChartOptions) {
@@ -74,14 +141,10 @@ export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossCh
     if (!chart) return;
     const width = canvas.value?.clientWidth || 800;
     const budget = pointBudget(width);
-    const lines: { spec: SeriesSpec; color: string; label: string; hidden: boolean }[] = [];
-    opts.runs.value.forEach((run, index) => {
-      const specs = runLines(run.id, runsStore.seriesOf(run.id), opts.metric, opts.xAxis.value, opts.smoothing.value, budget);
-      for (const spec of specs) {
-        const what = { val: 'val', train: 'train', gradNorm: 'grad norm', longRange: 'long-range accuracy' }[spec.kind];
-        lines.push({ spec, color: runColor(index), label: `${run.id} ${run.cell} s${run.seed} ${what}`, hidden: opts.hidden.value.has(run.id) });
-      }
-    });
+    const [metric, xAxis, smoothing] = [opts.metric, opts.xAxis.value, opts.smoothing.value];
+    const lines = chartLines(opts.runs.value, opts.groups?.value ?? [], opts.mode?.value ?? 'runs', opts.hidden.value, (runs, groupKey) => (groupKey === null
+      ? runLines(runs[0].id, runsStore.seriesOf(runs[0].id), metric, xAxis, smoothing, budget)
+      : seedLines(groupKey, runs.map((r) => runsStore.seriesOf(r.id)), metric, xAxis, smoothing, budget)));
     chart.data.datasets = buildDatasets(chart.data.datasets as LineDataset[], lines);
     // what is drawn, for end-to-end tests and tools: {"<label>": points, ...}
     if (canvas.value) canvas.value.dataset.points = JSON.stringify(Object.fromEntries(chart.data.datasets.map((d) => [d.label ?? '', d.data.length])));
@@ -137,7 +200,12 @@ export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossCh
           // our own legend (RunLegend) toggles runs; Chart.js' would list train and val twice
           legend: { display: false },
           decimation: { enabled: true, algorithm: 'lttb', samples: 1000 },
-          tooltip: { enabled: true },
+          tooltip: {
+            enabled: true,
+            // a band's edges are not points of their own: the mean's tooltip gives the sd
+            filter: (item) => !(item.dataset as LineDataset).band,
+            callbacks: { label: tooltipLabel },
+          },
         },
       },
     }));
@@ -145,7 +213,8 @@ export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossCh
   });
 
   watch(() => runsStore.revision, () => scheduler.request());
-  watch([() => opts.runs.value.map((r) => r.id).join(','), opts.xAxis, opts.smoothing, opts.hidden], () => scheduler.request());
+  const groupsKey = (): string => (opts.groups?.value ?? []).map((g) => `${g.key}=${g.runs.map((r) => r.id).join('+')}`).join(',');
+  watch([() => opts.runs.value.map((r) => r.id).join(','), groupsKey, () => opts.mode?.value, opts.xAxis, opts.smoothing, opts.hidden], () => scheduler.request());
   watch(opts.logScale, applyScale);
   useThemeChange(applyTheme);
 

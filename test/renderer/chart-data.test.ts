@@ -81,7 +81,7 @@ describe('series for the charts', () => {
   });
 
   it('reuses dataset objects across redraws, so Chart.js updates in place', () => {
-    const spec = { runId: 1, kind: 'train' as const, points: [{ x: 1, y: 2 }] };
+    const spec = { key: '1:train', kind: 'train' as const, points: [{ x: 1, y: 2 }] };
     const first = buildDatasets([], [{ spec, color: '#f00', label: 'a', hidden: false }]);
     const second = buildDatasets(first, [{ spec: { ...spec, points: [{ x: 1, y: 2 }, { x: 2, y: 1 }] }, color: '#f00', label: 'a', hidden: true }]);
     expect(second[0]).toBe(first[0]);

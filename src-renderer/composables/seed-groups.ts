@@ -1,0 +1,70 @@
+/**
+ * Runs grouped as the seeds of one cell of one experiment, and what each seed contributes to the
+ * summary: its final validation loss.
+ */
+import type { Run } from '../../src-main/api/contract.ts';
+
+/** What sentences and legends call each cell. */
+export const CELL_TITLES: Record<string, string> = {
+  rnn: 'RNN',
+  lstm: 'LSTM',
+  'lstm-peephole': 'peephole LSTM',
+  gru: 'GRU',
+  'gru-reset-after': 'GRU (reset-after)',
+};
+
+export function cellTitle(cell: string): string {
+  return CELL_TITLES[cell] ?? cell;
+}
+
+export interface RunGroup {
+  /** experiment id and cell, e.g. "3:lstm" */
+  key: string;
+  experimentId: number;
+  cell: string;
+  /** the cell's title, after its experiment's name when the runs come from several experiments */
+  label: string;
+  /** in the order given */
+  runs: Run[];
+}
+
+/** The runs grouped by experiment and cell, in order of first appearance. */
+export function groupRuns(runs: readonly Run[], experimentName: (id: number) => string | undefined = () => undefined): RunGroup[] {
+  const several = new Set(runs.map((r) => r.experimentId)).size > 1;
+  const groups = new Map<string, RunGroup>();
+  for (const run of runs) {
+    const key = `${run.experimentId}:${run.cell}`;
+    let g = groups.get(key);
+    if (!g) {
+      const title = cellTitle(run.cell);
+      g = { key, experimentId: run.experimentId, cell: run.cell, label: several ? `${experimentName(run.experimentId) ?? `experiment ${run.experimentId}`} · ${title}` : title, runs: [] };
+      groups.set(key, g);
+    }
+    g.runs.push(run);
+  }
+  return [...groups.values()];
+}
+
+/** Whether any group has two or more runs: then the charts default to mean and band. */
+export function hasSeeds(groups: readonly RunGroup[]): boolean {
+  return groups.some((g) => g.runs.length >= 2);
+}
+
+/**
+ * What one seed contributes: a finished run's last validation loss. Runs still training (or
+ * stopped early) are not counted, so every counted seed had the same training budget; a finished
+ * run whose loss is not a number (diverged) is reported, not silently averaged.
+ */
+export type SeedOutcome =
+  | { kind: 'final'; value: number; step: number }
+  | { kind: 'diverged'; step: number }
+  | { kind: 'not-finished'; status: string; step: number }
+  | { kind: 'no-evaluation' };
+
+export function seedOutcome(run: Pick<Run, 'status' | 'step'>, evals: { evalStep: readonly number[]; valLoss: readonly number[] }): SeedOutcome {
+  if (run.status !== 'completed') return { kind: 'not-finished', status: run.status, step: run.step };
+  const last = evals.valLoss.length - 1;
+  if (last < 0) return { kind: 'no-evaluation' };
+  const value = evals.valLoss[last];
+  return Number.isFinite(value) ? { kind: 'final', value, step: evals.evalStep[last] } : { kind: 'diverged', step: evals.evalStep[last] };
+}

@@ -1,0 +1,111 @@
+/** Mean and band over seeds on the charts, and the grouping of runs as seeds of a cell. */
+import { describe, expect, it } from 'vitest';
+import { alignBySteps, seedLines, type MeanPoint } from '../../src-renderer/composables/chart-data.ts';
+import { groupRuns, hasSeeds, seedOutcome } from '../../src-renderer/composables/seed-groups.ts';
+import { buildDatasets, chartLines } from '../../src-renderer/composables/use-loss-chart.ts';
+import { appendEval, appendMetrics, emptySeries } from '../../src-renderer/stores/run-series.ts';
+import { makeRun, metricRow } from './fake-client.ts';
+
+describe('alignBySteps', () => {
+  it('averages by step, only where at least two seeds have a value (to 1e-12)', () => {
+    const cols = alignBySteps([
+      { steps: [1, 2, 3, 4], xs: [10, 20, 30, 40], ys: [3, 2, 1.5, 1] },
+      { steps: [1, 2, 3], xs: [12, 22, 32], ys: [5, 4, NaN] },
+      // a third seed that logs every other step and is further behind
+      { steps: [2], xs: [24], ys: [3] },
+    ]);
+    expect(cols.step).toEqual([1, 2]);
+    expect(cols.n).toEqual([2, 3]);
+    expect(cols.x[1]).toBeCloseTo(22, 12);
+    expect(cols.mean[0]).toBeCloseTo(4, 12);
+    expect(cols.mean[1]).toBeCloseTo(3, 12);
+    expect(cols.sd[0]).toBeCloseTo(Math.SQRT2, 12); // values 3 and 5
+    expect(cols.sd[1]).toBeCloseTo(1, 12); // values 2, 4, 3
+  });
+
+  it('gives nothing for one run', () => {
+    expect(alignBySteps([{ steps: [1, 2], xs: [1, 2], ys: [1, 1] }]).step).toEqual([]);
+  });
+});
+
+function series(losses: number[], vals: [number, number][]) {
+  const s = emptySeries();
+  appendMetrics(s, losses.map((l, i) => metricRow(i + 1, l)));
+  for (const [step, valLoss] of vals) appendEval(s, { step, valLoss, bitsPerChar: 0, accuracy: 0 });
+  return s;
+}
+
+describe('seedLines', () => {
+  it('draws per kind a mean with its sd and seed count, and a band of mean -+ sd at the same x', () => {
+    const a = series([4, 3, 2, 1.5], [[2, 2.5], [4, 1.8]]);
+    const b = series([4, 3.2, 2.2], [[2, 2.7]]);
+    const lines = seedLines('1:lstm', [a, b], 'loss', 'step', 0, 1000);
+    expect(lines.map((l) => `${l.key}${l.band ? ` ${l.band}` : ''}`)).toEqual([
+      '1:lstm:train:mean', '1:lstm:train:upper upper', '1:lstm:train:lower lower',
+      '1:lstm:val:mean', '1:lstm:val:upper upper', '1:lstm:val:lower lower',
+    ]);
+    const [train, upper, lower, val] = lines;
+    // step 4 has one seed: not drawn
+    expect(train.points.map((p) => p.x)).toEqual([1, 2, 3]);
+    expect(upper.points.map((p) => p.x)).toEqual([1, 2, 3]);
+    const p2 = train.points[1] as MeanPoint;
+    expect(p2.y).toBeCloseTo(3.1, 12);
+    expect(p2.n).toBe(2);
+    expect(p2.sd).toBeCloseTo(0.2 / Math.SQRT2, 12);
+    expect(upper.points[1].y).toBeCloseTo(3.1 + p2.sd, 12);
+    expect(lower.points[1].y).toBeCloseTo(3.1 - p2.sd, 12);
+    expect(val.points).toHaveLength(1);
+    expect(val.points[0].y).toBeCloseTo(2.6, 12);
+  });
+});
+
+describe('chartLines', () => {
+  const runs = [
+    makeRun({ id: 1, cell: 'lstm', seed: 1 }), makeRun({ id: 2, cell: 'lstm', seed: 2 }),
+    makeRun({ id: 3, cell: 'rnn', seed: 1 }), makeRun({ id: 4, cell: 'rnn', seed: 2 }),
+    makeRun({ id: 5, cell: 'gru', seed: 1 }),
+  ];
+  const groups = groupRuns(runs);
+  const fake = (rs: { id: number }[], key: string | null) => (key === null
+    ? [{ key: `${rs[0].id}:train`, kind: 'train' as const, points: [] }]
+    : (['mean', 'upper', 'lower'] as const).map((b) => ({ key: `${key}:train:${b}`, kind: 'train' as const, ...(b === 'mean' ? {} : { band: b }), points: [] })));
+
+  it('groups runs by experiment and cell, labelled with the cell', () => {
+    expect(groups.map((g) => `${g.key} ${g.label} ${g.runs.map((r) => r.id).join('+')}`)).toEqual(['1:lstm LSTM 1+2', '1:rnn RNN 3+4', '1:gru GRU 5']);
+    expect(hasSeeds(groups)).toBe(true);
+    expect(hasSeeds(groupRuns([runs[0], runs[2]]))).toBe(false);
+    const two = groupRuns([runs[0], makeRun({ id: 9, experimentId: 2, cell: 'lstm' })], (id) => `exp ${id}`);
+    expect(two.map((g) => g.label)).toEqual(['exp 1 · LSTM', 'exp 2 · LSTM']);
+  });
+
+  it('in mean mode draws each cell once in its own colour, its band after its mean, a one-seed cell as its run', () => {
+    const lines = chartLines(runs, groups, 'mean', new Set([3, 4]), fake);
+    expect(lines.map((l) => `${l.label}|${l.color}|${l.hidden}`)).toEqual([
+      'LSTM mean train|#3b82f6|false', 'LSTM train +1 sd|#3b82f6|false', 'LSTM train −1 sd|#3b82f6|false',
+      'RNN mean train|#ef4444|true', 'RNN train +1 sd|#ef4444|true', 'RNN train −1 sd|#ef4444|true',
+      'GRU s1 train|#10b981|false',
+    ]);
+    const ds = buildDatasets([], lines);
+    expect(ds[2].fill).toBe('-1');
+    expect(ds[1].fill).toBe(false);
+    expect(ds[2].backgroundColor).toBe('#3b82f633');
+    expect(ds[0].borderWidth).toBe(1.5);
+    expect(ds[1].borderWidth).toBe(0);
+  });
+
+  it('in per-run mode draws every run as before', () => {
+    expect(chartLines(runs, groups, 'runs', new Set([3]), fake).map((l) => `${l.label}|${l.hidden}`)).toEqual([
+      '1 lstm s1 train|false', '2 lstm s2 train|false', '3 rnn s1 train|true', '4 rnn s2 train|false', '5 gru s1 train|false',
+    ]);
+  });
+});
+
+describe('seedOutcome', () => {
+  it("counts a finished run's last validation loss, and says why another is not counted", () => {
+    const evals = { evalStep: [100, 200], valLoss: [2.1, 1.9] };
+    expect(seedOutcome({ status: 'completed', step: 200 }, evals)).toEqual({ kind: 'final', value: 1.9, step: 200 });
+    expect(seedOutcome({ status: 'running', step: 150 }, evals)).toEqual({ kind: 'not-finished', status: 'running', step: 150 });
+    expect(seedOutcome({ status: 'completed', step: 200 }, { evalStep: [200], valLoss: [NaN] })).toEqual({ kind: 'diverged', step: 200 });
+    expect(seedOutcome({ status: 'completed', step: 200 }, { evalStep: [], valLoss: [] })).toEqual({ kind: 'no-evaluation' });
+  });
+});
