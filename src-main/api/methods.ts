@@ -56,6 +56,7 @@ const modelShared = {
 const train = v.object({
   seqLen: count(LIMITS.seqLen, 1),
   batch: count(LIMITS.batch, 1),
+  threads: count(LIMITS.threads, 1),
   steps: count(1e9, 1),
   clip: real,
   optimizer: v.optional(v.object({

@@ -147,6 +147,11 @@ describe('handlers', () => {
     expect(plan.estimateSeconds).toBeLessThan(1);
     const longer = await ok('planExperiment', { corpusId, spec: { ...TINY, train: { ...TINY.train, steps: 2000 } } });
     expect(longer.estimateSeconds).toBeGreaterThan(50 * plan.estimateSeconds);
+    // two runs of two threads take the two workers in turn, each for half its time: the sum of the
+    // halves, where one thread each side by side takes as long as the longer run
+    const threaded = await ok('planExperiment', { corpusId, spec: { ...TINY, train: { ...TINY.train, threads: 2 } } });
+    expect(threaded.estimateSeconds).toBeLessThan(plan.estimateSeconds);
+    expect(threaded.estimateSeconds).toBeGreaterThan(plan.estimateSeconds / 2);
     expect(await ok('listExperiments', {})).toEqual([]);
   });
 
@@ -155,6 +160,8 @@ describe('handlers', () => {
     expect(r.code).toBe('invalid-config');
     expect(r.message).toMatch(/lr/);
     expect((await refused('createExperiment', { corpusId, spec: { ...TINY, train: { seqLen: 5000, batch: 4 } } })).code).toBe('invalid-config');
+    const wide = await refused('createExperiment', { corpusId, spec: { ...TINY, train: { ...TINY.train, threads: 3 } } });
+    expect(wide).toMatchObject({ code: 'invalid-config', message: expect.stringMatching(/threads/) });
   });
 
   it('creates an experiment and answers its details', async () => {
