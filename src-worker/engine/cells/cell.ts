@@ -41,6 +41,11 @@ export interface LayerWork {
   dhNext: Vec; // (B, H) gradient reaching h_{t-1} from step t
   dcNext: Vec; // (B, H) gradient reaching c_{t-1} from step t (LSTMs)
   dTmp: Vec; // (B, H) scratch
+  /**
+   * Diagnostics only (absent in training): backward calls it at the end of each step t, when dhNext
+   * (and dcNext) hold the gradient reaching h_{t-1} (and c_{t-1}), row block t of hs, through step t.
+   */
+  probe?: (t: number) => void;
 }
 
 export interface ParamShape {

@@ -72,6 +72,7 @@ export const gruResetAfterCell: Cell = {
         }
       }
       k.gemmNT(B, H, GH, dhw, t * B * GH, GH, p.Wh, 0, GH, dhNext, 0, H, true);
+      w.probe?.(t);
     }
     accumulateRecurrentGrads(k, g, w);
   },

@@ -84,6 +84,7 @@ export const gruCell: Cell = {
         }
       }
       k.gemmNT(B, H, 2 * H, dxw, t * B * GH, GH, p.Wh, 0, GH, dhNext, 0, H, true); // + [da_r da_z] [W_hr W_hz]^T
+      w.probe?.(t);
     }
     const TB = T * B;
     k.gemmTN(H, 2 * H, TB, hs, 0, H, dxw, 0, GH, g.Wh, 0, GH, true);

@@ -88,6 +88,7 @@ export const lstmPeepholeCell: Cell = {
         }
       }
       k.gemmNT(B, H, GH, dxw, t * B * GH, GH, p.Wh, 0, GH, dhNext, 0, H, false);
+      w.probe?.(t);
     }
     accumulateRecurrentGrads(k, g, w);
   },

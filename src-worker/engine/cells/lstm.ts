@@ -75,6 +75,7 @@ export const lstmCell: Cell = {
         }
       }
       k.gemmNT(B, H, GH, dxw, t * B * GH, GH, p.Wh, 0, GH, dhNext, 0, H, false);
+      w.probe?.(t);
     }
     accumulateRecurrentGrads(k, g, w);
   },

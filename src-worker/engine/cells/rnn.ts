@@ -41,6 +41,7 @@ export const rnnCell: Cell = {
         dxw[o + n] = (dhs[o + n] + dhNext[n]) * (1 - h * h);
       }
       k.gemmNT(B, H, H, dxw, o, H, p.Wh, 0, H, dhNext, 0, H, false);
+      w.probe?.(t);
     }
     accumulateRecurrentGrads(k, g, w);
   },
