@@ -31,6 +31,8 @@ export interface ExperimentFormValues {
   embedding: number | string;
   seqLen: number | string;
   batch: number | string;
+  /** threads each run's step is split over */
+  threads: number | string;
   optimizer: (typeof OPTIMIZERS)[number];
   lr: number | string;
   clip: number | string;
@@ -40,27 +42,27 @@ export interface ExperimentFormValues {
   seeds: number | string;
 }
 
-export type FormField = 'corpusId' | 'initFrom' | 'cells' | 'hidden' | 'params' | 'layers' | 'embedding' | 'seqLen' | 'batch' | 'optimizer' | 'lr' | 'clip' | 'dropout' | 'steps' | 'evalEvery' | 'seeds';
+export type FormField = 'corpusId' | 'initFrom' | 'cells' | 'hidden' | 'params' | 'layers' | 'embedding' | 'seqLen' | 'batch' | 'threads' | 'optimizer' | 'lr' | 'clip' | 'dropout' | 'steps' | 'evalEvery' | 'seeds';
 
 /** the lab's field paths (as its invalid-config messages name them) -> the form's inputs */
 const API_FIELDS: Record<string, FormField> = {
   initFrom: 'initFrom', 'initFrom.modelId': 'initFrom', cells: 'cells', cell: 'cells', hidden: 'hidden', params: 'params', layers: 'layers', embedding: 'embedding',
-  dropout: 'dropout', seqLen: 'seqLen', batch: 'batch', steps: 'steps', clip: 'clip', seeds: 'seeds',
+  dropout: 'dropout', seqLen: 'seqLen', batch: 'batch', threads: 'threads', steps: 'steps', clip: 'clip', seeds: 'seeds',
   'optimizer.lr': 'lr', 'optimizer.name': 'optimizer', 'cadence.evalEvery': 'evalEvery',
   'model.hidden': 'hidden', 'model.layers': 'layers', 'model.embedding': 'embedding', 'model.dropout': 'dropout',
-  'train.seqLen': 'seqLen', 'train.batch': 'batch', 'train.steps': 'steps', 'train.clip': 'clip',
+  'train.seqLen': 'seqLen', 'train.batch': 'batch', 'train.threads': 'threads', 'train.steps': 'steps', 'train.clip': 'clip',
 };
 
 export function formFieldOf(apiField: string): FormField | null {
   return API_FIELDS[apiField] ?? null;
 }
 
-const NUMERIC: FormField[] = ['layers', 'embedding', 'seqLen', 'batch', 'lr', 'clip', 'dropout', 'steps', 'evalEvery', 'seeds'];
+const NUMERIC: FormField[] = ['layers', 'embedding', 'seqLen', 'batch', 'threads', 'lr', 'clip', 'dropout', 'steps', 'evalEvery', 'seeds'];
 
 export function defaultFormValues(corpusId: number | null = null): ExperimentFormValues {
   return {
     corpusId, name: '', initFromModelId: null, cells: ['rnn', 'lstm', 'gru'], budgetMode: 'hidden', hidden: 128, params: 100000,
-    layers: 1, embedding: 0, seqLen: 64, batch: 32, optimizer: 'adam', lr: 0.002, clip: 5, dropout: 0,
+    layers: 1, embedding: 0, seqLen: 64, batch: 32, threads: 1, optimizer: 'adam', lr: 0.002, clip: 5, dropout: 0,
     steps: 2000, evalEvery: 100, seeds: 1,
   };
 }
@@ -85,7 +87,7 @@ export function localErrors(v: ExperimentFormValues): Partial<Record<FormField, 
 /** The spec of the form; with an imported model (`from`), its cell and sizes and initFrom. */
 export function specOf(v: ExperimentFormValues, from?: ModelInfo): ExperimentSpecInput {
   const n = (x: number | string): number => Number(x);
-  const train = { seqLen: n(v.seqLen), batch: n(v.batch), steps: n(v.steps), clip: n(v.clip), optimizer: { name: v.optimizer, lr: n(v.lr) } };
+  const train = { seqLen: n(v.seqLen), batch: n(v.batch), threads: n(v.threads), steps: n(v.steps), clip: n(v.clip), optimizer: { name: v.optimizer, lr: n(v.lr) } };
   const cadence = { evalEvery: n(v.evalEvery) };
   if (v.initFromModelId !== null) {
     const m = from?.config;

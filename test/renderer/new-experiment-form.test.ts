@@ -115,7 +115,7 @@ describe('NewExperimentForm', () => {
     expect(req.corpusId).toBe(1);
     expect(req.spec.cells).toEqual(['rnn', 'lstm', 'gru']);
     expect(req.spec.budget).toEqual({ mode: 'hidden', hidden: 128 });
-    expect(req.spec.train).toMatchObject({ seqLen: 64, batch: 32, optimizer: { name: 'adam', lr: 0.002 } });
+    expect(req.spec.train).toMatchObject({ seqLen: 64, batch: 32, threads: 1, optimizer: { name: 'adam', lr: 0.002 } });
     expect(client.runExperiment).toHaveBeenCalledWith({ id: 3 });
   });
 });
