@@ -102,3 +102,44 @@ export async function generate(task: GenerateTask): Promise<GenerateResult> {
   if (task.port && sent < text.length) task.port.postMessage({ type: 'text', text: text.slice(sent) } satisfies GenerateEvent);
   return { text };
 }
+
+// ---- diagnostics: see inside the cells (task types in diagnose-protocol.ts) ----
+// (imports kept here, with the tasks that use them; ES imports are hoisted)
+import type { BaselinesResult, BaselinesTask, DiagnoseResult, DiagnoseTask } from './diagnose-protocol.ts';
+import { baselines as computeBaselines } from './engine/baselines.ts';
+import { gateSaturation, traceCells } from './engine/diagnostics/cell-trace.ts';
+import { characterLosses } from './engine/diagnostics/char-loss.ts';
+import { gradientFlow } from './engine/diagnostics/gradient-flow.ts';
+import { correlatedUnits, textFeatures } from './engine/diagnostics/text-features.ts';
+
+export async function diagnose(task: DiagnoseTask): Promise<DiagnoseResult> {
+  const opened = open(task.source);
+  const { model, kernels } = opened;
+  const ids = new Uint16Array(task.ids);
+  const r = task.request;
+  switch (r.kind) {
+    case 'gradientFlow': {
+      const { kind: _, ...opts } = r;
+      return { kind: r.kind, flow: gradientFlow(model, kernels, ids, opts) };
+    }
+    case 'cells': {
+      const vocab = task.vocab ?? opened.vocab;
+      if (!vocab) throw new ConfigError('vocab', 'is needed to read text features with a training state');
+      if (vocab.length !== model.config.vocabSize) throw new ConfigError('vocab', `has ${vocab.length} characters but the model has ${model.config.vocabSize}`);
+      const trace = traceCells(model, kernels, ids, { chunk: r.chunk });
+      return { kind: r.kind, trace, correlated: correlatedUnits(trace, textFeatures(new Vocab(vocab).decode(ids)), r.top) };
+    }
+    case 'saturation': {
+      const { kind: _, ...opts } = r;
+      return { kind: r.kind, entries: gateSaturation(model, kernels, ids, opts) };
+    }
+    case 'characterLosses':
+      return { kind: r.kind, losses: characterLosses(model, kernels, ids, { topK: r.topK, chunk: r.chunk }) };
+    default:
+      throw new ConfigError('request.kind', `unknown diagnostic ${JSON.stringify((r as { kind: unknown }).kind)}; allowed: gradientFlow, cells, saturation, characterLosses`);
+  }
+}
+
+export async function baselines(task: BaselinesTask): Promise<BaselinesResult> {
+  return computeBaselines(new Uint16Array(task.trainIds), new Uint16Array(task.validIds), task.vocabSize, { maxOrder: task.maxOrder });
+}
