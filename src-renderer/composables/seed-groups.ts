@@ -45,6 +45,19 @@ export function groupRuns(runs: readonly Run[], experimentName: (id: number) => 
   return [...groups.values()];
 }
 
+/**
+ * Each run's colour index: the index of its group, so a cell's seeds share a colour on the charts,
+ * the run table and the samples (with one seed per cell, that is each run's own position).
+ */
+export function colorIndexes(runs: readonly Run[]): number[] {
+  const index = new Map<string, number>();
+  return runs.map((r) => {
+    const key = `${r.experimentId}:${r.cell}`;
+    if (!index.has(key)) index.set(key, index.size);
+    return index.get(key)!;
+  });
+}
+
 /** Whether any group has two or more runs: then the charts default to mean and band. */
 export function hasSeeds(groups: readonly RunGroup[]): boolean {
   return groups.some((g) => g.runs.length >= 2);

@@ -13,7 +13,7 @@ import { markRaw, onBeforeUnmount, onMounted, watch, type Ref } from 'vue';
 import type { Run } from '../../src-main/api/contract.ts';
 import { useRunsStore } from '../stores/runs.ts';
 import { runColor, runLines, seedLines, X_AXIS_LABELS, type ChartMetric, type MeanPoint, type SeriesSpec, type XAxis } from './chart-data.ts';
-import type { RunGroup } from './seed-groups.ts';
+import { colorIndexes, type RunGroup } from './seed-groups.ts';
 import { Chart, themeColors, useThemeChange } from './chart-setup.ts';
 import { createRedrawScheduler } from './redraw-scheduler.ts';
 
@@ -102,8 +102,9 @@ export function buildDatasets(previous: readonly LineDataset[], lines: ChartLine
 export function chartLines(runs: readonly Run[], groups: readonly RunGroup[], mode: LineMode, hidden: ReadonlySet<number>, linesOf: (runs: Run[], groupKey: string | null) => SeriesSpec[]): ChartLine[] {
   const lines: ChartLine[] = [];
   if (mode === 'runs') {
+    const colors = colorIndexes(runs);
     runs.forEach((run, index) => {
-      for (const spec of linesOf([run], null)) lines.push({ spec, color: runColor(index), label: `${run.id} ${run.cell} s${run.seed} ${KIND_LABELS[spec.kind]}`, hidden: hidden.has(run.id) });
+      for (const spec of linesOf([run], null)) lines.push({ spec, color: runColor(colors[index]), label: `${run.id} ${run.cell} s${run.seed} ${KIND_LABELS[spec.kind]}`, hidden: hidden.has(run.id) });
     });
     return lines;
   }

@@ -1,7 +1,7 @@
 /** Mean and band over seeds on the charts, and the grouping of runs as seeds of a cell. */
 import { describe, expect, it } from 'vitest';
 import { alignBySteps, seedLines, type MeanPoint } from '../../src-renderer/composables/chart-data.ts';
-import { groupRuns, hasSeeds, seedOutcome } from '../../src-renderer/composables/seed-groups.ts';
+import { colorIndexes, groupRuns, hasSeeds, seedOutcome } from '../../src-renderer/composables/seed-groups.ts';
 import { buildDatasets, chartLines } from '../../src-renderer/composables/use-loss-chart.ts';
 import { appendEval, appendMetrics, emptySeries } from '../../src-renderer/stores/run-series.ts';
 import { makeRun, metricRow } from './fake-client.ts';
@@ -78,6 +78,11 @@ describe('chartLines', () => {
     expect(two.map((g) => g.label)).toEqual(['exp 1 · LSTM', 'exp 2 · LSTM']);
   });
 
+  it("gives a cell's seeds one colour, and each run its own when there is one seed per cell", () => {
+    expect(colorIndexes(runs)).toEqual([0, 0, 1, 1, 2]);
+    expect(colorIndexes([runs[0], runs[2], runs[4]])).toEqual([0, 1, 2]);
+  });
+
   it('in mean mode draws each cell once in its own colour, its band after its mean, a one-seed cell as its run', () => {
     const lines = chartLines(runs, groups, 'mean', new Set([3, 4]), fake);
     expect(lines.map((l) => `${l.label}|${l.color}|${l.hidden}`)).toEqual([
@@ -93,9 +98,9 @@ describe('chartLines', () => {
     expect(ds[1].borderWidth).toBe(0);
   });
 
-  it('in per-run mode draws every run as before', () => {
-    expect(chartLines(runs, groups, 'runs', new Set([3]), fake).map((l) => `${l.label}|${l.hidden}`)).toEqual([
-      '1 lstm s1 train|false', '2 lstm s2 train|false', '3 rnn s1 train|true', '4 rnn s2 train|false', '5 gru s1 train|false',
+  it("in per-run mode draws every run, in its cell's colour", () => {
+    expect(chartLines(runs, groups, 'runs', new Set([3]), fake).map((l) => `${l.label}|${l.color}|${l.hidden}`)).toEqual([
+      '1 lstm s1 train|#3b82f6|false', '2 lstm s2 train|#3b82f6|false', '3 rnn s1 train|#ef4444|true', '4 rnn s2 train|#ef4444|false', '5 gru s1 train|#10b981|false',
     ]);
   });
 });
