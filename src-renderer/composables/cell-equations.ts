@@ -121,7 +121,7 @@ export const CELL_EQUATIONS: Record<ModelConfig['cell'], string[]> = {
 
 /** What the equations leave to the reader, per cell. */
 export const CELL_NOTES: Record<ModelConfig['cell'], string> = {
-  rnn: 'b_h is the sum of the two bias vectors b_x and b_h that PyTorch keeps (both are trained).',
+  rnn: 'The equation\'s b_h is one vector: the sum of the two the engine trains, as PyTorch keeps them (b_x and b_h in the table).',
   lstm: 'Each gate\'s b is the sum of its blocks of b_x and b_h (PyTorch keeps both). The forget gate starts with its b_x block at the forget bias.',
   'lstm-peephole': 'Gers and Schmidhuber 2000: f_t and i_t see c_{t-1}, o_t sees the new c_t, through the diagonal weights p. Each gate\'s b is the sum of its blocks of b_x and b_h.',
   gru: 'Cho et al. 2014: the reset gate acts before the recurrent product of g_t; one bias per gate.',

@@ -231,17 +231,39 @@ export function pairSentence(v: PairVerdict): string {
   }
 }
 
+/** The numbers behind a pair's sentence: the difference and its interval, or null without spread. */
+export function pairDetail(v: PairVerdict): string | null {
+  if (v.kind === 'no-spread') return null;
+  const df = Number.isFinite(v.df) ? `, Welch df ${v.df.toFixed(1)}` : '';
+  const f = (x: number): string => formatNats(x).replace('-', '−');
+  return `difference ${f(v.diff)}, 95% interval ${f(v.lo)} to ${f(v.hi)}${df}`;
+}
+
+export interface VerdictItem {
+  sentence: string;
+  /** the difference and its interval, where there is one */
+  detail: string | null;
+}
+
 /**
- * The verdict as sentences, one per pair of cells; or a single sentence when there is nothing to
- * judge: fewer than two cells with a value, or one seed in every cell.
+ * The verdict, one item per pair of cells; or a single item when there is nothing to judge: fewer
+ * than two cells with a value, or one seed in every cell.
  */
-export function verdictSentences(cells: readonly CellValues[]): string[] {
+export function verdictItems(cells: readonly CellValues[]): VerdictItem[] {
   const present = cells.filter((c) => c.values.some((v) => Number.isFinite(v)));
-  if (present.length < 2) return [present.length === 1 ? 'One cell only: nothing to compare it with.' : 'No validation loss yet: nothing to compare.'];
-  if (present.every((c) => c.values.filter((v) => Number.isFinite(v)).length < 2)) {
-    return ['One seed each: no spread to compare against, so no verdict. Run two or more seeds to judge the differences.'];
+  if (present.length === 0) return [{ sentence: 'No validation loss yet: nothing to compare.', detail: null }];
+  if (present.length === 1) {
+    const sentence = cells.length > 1 ? `Only ${present[0].name} has results so far: nothing to compare it with yet.` : 'One cell only: nothing to compare it with.';
+    return [{ sentence, detail: null }];
   }
-  return pairVerdicts(present).map((v) => `${pairSentence(v)}.`);
+  if (present.every((c) => c.values.filter((v) => Number.isFinite(v)).length < 2)) {
+    return [{ sentence: 'One seed each: no spread to compare against, so no verdict. Run two or more seeds to judge the differences.', detail: null }];
+  }
+  return pairVerdicts(present).map((v) => ({ sentence: `${pairSentence(v)}.`, detail: pairDetail(v) }));
+}
+
+export function verdictSentences(cells: readonly CellValues[]): string[] {
+  return verdictItems(cells).map((i) => i.sentence);
 }
 
 /** The verdict in one line: the pair sentences joined with semicolons. */

@@ -4,7 +4,7 @@
  * t tables agree to their three decimals. Tolerances are stated per check.
  */
 import { describe, expect, it } from 'vitest';
-import { logGamma, mean, pairVerdicts, sampleSd, seedStats, studentTCdf, studentTQuantile, verdict, verdictSentences, welchInterval } from '../../src-renderer/composables/seed-stats.ts';
+import { logGamma, mean, pairVerdicts, sampleSd, seedStats, studentTCdf, studentTQuantile, verdict, verdictItems, verdictSentences, welchInterval } from '../../src-renderer/composables/seed-stats.ts';
 
 describe("Student's t", () => {
   it('has the quantiles of the printed tables and of SciPy (to 1e-9), whole and fractional df', () => {
@@ -106,6 +106,15 @@ describe('the verdict', () => {
     expect(verdict(cells)).toBe('LSTM and GRU differ by less than the seed spread; LSTM beats RNN by 0.400 nats per character over 5 seeds; GRU beats RNN by 0.390 nats per character over 5 seeds.');
   });
 
+  it('gives the numbers behind each sentence', () => {
+    expect(verdictItems(cells).map((i) => i.detail)).toEqual([
+      'difference 0.010, 95% interval −0.019 to 0.039, Welch df 7.2',
+      'difference 0.400, 95% interval 0.368 to 0.432, Welch df 6.7',
+      expect.stringMatching(/^difference 0\.390, 95% interval 0\.3\d\d to 0\.4\d\d, Welch df \d\.\d$/),
+    ]);
+    expect(verdictItems([{ name: 'LSTM', values: [1.5] }, { name: 'RNN', values: [1.9] }])[0].detail).toBeNull();
+  });
+
   it('is cautious with two seeds: a gap smaller than what t(0.975, 1) allows is within the spread', () => {
     // means 1.50 and 1.60, sd 0.0707 each: se 0.0707, Welch df 2, t = 4.303: interval -0.204 to 0.404
     expect(verdictSentences([{ name: 'LSTM', values: [1.45, 1.55] }, { name: 'RNN', values: [1.55, 1.65] }])).toEqual(['LSTM and RNN differ by less than the seed spread.']);
@@ -118,6 +127,7 @@ describe('the verdict', () => {
     // a cell whose second seed has not been evaluated yet
     expect(verdictSentences([{ name: 'LSTM', values: [1.5, 1.52] }, { name: 'RNN', values: [1.9, NaN] }])).toEqual(['LSTM and RNN: RNN has one seed, no spread to compare against.']);
     expect(verdict([{ name: 'LSTM', values: [1.5, 1.52] }])).toBe('One cell only: nothing to compare it with.');
+    expect(verdict([{ name: 'LSTM', values: [1.5, 1.52] }, { name: 'GRU', values: [] }])).toBe('Only LSTM has results so far: nothing to compare it with yet.');
     expect(verdict([{ name: 'LSTM', values: [] }, { name: 'GRU', values: [NaN] }])).toBe('No validation loss yet: nothing to compare.');
   });
 
