@@ -23,6 +23,8 @@ export interface ExperimentSettings {
   batch: number;
   steps: number;
   evalEvery: number;
+  /** seeds per cell (1 when absent) */
+  seeds?: number;
 }
 
 export async function showScreen(page: Page, label: 'Corpora' | 'New experiment' | 'Experiment' | 'Compare' | 'Generate'): Promise<void> {
@@ -72,7 +74,7 @@ export async function createExperiment(page: Page, corpus: { name: string; vocab
     if ((await box.isChecked()) !== want) await box.setChecked(want);
   }
   await form.getByRole('radio', { name: /Same hidden size/ }).check();
-  const fields: [string, number][] = [['hidden', s.hidden], ['seqLen', s.seqLen], ['batch', s.batch], ['steps', s.steps], ['evalEvery', s.evalEvery], ['layers', 1], ['embedding', 0], ['seeds', 1]];
+  const fields: [string, number][] = [['hidden', s.hidden], ['seqLen', s.seqLen], ['batch', s.batch], ['steps', s.steps], ['evalEvery', s.evalEvery], ['layers', 1], ['embedding', 0], ['seeds', s.seeds ?? 1]];
   for (const [field, value] of fields) await page.locator(`#field-${field}`).fill(String(value));
 
   // the plan: one row per cell with its parameter count, as the form stands now
@@ -85,7 +87,7 @@ export async function createExperiment(page: Page, corpus: { name: string; vocab
     counts[c] = Number(text!.replace(/,/g, ''));
     expect(counts[c], `parameters of ${c}`).toBe(expectedParams(c, corpus.vocab, s.hidden));
   }
-  await expect.poll(() => page.locator('.plan .estimate').textContent()).toMatch(new RegExp(`for all ${s.cells.length} runs`));
+  await expect.poll(() => page.locator('.plan .estimate').textContent()).toMatch(new RegExp(`for all ${s.cells.length * (s.seeds ?? 1)} runs`));
   if (opts.shot) await page.screenshot({ path: screenshotPath(opts.shot), fullPage: true });
 
   await form.getByRole('button', { name: opts.start ? 'Create and start' : 'Create without starting', exact: true }).click();
