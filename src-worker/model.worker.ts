@@ -1,13 +1,20 @@
 /**
  * Piscina tasks on a finished or paused model (run with the `name` option): `evaluate` scores a
- * text, `generate` writes text and streams it over the task's port as it goes. The model comes from
- * a model file (loadModel) or from the weights of a training state (Trainer.saveState).
+ * text, `generate` writes text and streams it over the task's port as it goes, `diagnose` looks
+ * inside the model on a text. The model comes from a model file (loadModel) or from the weights of
+ * a training state (Trainer.saveState). `baselines` needs no model: it fits n-grams to a corpus.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { BaselinesResult, BaselinesTask, DiagnoseResult, DiagnoseTask } from './diagnose-protocol.ts';
 import { GENERATE_MAX_LENGTH } from './protocol.ts';
+import { baselines as computeBaselines } from './engine/baselines.ts';
 import { ConfigError } from './engine/config.ts';
 import { Vocab } from './engine/data.ts';
 import { evaluate as evaluateModel, type EvalResult } from './engine/evaluate.ts';
+import { gateSaturation, traceCells } from './engine/diagnostics/cell-trace.ts';
+import { characterLosses } from './engine/diagnostics/char-loss.ts';
+import { gradientFlow } from './engine/diagnostics/gradient-flow.ts';
+import { correlatedUnits, textFeatures } from './engine/diagnostics/text-features.ts';
 import { createKernels } from './engine/kernel-sets.ts';
 import { loadModel } from './engine/model-file.ts';
 import type { Kernels } from './engine/kernels.ts';
@@ -104,13 +111,6 @@ export async function generate(task: GenerateTask): Promise<GenerateResult> {
 }
 
 // ---- diagnostics: see inside the cells (task types in diagnose-protocol.ts) ----
-// (imports kept here, with the tasks that use them; ES imports are hoisted)
-import type { BaselinesResult, BaselinesTask, DiagnoseResult, DiagnoseTask } from './diagnose-protocol.ts';
-import { baselines as computeBaselines } from './engine/baselines.ts';
-import { gateSaturation, traceCells } from './engine/diagnostics/cell-trace.ts';
-import { characterLosses } from './engine/diagnostics/char-loss.ts';
-import { gradientFlow } from './engine/diagnostics/gradient-flow.ts';
-import { correlatedUnits, textFeatures } from './engine/diagnostics/text-features.ts';
 
 export async function diagnose(task: DiagnoseTask): Promise<DiagnoseResult> {
   const opened = open(task.source);

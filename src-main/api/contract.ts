@@ -68,6 +68,122 @@ export interface RunData {
   samples: Sample[];
 }
 
+// ---- inside the cells ----
+
+/** Which text a diagnostic reads: a slice of the corpus's validation text, or the user's own. */
+export interface PassageRequest {
+  /** first character of the validation text (default 0) */
+  start?: number;
+  /** characters read (default 400; at most DIAGNOSE_MAX_PASSAGE) */
+  length?: number;
+  /** the user's own text instead of the validation text; every character must be in the corpus vocabulary */
+  text?: string;
+}
+
+/** Longest passage the cell and per-character views read. */
+export const DIAGNOSE_MAX_PASSAGE = 5000;
+
+export interface GradientFlowReport {
+  runId: number;
+  cell: CellName;
+  checkpoint: 'best' | 'last';
+  /** the checkpoint's step */
+  step: number;
+  /** T: window length; lags run 0..maxLag */
+  window: number;
+  maxLag: number;
+  /** (window, stream) pairs of the validation text averaged */
+  samples: number;
+  /** per layer (bottom first), per lag k: mean ||dL_T/dh_{T-k}||_2, L_T the loss at the window's last position (nats) */
+  h: number[][];
+  /** LSTMs: per layer, per lag: mean ||dL_T/dc_{T-k}|| with h_{T-k} held fixed; null for other cells */
+  c: number[][] | null;
+}
+
+export interface GateInfoRow {
+  /** as in the cell's equations: i, f, g, o (LSTMs); r, z, g (GRU); r, z, n (reset-after GRU) */
+  name: string;
+  label: string;
+  activation: 'sigmoid' | 'tanh';
+}
+
+export interface UnitCorrelationRow {
+  layer: number;
+  state: 'h' | 'c';
+  unit: number;
+  /** Pearson r over the passage */
+  r: number;
+}
+
+export interface SaturationRow {
+  layer: number;
+  /** a gate's name, or 'h' */
+  name: string;
+  label: string;
+  range: [number, number];
+  /** fractions of (step, unit) values below range[0] + 0.1 and above range[1] - 0.1 */
+  low: number;
+  high: number;
+  /** fractions per bin over the range (20 bins, sum 1) */
+  histogram: number[];
+  count: number;
+}
+
+export interface CellInspection {
+  runId: number;
+  cell: CellName;
+  checkpoint: 'best' | 'last';
+  step: number;
+  /** the characters read, one per step */
+  passage: string;
+  hidden: number;
+  /** the cell's gates in the order of each layer's `gates` (none for the plain RNN) */
+  gates: GateInfoRow[];
+  /**
+   * per layer (bottom first): h_t, c_t (LSTMs, else null) and each gate's value after reading
+   * passage[t], each a (T, H) float32 array, little-endian, as bytes
+   */
+  layers: { h: Uint8Array; c: Uint8Array | null; gates: Uint8Array[] }[];
+  /** per text feature (linePosition, inQuotes, inBrackets, whitespace): the units with the largest |r| */
+  correlated: Record<string, UnitCorrelationRow[]>;
+  /** gate saturation over the first `saturationChars` characters of the validation text */
+  saturation: SaturationRow[];
+  saturationChars: number;
+}
+
+export interface CharacterLossRun {
+  runId: number;
+  cell: CellName;
+  seed: number;
+  step: number;
+  /** per position i (passage[i + 1] predicted from passage[0..i]): loss in nats */
+  nll: number[];
+  /** per position: the model's top guesses for passage[i + 1], most likely first */
+  guesses: { chars: string[]; probs: number[] }[];
+  /** mean of nll */
+  loss: number;
+}
+
+export interface CharacterLossReport {
+  checkpoint: 'best' | 'last';
+  passage: string;
+  runs: CharacterLossRun[];
+}
+
+/** Reference losses for a corpus, nats per character on its validation text. */
+export interface BaselinesReport {
+  corpusId: number;
+  vocabSize: number;
+  /** ln V: guessing uniformly */
+  uniform: number;
+  /** the training text's character frequencies, scored on the validation text */
+  unigram: number;
+  /** entropy of the training text's character distribution */
+  trainEntropy: number;
+  /** character n-grams (interpolated Kneser-Ney) fitted on the training text, n = 1..5 */
+  ngram: { order: number; loss: number }[];
+}
+
 export interface RunSummary {
   run: Run;
   experimentName: string;
@@ -179,6 +295,14 @@ export interface LabApi {
    * (window.print()).
    */
   printPdf(req: { title: string }): ExportedFile;
+  /** how much of the loss at a window's end reaches the hidden state k steps back, on the validation text */
+  gradientFlow(req: { runId: number; checkpoint?: 'best' | 'last'; window?: number }): GradientFlowReport;
+  /** gates and states step by step over a passage, correlated units and gate saturation */
+  inspectCells(req: { runId: number; checkpoint?: 'best' | 'last' } & PassageRequest): CellInspection;
+  /** each run's loss at every character of one passage, with its top guesses */
+  characterLosses(req: { runIds: number[]; checkpoint?: 'best' | 'last'; topK?: number } & PassageRequest): CharacterLossReport;
+  /** uniform, unigram and n-gram reference losses of a corpus (computed once per corpus) */
+  getBaselines(req: { corpusId: number }): BaselinesReport;
 }
 
 export type MethodName = keyof LabApi;
@@ -190,7 +314,7 @@ export const METHOD_NAMES = [
   'appInfo', 'listTasks', 'listCorpora', 'getCorpus', 'importCorpus', 'createTaskCorpus', 'deleteCorpus',
   'listExperiments', 'getExperiment', 'planExperiment', 'createExperiment', 'deleteExperiment', 'runExperiment',
   'resumeRun', 'pauseRun', 'cancelRun', 'duplicateRun', 'getRunData', 'compareRuns', 'importModel', 'listModels', 'generate', 'exportModel', 'exportMetrics',
-  'exportReport', 'printPdf',
+  'exportReport', 'printPdf', 'gradientFlow', 'inspectCells', 'characterLosses', 'getBaselines',
 ] as const satisfies readonly MethodName[];
 
 /** The client side: every method async, expected failures thrown as LabApiError. */

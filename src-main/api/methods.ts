@@ -16,7 +16,8 @@ import { CorpusError, DEFAULT_MAX_BYTES } from '../lab/corpora.ts';
 import { Lab, LabError } from '../lab/lab.ts';
 import { COMMON_PARAMS, TASK_NAMES, TASKS, type TaskName } from '../lab/tasks/index.ts';
 import { StoreError } from '../store/errors.ts';
-import type { ApiEvent, ErrorCode, ExperimentDetails, MethodName, Request, Response, Result } from './contract.ts';
+import { FLOW_MAX_WINDOW } from '../lab/inside.ts';
+import { DIAGNOSE_MAX_PASSAGE, type ApiEvent, type ErrorCode, type ExperimentDetails, type MethodName, type Request, type Response, type Result } from './contract.ts';
 import { exportMetrics, exportModel, exportReport, safeFileName } from './exports.ts';
 import { empty, v, ValidationError, type Schema } from './validate.ts';
 
@@ -44,6 +45,13 @@ const name = v.string({ min: 1, max: 200 });
 /** finite, and wide: the engine checks the real range and names the field */
 const real = v.optional(v.number({ min: -1e9, max: 1e9 }));
 const count = (max: number, min = 0) => v.optional(v.int({ min, max }));
+
+/** a passage of the validation text, or the user's own (the lab counts characters, not UTF-16 units) */
+const passage = {
+  start: count(MAX_SAFE),
+  length: count(DIAGNOSE_MAX_PASSAGE, 2),
+  text: v.optional(v.string({ min: 2, max: 2 * DIAGNOSE_MAX_PASSAGE })),
+};
 
 const modelShared = {
   layers: count(LIMITS.layers, 1),
@@ -264,6 +272,22 @@ export const LAB_METHODS = {
       if (!ctx.printToPdf) throw new LabError('bad-state', 'saving the window as a PDF needs the desktop app; in a browser, print the page and choose "Save as PDF"');
       return { fileName: `${safeFileName(req.title)}.pdf`, bytes: await ctx.printToPdf() };
     },
+  },
+  gradientFlow: {
+    request: v.object({ runId: id, checkpoint: v.optional(checkpoint), window: count(FLOW_MAX_WINDOW, 1) }),
+    handle: (lab, req) => lab.gradientFlow(req.runId, { checkpoint: req.checkpoint, window: req.window }),
+  },
+  inspectCells: {
+    request: v.object({ runId: id, checkpoint: v.optional(checkpoint), ...passage }),
+    handle: (lab, { runId, ...req }) => lab.inspectCells(runId, req),
+  },
+  characterLosses: {
+    request: v.object({ runIds: v.array(id, { min: 1, max: 12 }), checkpoint: v.optional(checkpoint), topK: count(10, 1), ...passage }),
+    handle: (lab, { runIds, ...req }) => lab.characterLosses(runIds, req),
+  },
+  getBaselines: {
+    request: v.object({ corpusId: id }),
+    handle: (lab, req) => lab.baselines(req.corpusId),
   },
 } satisfies { readonly [M in MethodName]: MethodSpec<M> };
 

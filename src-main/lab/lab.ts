@@ -10,10 +10,11 @@
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import type { Comparison, ExperimentPlan, RunSummary } from '../api/contract.ts';
+import type { BaselinesReport, CellInspection, CharacterLossReport, Comparison, ExperimentPlan, GradientFlowReport, PassageRequest, RunSummary } from '../api/contract.ts';
 import { CELLS, type CellName } from '../../src-worker/engine/cells/index.ts';
 import { ConfigError, type ModelConfig, type TrainConfig } from '../../src-worker/engine/config.ts';
 import { Vocab } from '../../src-worker/engine/data.ts';
+import { gateInfo } from '../../src-worker/engine/diagnostics/cell-trace.ts';
 import type { EvalResult } from '../../src-worker/engine/evaluate.ts';
 import { importTorchModel, loadModel, ModelFileError, saveModel, type LoadedModel } from '../../src-worker/engine/model-file.ts';
 import { parameterCount } from '../../src-worker/engine/model.ts';
@@ -25,6 +26,7 @@ import { TrainingPool, type RunHandle, type TrainingPoolOptions } from '../pool/
 import { openDatabase } from '../store/database.ts';
 import { LabStore, type CorpusMeta, type Experiment, type ModelMeta, type Run, type RunStatus } from '../store/lab-store.ts';
 import { corpusStats, encodeShared, prepareCorpus, splitCorpus, type CorpusStats } from './corpora.ts';
+import { cellInspection, characterLossRun, flowWindows, gradientFlowReport, INSPECT_MAX_VALUES, PassageError, resolvePassage, SATURATION_CHARS } from './inside.ts';
 import { experimentSpec, planRuns, type ExperimentSpec, type ExperimentSpecInput, type PlannedRun } from './experiments.ts';
 import { generateTask, resolveTaskParams, TASKS, type TaskName } from './tasks/index.ts';
 
@@ -135,6 +137,8 @@ export class Lab {
   private readonly listeners = new Set<(e: LabEvent) => void>();
   private readonly idle = new Set<() => void>();
   private readonly corpusIds = new Map<number, CorpusIds>();
+  /** per corpus, its reference losses (computed once, in the model worker) */
+  private readonly baselineCache = new Map<number, Promise<BaselinesReport>>();
   private readonly controlTimer: NodeJS.Timeout;
   private closed = false;
 
@@ -222,6 +226,7 @@ export class Lab {
   deleteCorpus(id: number): void {
     if (!this.store.deleteCorpus(id)) throw new LabError('not-found', `no corpus ${id}`);
     this.corpusIds.delete(id);
+    this.baselineCache.delete(id);
   }
 
   // ---- experiments ----
@@ -669,6 +674,97 @@ export class Lab {
     return result.text;
   }
 
+  // ---- inside the cells ----
+
+  /**
+   * How much of the loss at the end of a window reaches the hidden state k steps back, averaged over
+   * windows of the validation text (see engine/diagnostics/gradient-flow.ts). The window defaults
+   * to the run's seqLen.
+   */
+  async gradientFlow(runId: number, opts: { checkpoint?: Checkpoint; window?: number } = {}): Promise<GradientFlowReport> {
+    const which = opts.checkpoint ?? 'last';
+    const { step, state } = this.checkpoint(runId, which);
+    const run = this.run(runId);
+    const { valid } = this.runCorpusIds(runId);
+    const w = passageInput(() => flowWindows(valid.length, (run.config as RunConfig).train.seqLen, opts.window));
+    const r = await this.getPool().diagnose({ source: { kind: 'model', state }, ids: valid.buffer, request: { kind: 'gradientFlow', ...w } });
+    if (r.kind !== 'gradientFlow') throw new Error(`the model worker answered ${r.kind} to gradientFlow`);
+    return gradientFlowReport({ runId, cell: run.cell as CellName, checkpoint: which, step }, r.flow);
+  }
+
+  /**
+   * A run's gates and states step by step over a passage, the units most correlated with simple
+   * text features, and how saturated each gate is over the start of the validation text.
+   */
+  async inspectCells(runId: number, req: PassageRequest & { checkpoint?: Checkpoint } = {}): Promise<CellInspection> {
+    const which = req.checkpoint ?? 'last';
+    const { step, state } = this.checkpoint(runId, which);
+    const run = this.run(runId);
+    const { vocab, valid } = this.runCorpusIds(runId);
+    const passage = passageInput(() => resolvePassage(req, vocab, valid));
+    const model = (run.config as RunConfig).model;
+    const vectors = 1 + (CELLS[model.cell].hasCellState ? 1 : 0) + gateInfo(model.cell).length;
+    const perChar = vectors * model.hidden * model.layers;
+    if (passage.ids.length * perChar > INSPECT_MAX_VALUES) {
+      throw new LabError('bad-input', `a passage of ${passage.ids.length} characters is too long to trace this model; at most ${Math.floor(INSPECT_MAX_VALUES / perChar)}`);
+    }
+    const source = { kind: 'model' as const, state };
+    const pool = this.getPool();
+    const cells = await pool.diagnose({ source, ids: passage.ids.buffer, vocab, request: { kind: 'cells', top: 5 } });
+    const satIds = valid.slice(0, Math.min(valid.length, SATURATION_CHARS));
+    const sat = await pool.diagnose({ source, ids: satIds.buffer, request: { kind: 'saturation', streams: Math.max(1, Math.min(8, Math.floor(satIds.length / 500))) } });
+    if (cells.kind !== 'cells' || sat.kind !== 'saturation') throw new Error('the model worker answered the wrong diagnostics');
+    return cellInspection({ runId, cell: run.cell as CellName, checkpoint: which, step }, passage.text, cells.trace, cells.correlated, sat.entries, satIds.length);
+  }
+
+  /** Each run's loss at every character of one passage, with its top guesses; the runs must share a corpus. */
+  async characterLosses(runIds: number[], req: PassageRequest & { checkpoint?: Checkpoint; topK?: number } = {}): Promise<CharacterLossReport> {
+    if (runIds.length === 0) throw new LabError('bad-input', 'choose at least one run');
+    const which = req.checkpoint ?? 'last';
+    const runs = runIds.map((id) => this.run(id));
+    const corpusOf = (r: Run): number => this.experiment(r.experimentId).experiment.corpusId;
+    const other = runs.find((r) => corpusOf(r) !== corpusOf(runs[0]));
+    if (other) throw new LabError('bad-input', `runs ${runs[0].id} and ${other.id} were trained on different corpora; per-character losses compare runs on one text`);
+    const { vocab, valid } = this.runCorpusIds(runs[0].id);
+    const passage = passageInput(() => resolvePassage(req, vocab, valid));
+    const topK = req.topK ?? 5;
+    if (!Number.isInteger(topK) || topK < 1 || topK > Math.min(10, vocab.length)) throw new LabError('bad-input', `top guesses must be a whole number from 1 to ${Math.min(10, vocab.length)}, got ${topK}`);
+    const out = [];
+    for (const run of runs) {
+      const { step, state } = this.checkpoint(run.id, which);
+      const r = await this.getPool().diagnose({ source: { kind: 'model', state }, ids: passage.ids.buffer, request: { kind: 'characterLosses', topK } });
+      if (r.kind !== 'characterLosses') throw new Error(`the model worker answered ${r.kind} to characterLosses`);
+      out.push(characterLossRun({ runId: run.id, cell: run.cell as CellName, seed: run.seed, step }, vocab, r.losses));
+    }
+    return { checkpoint: which, passage: passage.text, runs: out };
+  }
+
+  /** Uniform, unigram and n-gram reference losses of a corpus on its validation text, computed once. */
+  baselines(corpusId: number): Promise<BaselinesReport> {
+    const meta = this.store.getCorpusMeta(corpusId);
+    if (!meta) return Promise.reject(new LabError('not-found', `no corpus ${corpusId}`));
+    let report = this.baselineCache.get(corpusId);
+    if (!report) {
+      const ids = this.idsOf(corpusId);
+      report = this.getPool().baselines({ trainIds: ids.train.buffer, validIds: ids.valid.buffer, vocabSize: meta.vocab.length }).then((b) => ({
+        corpusId,
+        vocabSize: meta.vocab.length,
+        uniform: b.uniform,
+        unigram: b.unigram.crossEntropy,
+        trainEntropy: b.unigram.trainEntropy,
+        ngram: b.ngram,
+      }));
+      report.catch(() => this.baselineCache.delete(corpusId));
+      this.baselineCache.set(corpusId, report);
+    }
+    return report;
+  }
+
+  /** The token ids of the corpus a run trains on. */
+  private runCorpusIds(runId: number): CorpusIds {
+    return this.idsOf(this.experiment(this.run(runId).experimentId).experiment.corpusId);
+  }
+
   // ---- imported models ----
 
   /**
@@ -889,5 +985,15 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Runs f, turning a refused passage or window into the lab's bad-input error. */
+function passageInput<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof PassageError) throw new LabError('bad-input', e.message);
+    throw e;
   }
 }

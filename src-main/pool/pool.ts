@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { EvalResult } from '../../src-worker/engine/evaluate.ts';
+import type { BaselinesResult, BaselinesTask, DiagnoseResult, DiagnoseTask } from '../../src-worker/diagnose-protocol.ts';
 import type { EvaluateTask, GenerateEvent, GenerateResult, GenerateTask } from '../../src-worker/model.worker.ts';
 import { CONTROL, type TrainEvent, type TrainResult, type TrainTask } from '../../src-worker/protocol.ts';
 
@@ -143,6 +144,16 @@ export class TrainingPool {
   /** Scores a text with a model file or a training state; rejects with the worker's error. */
   evaluate(task: EvaluateTask, opts: { signal?: AbortSignal } = {}): Promise<EvalResult> {
     return this.models().run(task, { name: 'evaluate', signal: opts.signal ?? null });
+  }
+
+  /** Looks inside a model on a text (gradient flow, cell traces, saturation, per-character loss). */
+  diagnose(task: DiagnoseTask): Promise<DiagnoseResult> {
+    return this.models().run(task, { name: 'diagnose' });
+  }
+
+  /** The uniform, unigram and n-gram reference losses of a corpus split. */
+  baselines(task: BaselinesTask): Promise<BaselinesResult> {
+    return this.models().run(task, { name: 'baselines' });
   }
 
   /** Generates text, streaming it to onText; rejects with the worker's error or on abort. */

@@ -244,6 +244,21 @@ describe('handlers', () => {
     expect((await refused('exportModel', { runId: copyId, checkpoint: 'best' })).code).toBe('not-found');
   });
 
+  it('answers the inside-the-cells methods for a trained run, and checks their requests first', async () => {
+    const flow = await ok('gradientFlow', { runId: runIds[1], checkpoint: 'best', window: 4 });
+    expect(flow).toMatchObject({ runId: runIds[1], cell: 'gru', window: 4, maxLag: 4, c: null });
+    const cells = await ok('inspectCells', { runId: runIds[1], length: 10 });
+    expect(cells.layers[0].h).toBeInstanceOf(Uint8Array);
+    expect(cells.gates.map((g: { name: string }) => g.name)).toEqual(['r', 'z', 'g']);
+    const losses = await ok('characterLosses', { runIds, length: 10, topK: 2 });
+    expect(losses.runs.map((r: { nll: number[] }) => r.nll.length)).toEqual([9, 9]);
+    expect((await ok('getBaselines', { corpusId })).ngram).toHaveLength(5);
+    expect((await refused('inspectCells', { runId: runIds[1], length: 1 })).code).toBe('bad-request');
+    expect((await refused('characterLosses', { runIds: [] })).code).toBe('bad-request');
+    expect((await refused('gradientFlow', { runId: runIds[1], window: 401 })).code).toBe('bad-request');
+    expect((await refused('getBaselines', { corpusId: 12345 })).code).toBe('not-found');
+  });
+
   it('keeps a Uint8Array intact through the HTTP wire encoding', () => {
     const bytes = Uint8Array.from({ length: 20000 }, (_, i) => (i * 7) % 256);
     const back = decodeWire(encodeWire({ req: { name: 'x', bytes, nested: [{ b: bytes.subarray(5, 9) }] } })) as any;
