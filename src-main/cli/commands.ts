@@ -513,6 +513,44 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
 
+  'diagnose gradient-flow': {
+    positionals: ['run'],
+    options: { checkpoint: { type: 'string', default: 'last' }, window: { type: 'string' } },
+    async run(ctx) {
+      const window = str(ctx, 'window');
+      const r = await ctx.lab.gradientFlow(id(ctx), { checkpoint: whichCheckpoint(ctx), window: window === undefined ? undefined : wholeNumber('--window', window, 1) });
+      if (!ctx.json) {
+        const out = (t: string): void => ctx.io.out(t);
+        out(`run ${r.runId} (${r.cell}), ${r.checkpoint} checkpoint at step ${r.step}: mean ||dL_T/dh_{T-k}|| over ${r.samples} windows of ${r.window} steps of the validation text\n`);
+        out('L_T is the loss (nats) at the window\'s last character; k steps back from it');
+        if (r.c) out('; c: the same through the cell state, h_{T-k} held fixed');
+        out('\n');
+        const columns = r.h.flatMap((_, l) => [`layer ${l + 1} h`, ...(r.c ? [`layer ${l + 1} c`] : [])]);
+        out(`${'k'.padStart(4)}  ${columns.map((c) => c.padStart(12)).join('  ')}\n`);
+        for (let k = 0; k <= r.maxLag; k++) {
+          const values = r.h.flatMap((h, l) => [h[k], ...(r.c ? [r.c[l][k]] : [])]);
+          out(`${String(k).padStart(4)}  ${values.map((x) => x.toExponential(3).padStart(12)).join('  ')}\n`);
+        }
+      }
+      return r;
+    },
+  },
+
+  'diagnose baselines': {
+    positionals: ['corpus'],
+    async run(ctx) {
+      const r = await ctx.lab.baselines(wholeNumber('CORPUS', ctx.positionals[0]));
+      if (!ctx.json) {
+        const out = (t: string): void => ctx.io.out(t);
+        out(`corpus ${r.corpusId}, ${r.vocabSize} characters; nats per character on its validation text:\n`);
+        out(`  uniform (ln V)         ${r.uniform.toFixed(4)}\n`);
+        out(`  unigram                ${r.unigram.toFixed(4)}   (training-text entropy ${r.trainEntropy.toFixed(4)})\n`);
+        for (const n of r.ngram.filter((x) => x.order > 1)) out(`  ${n.order}-gram, Kneser-Ney   ${n.loss.toFixed(4)}\n`);
+      }
+      return r;
+    },
+  },
+
   'metrics export': {
     positionals: ['experiment'],
     options: { out: { type: 'string' } },

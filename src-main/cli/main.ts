@@ -36,6 +36,9 @@ export const USAGE = `usage: rnn-lab COMMAND [options]      (--db PATH or RNN_LA
   model export RUN --out FILE.safetensors|FILE.onnx [--onnx step|whole] [--checkpoint best|last]
   model import FILE [--vocab VOCAB.json] [--name NAME]   store a model file (ours, or PyTorch with --vocab); prints its id
   model list | rm MODEL
+  diagnose gradient-flow RUN [--checkpoint best|last] [--window T]   how much of the loss at a window's end
+             reaches the hidden state k steps back (validation text, default checkpoint last)
+  diagnose baselines CORPUS    uniform, unigram and n-gram (n <= 5, Kneser-Ney) losses to beat
   metrics export EXPERIMENT --out FILE.csv|FILE.json
   report EXPERIMENT --out FILE.html   one self-contained HTML page: configs, summary, loss charts, samples`;
 

@@ -363,6 +363,19 @@ describe('rnn-lab experiment', () => {
     // evaluating is deterministic
     expect(await s.json('eval', lstm.id, '--text', evalFile)).toEqual(ev);
 
+    // inside the cells: the gradient flow over the run's window, and the baselines to beat
+    const flow = await s.json('diagnose', 'gradient-flow', lstm.id, '--window', 6);
+    expect(flow).toMatchObject({ runId: lstm.id, cell: 'lstm', checkpoint: 'last', step: 30, window: 6, maxLag: 6 });
+    expect(flow.h[0]).toHaveLength(7);
+    const flowText = await s.ok('diagnose', 'gradient-flow', lstm.id, '--window', 6);
+    const lags = flowText.stdout.split('\n').filter((l: string) => /^\s+\d+\s/.test(l));
+    expect(lags.map((l: string) => Number(l.trim().split(/\s+/)[0]))).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(Number(lags[6].trim().split(/\s+/)[1])).toBeCloseTo(flow.h[0][6], 3);
+    const base = await s.json('diagnose', 'baselines', corpus);
+    expect(base.uniform).toBeCloseTo(Math.log(base.vocabSize), 12);
+    expect(base.ngram.map((n: Json) => n.order)).toEqual([1, 2, 3, 4, 5]);
+    expect((await s.ok('diagnose', 'baselines', corpus)).stdout).toContain('5-gram, Kneser-Ney');
+
     const gen = await s.json('generate', lstm.id, '--length', 40, '--prime', 'the ', '--temperature', 0.5);
     expect(gen.prime).toBe('the ');
     expect(chars(gen.text)).toHaveLength(40);
@@ -599,6 +612,19 @@ describe('rnn-lab runs that stop', () => {
     expect(first(runs[0].id)).not.toBe(first(runs[1].id));
     const spans: [number, number][] = runs.map((r: Json) => [r.startedAt, r.finishedAt]);
     for (const [t] of spans) expect(spans.filter(([a, b]) => a <= t && t < b).length).toBeLessThanOrEqual(2);
+  });
+
+  it('trains two-thread runs one at a time on 2 workers, and refuses them on 1', async () => {
+    const s = sandbox('threads');
+    const corpus = await englishCorpus(s);
+    const exp = await s.json('experiment', 'create', '--corpus', corpus, '--cells', 'rnn,gru', '--threads', 2, ...TINY);
+    const { runs } = await s.json('experiment', 'run', exp.id, '--workers', 2);
+    expect(runs.map((r: Json) => [r.cell, r.status, r.step, r.config.train.threads])).toEqual([['rnn', 'completed', 30, 2], ['gru', 'completed', 30, 2]]);
+    const [a, b] = runs.map((r: Json) => [r.startedAt, r.finishedAt]);
+    expect(a[1] <= b[0] || b[1] <= a[0]).toBe(true);
+    const again = await s.json('experiment', 'create', '--corpus', corpus, '--cells', 'rnn', '--threads', 2, ...TINY);
+    const solo = await s.json('experiment', 'run', again.id, '--workers', 1);
+    expect(solo.runs[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/needs 2 threads but this lab trains on 1/) });
   });
 
   it('a diverging run fails with its step while the others complete', async () => {
