@@ -1,6 +1,6 @@
 /** Mean and band over seeds on the charts, and the grouping of runs as seeds of a cell. */
 import { describe, expect, it } from 'vitest';
-import { alignBySteps, seedLines, type MeanPoint } from '../../src-renderer/composables/chart-data.ts';
+import { alignBySteps, bucketMeans, seedLines, type MeanPoint } from '../../src-renderer/composables/chart-data.ts';
 import { colorIndexes, groupRuns, hasSeeds, seedOutcome } from '../../src-renderer/composables/seed-groups.ts';
 import { buildDatasets, chartLines } from '../../src-renderer/composables/use-loss-chart.ts';
 import { appendEval, appendMetrics, emptySeries } from '../../src-renderer/stores/run-series.ts';
@@ -14,8 +14,8 @@ describe('alignBySteps', () => {
       // a third seed that logs every other step and is further behind
       { steps: [2], xs: [24], ys: [3] },
     ]);
-    expect(cols.step).toEqual([1, 2]);
-    expect(cols.n).toEqual([2, 3]);
+    expect([...cols.step]).toEqual([1, 2]);
+    expect([...cols.n]).toEqual([2, 3]);
     expect(cols.x[1]).toBeCloseTo(22, 12);
     expect(cols.mean[0]).toBeCloseTo(4, 12);
     expect(cols.mean[1]).toBeCloseTo(3, 12);
@@ -24,7 +24,19 @@ describe('alignBySteps', () => {
   });
 
   it('gives nothing for one run', () => {
-    expect(alignBySteps([{ steps: [1, 2], xs: [1, 2], ys: [1, 1] }]).step).toEqual([]);
+    expect(alignBySteps([{ steps: [1, 2], xs: [1, 2], ys: [1, 1] }]).step).toHaveLength(0);
+  });
+
+  it('reads seeds that logged the same steps row by row, the longest beyond the others left out', () => {
+    const cols = alignBySteps([
+      { steps: [10, 20, 30, 40], xs: [1, 2, 3, 4], ys: [4, 3, 2, 1] },
+      { steps: [10, 20, 30], xs: [1, 2, 3], ys: [6, 5, NaN] },
+      { steps: [10, 20], xs: [1, 2], ys: [5, 4] },
+    ]);
+    expect([...cols.step]).toEqual([10, 20]);
+    expect([...cols.mean]).toEqual([5, 4]);
+    expect([...cols.sd]).toEqual([1, 1]);
+    expect([...cols.n]).toEqual([3, 3]);
   });
 });
 
@@ -35,7 +47,28 @@ function series(losses: number[], vals: [number, number][]) {
   return s;
 }
 
+describe('bucketMeans', () => {
+  it('averages x and y over buckets of consecutive rows, skipping values that are not numbers', () => {
+    const xs = Array.from({ length: 1000 }, (_, i) => i);
+    const ys = xs.map((x) => (x === 5 ? NaN : 2 * x));
+    const out = bucketMeans(xs, ys, 100);
+    expect(out).toHaveLength(100);
+    expect(out[1]).toEqual({ x: 14.5, y: 29 });
+    expect(out[0].x).toBeCloseTo(40 / 9, 12); // rows 0-9 without row 5
+    expect(bucketMeans([1, 2], [3, 4], 100)).toEqual([{ x: 1, y: 3 }, { x: 2, y: 4 }]);
+  });
+});
+
 describe('seedLines', () => {
+  it('keeps the band of a long run to a few hundred points', () => {
+    const long = (k: number) => series(Array.from({ length: 20_000 }, (_, i) => 3 - i / 10_000 + 0.01 * k), []);
+    const [mean, upper, lower] = seedLines('1:gru', [long(0), long(1)], 'loss', 'step', 0, 2000);
+    expect(mean.points.length).toBeLessThanOrEqual(2000);
+    expect(upper.points).toHaveLength(250);
+    expect(lower.points.map((p) => p.x)).toEqual(upper.points.map((p) => p.x));
+    expect(upper.points[0].y - lower.points[0].y).toBeCloseTo(2 * 0.01 / Math.SQRT2, 9);
+  });
+
   it('draws per kind a mean with its sd and seed count, and a band of mean -+ sd at the same x', () => {
     const a = series([4, 3, 2, 1.5], [[2, 2.5], [4, 1.8]]);
     const b = series([4, 3.2, 2.2], [[2, 2.7]]);
