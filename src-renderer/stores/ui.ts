@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { errorMessage } from './errors.ts';
 
-export type Screen = 'corpora' | 'new-experiment' | 'experiment' | 'compare' | 'generate';
+export type Screen = 'corpora' | 'new-experiment' | 'experiment' | 'compare' | 'generate' | 'inside';
 
 export const SCREENS: { id: Screen; label: string }[] = [
   { id: 'corpora', label: 'Corpora' },
@@ -10,6 +10,7 @@ export const SCREENS: { id: Screen; label: string }[] = [
   { id: 'experiment', label: 'Experiment' },
   { id: 'compare', label: 'Compare' },
   { id: 'generate', label: 'Generate' },
+  { id: 'inside', label: 'Inside the cells' },
 ];
 
 export type ToastKind = 'info' | 'success' | 'error';

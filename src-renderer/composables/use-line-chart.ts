@@ -1,0 +1,119 @@
+/**
+ * A small static line chart (the lag and gradient-history charts of the cell views): datasets
+ * given as plain specs, updated in place by key when they change, drawn without animation. The
+ * Chart instance stays out of Vue's reactivity (markRaw).
+ */
+import type { ChartDataset, ScatterDataPoint } from 'chart.js';
+import { markRaw, onBeforeUnmount, onMounted, watch, type Ref } from 'vue';
+import { Chart, themeColors, useThemeChange } from './chart-setup.ts';
+
+export interface LineSpec {
+  key: string;
+  label: string;
+  color: string;
+  points: ScatterDataPoint[];
+  /** dashed line, e.g. a threshold */
+  dash?: number[];
+  /** false: points only */
+  showLine?: boolean;
+  pointRadius?: number;
+  width?: number;
+}
+
+export interface LineAxes {
+  x: string;
+  y: string;
+  yLog: boolean;
+  /** show Chart.js' own legend (the lag chart has no run legend of its own) */
+  legend?: boolean;
+}
+
+type Dataset = ChartDataset<'line', ScatterDataPoint[]> & { key: string };
+
+export function toDatasets(previous: readonly Dataset[], specs: readonly LineSpec[]): Dataset[] {
+  const byKey = new Map(previous.map((d) => [d.key, d]));
+  return specs.map((s) => {
+    const ds: Dataset = byKey.get(s.key) ?? { key: s.key, type: 'line', data: [], tension: 0, parsing: false, normalized: true, spanGaps: true };
+    ds.label = s.label;
+    ds.borderColor = s.color;
+    ds.backgroundColor = s.color;
+    ds.borderDash = s.dash ?? [];
+    ds.borderWidth = s.width ?? 1.5;
+    ds.showLine = s.showLine ?? true;
+    ds.pointRadius = s.pointRadius ?? 0;
+    ds.pointHoverRadius = (s.pointRadius ?? 0) + 2;
+    ds.data = s.points;
+    return ds;
+  });
+}
+
+export function useLineChart(canvas: Ref<HTMLCanvasElement | null>, specs: Ref<LineSpec[]>, axes: Ref<LineAxes>) {
+  let chart: Chart<'line', ScatterDataPoint[]> | null = null;
+
+  function draw(): void {
+    if (!chart) return;
+    chart.data.datasets = toDatasets(chart.data.datasets as Dataset[], specs.value);
+    const x = chart.options.scales?.x;
+    const y = chart.options.scales?.y;
+    const legend = chart.options.plugins?.legend;
+    if (x && 'title' in x && x.title) x.title.text = axes.value.x;
+    if (y) {
+      y.type = axes.value.yLog ? 'logarithmic' : 'linear';
+      if ('title' in y && y.title) y.title.text = axes.value.y;
+    }
+    if (legend) legend.display = !!axes.value.legend;
+    // what is drawn, for end-to-end tests and tools: {"<label>": points, ...}
+    if (canvas.value) canvas.value.dataset.points = JSON.stringify(Object.fromEntries(specs.value.map((s) => [s.label, s.points.length])));
+    chart.update('none');
+  }
+
+  function applyTheme(): void {
+    if (!chart) return;
+    const c = themeColors();
+    for (const axis of [chart.options.scales?.x, chart.options.scales?.y]) {
+      if (!axis) continue;
+      if (axis.ticks) axis.ticks.color = c.text;
+      if (axis.grid) axis.grid.color = c.grid;
+      if ('title' in axis && axis.title) axis.title.color = c.text;
+    }
+    if (chart.options.plugins?.legend?.labels) chart.options.plugins.legend.labels.color = c.text;
+    chart.update('none');
+  }
+
+  onMounted(() => {
+    const ctx = canvas.value?.getContext('2d');
+    if (!ctx) return;
+    const c = themeColors();
+    chart = markRaw(new Chart<'line', ScatterDataPoint[]>(ctx, {
+      type: 'line',
+      data: { datasets: [] },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        parsing: false,
+        normalized: true,
+        interaction: { mode: 'nearest', intersect: false },
+        scales: {
+          x: { type: 'linear', title: { display: true, text: axes.value.x, color: c.text }, ticks: { color: c.text }, grid: { color: c.grid } },
+          y: { type: axes.value.yLog ? 'logarithmic' : 'linear', title: { display: true, text: axes.value.y, color: c.text }, ticks: { color: c.text }, grid: { color: c.grid } },
+        },
+        plugins: {
+          legend: { display: !!axes.value.legend, labels: { color: c.text, boxWidth: 12 } },
+          tooltip: { enabled: true },
+        },
+      },
+    }));
+    draw();
+  });
+
+  watch([specs, axes], draw, { deep: false });
+  useThemeChange(applyTheme);
+
+  onBeforeUnmount(() => {
+    chart?.destroy();
+    chart = null;
+  });
+
+  return { chart: (): Chart | null => chart as Chart | null };
+}
