@@ -176,7 +176,7 @@ describe.skipIf(!cli)('the packaged app (electron-builder --dir, offline)', () =
       console.log(JSON.stringify({ train: Object.keys(train).sort(), model: Object.keys(model).sort() }));`;
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ train: ['default'], model: ['evaluate', 'generate'] });
+    expect(JSON.parse(r.stdout)).toEqual({ train: ['default'], model: ['baselines', 'diagnose', 'evaluate', 'generate'] });
   });
 
   it('ships better-sqlite3 for Electron in resources/native, and not the Node build', () => {
