@@ -42,19 +42,9 @@ export function evaluate(model: Model, k: Kernels, ids: TokenIds, opts: EvalOpti
     if (a && a.length < n) throw new RangeError(`${name} needs room for ${n} positions, has ${a.length}`);
   }
   const V = model.config.vocabSize;
-  let ws = reusableWorkspace(model, Math.min(chunk, m), S);
   let total = 0;
   let correct = 0;
-  for (let start = 0; start < m; start += ws.T) {
-    const len = Math.min(ws.T, m - start);
-    if (len < ws.T) ws = carryInto(ws, reusableWorkspace(model, len, S));
-    for (let t = 0; t < len; t++) {
-      for (let s = 0; s < S; s++) {
-        ws.inputs[t * S + s] = ids[s * m + start + t];
-        ws.targets[t * S + s] = ids[s * m + start + t + 1];
-      }
-    }
-    model.forward(k, ws);
+  forwardInChunks(model, k, ids, S, m, chunk, true, (ws, start, len) => {
     for (let t = 0; t < len; t++) {
       for (let s = 0; s < S; s++) {
         const i = t * S + s;
@@ -66,10 +56,35 @@ export function evaluate(model: Model, k: Kernels, ids: TokenIds, opts: EvalOpti
         if (opts.correct) opts.correct[p] = right ? 1 : 0;
       }
     }
-    ws.carryState();
-  }
+  });
   const loss = total / n;
   return { loss, bitsPerChar: loss / Math.LN2, perplexity: Math.exp(loss), accuracy: correct / n, count: n };
+}
+
+/**
+ * Runs ids forward as S streams side by side, stream s reading the m positions from s * m, in
+ * passes of at most `chunk` steps from a zero state, carrying the state exactly from one pass to
+ * the next. With `targets`, position p's target is ids[p + 1] (which must exist), else 0 (for a
+ * caller that does not want the loss). After each pass calls visit(ws, start, len): ws's first len
+ * steps are positions start .. start + len - 1 of every stream.
+ */
+export function forwardInChunks(model: Model, k: Kernels, ids: TokenIds, S: number, m: number, chunk: number, targets: boolean,
+  visit: (ws: Workspace, start: number, len: number) => void): void {
+  let ws = reusableWorkspace(model, Math.min(chunk, m), S);
+  for (let start = 0; start < m; start += ws.T) {
+    const len = Math.min(ws.T, m - start);
+    if (len < ws.T) ws = carryInto(ws, reusableWorkspace(model, len, S));
+    for (let t = 0; t < len; t++) {
+      for (let s = 0; s < S; s++) {
+        const p = s * m + start + t;
+        ws.inputs[t * S + s] = ids[p];
+        ws.targets[t * S + s] = targets ? ids[p + 1] : 0;
+      }
+    }
+    model.forward(k, ws);
+    visit(ws, start, len);
+    ws.carryState();
+  }
 }
 
 const reusable = new WeakMap<Model, Map<string, Workspace>>();

@@ -10,9 +10,9 @@
 import type { CellName } from '../cells/index.ts';
 import { ConfigError } from '../config.ts';
 import type { TokenIds } from '../data.ts';
-import { carryInto, reusableWorkspace } from '../evaluate.ts';
+import { forwardInChunks } from '../evaluate.ts';
 import type { Kernels, Vec } from '../kernels.ts';
-import type { Model, Workspace } from '../model.ts';
+import type { Model } from '../model.ts';
 import { checkIds, wholeOption } from './common.ts';
 
 export interface GateInfo {
@@ -95,7 +95,7 @@ export function traceCells(model: Model, k: Kernels, ids: TokenIds, opts: { chun
     c: model.cell.hasCellState ? new Float32Array(n * H) : null,
     gates: gates.map(() => new Float32Array(n * H)),
   }));
-  runChunks(model, k, ids, 1, chunk, (ws, start, len) => {
+  forwardInChunks(model, k, ids, 1, n, chunk, false, (ws, start, len) => {
     for (let l = 0; l < L; l++) {
       const w = ws.layers[l];
       const out = layers[l];
@@ -165,7 +165,7 @@ export function gateSaturation(model: Model, k: Kernels, ids: TokenIds, opts: Sa
       counts.push(new Float64Array(bins + 2)); // bins, then low and high
     }
   }
-  runChunks(model, k, ids, S, chunk, (ws, _start, len) => {
+  forwardInChunks(model, k, ids, S, Math.floor(ids.length / S), chunk, false, (ws, _start, len) => {
     for (let l = 0; l < L; l++) {
       const w = ws.layers[l];
       const base = l * kinds.length;
@@ -202,25 +202,3 @@ function tally(counts: Float64Array, v: Vec, off: number, n: number, range: read
   }
 }
 
-/**
- * Feeds ids forward in chunks of `chunk` steps over S streams (stream s reads the s-th of S equal
- * contiguous parts, the remainder left out), carrying the state exactly; after each forward pass
- * calls visit(ws, start, len): ws's first len steps are positions start.. of every stream.
- */
-function runChunks(model: Model, k: Kernels, ids: TokenIds, S: number, chunk: number, visit: (ws: Workspace, start: number, len: number) => void): void {
-  const m = Math.floor(ids.length / S);
-  let ws = reusableWorkspace(model, Math.min(chunk, m), S);
-  for (let start = 0; start < m; start += ws.T) {
-    const len = Math.min(ws.T, m - start);
-    if (len < ws.T) ws = carryInto(ws, reusableWorkspace(model, len, S));
-    for (let t = 0; t < len; t++) {
-      for (let s = 0; s < S; s++) {
-        ws.inputs[t * S + s] = ids[s * m + start + t];
-        ws.targets[t * S + s] = 0; // the loss is not wanted
-      }
-    }
-    model.forward(k, ws);
-    visit(ws, start, len);
-    ws.carryState();
-  }
-}

@@ -5,7 +5,7 @@
  * equals evaluate()'s loss.
  */
 import type { TokenIds } from '../data.ts';
-import { carryInto, reusableWorkspace } from '../evaluate.ts';
+import { forwardInChunks } from '../evaluate.ts';
 import type { Kernels } from '../kernels.ts';
 import type { Model } from '../model.ts';
 import { checkIds, wholeOption } from './common.ts';
@@ -30,21 +30,12 @@ export function characterLosses(model: Model, k: Kernels, ids: TokenIds, opts: {
   const topIds = new Int32Array(n * K);
   const topProbs = new Float64Array(n * K);
   const chunk = wholeOption('chunk', opts.chunk, 256, 1, 100_000);
-  let ws = reusableWorkspace(model, Math.min(chunk, n), 1);
-  for (let start = 0; start < n; start += ws.T) {
-    const len = Math.min(ws.T, n - start);
-    if (len < ws.T) ws = carryInto(ws, reusableWorkspace(model, len, 1));
-    for (let t = 0; t < len; t++) {
-      ws.inputs[t] = ids[start + t];
-      ws.targets[t] = ids[start + t + 1];
-    }
-    model.forward(k, ws);
+  forwardInChunks(model, k, ids, 1, n, chunk, true, (ws, start, len) => {
     for (let t = 0; t < len; t++) {
       nll[start + t] = ws.nll[t];
       topK(ws.probs, t * V, V, K, topIds, topProbs, (start + t) * K);
     }
-    ws.carryState();
-  }
+  });
   return { nll, topK: K, topIds, topProbs };
 }
 
