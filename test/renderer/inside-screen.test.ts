@@ -104,9 +104,10 @@ describe('Inside the cells: gates and memory', () => {
     expect(client.inspectCells).toHaveBeenCalledWith({ runId: 12, checkpoint: 'best', start: 0, length: 400 });
     const spans = () => wrapper.findAll('[data-testid="gates-passage"] .heatmap > span');
     expect(spans()).toHaveLength(Array.from(PASSAGE).length);
-    // h of unit 0 at step t is t / 100 on the tanh scale
+    // it starts on the unit most correlated with a text feature: h unit 2, (t + 2) / 100 at step t, on the tanh scale
+    expect((wrapper.find('[data-testid="gates-unit"]').element as HTMLInputElement).value).toBe('2');
     const scale = { kind: 'diverging' as const, min: -1, max: 1 };
-    expect(spans()[5].attributes('style')).toContain(`background: ${heatColor(scale, 0.05)!.background}`);
+    expect(spans()[5].attributes('style')).toContain(`background: ${heatColor(scale, 0.07)!.background}`);
 
     // a gate is drawn on the sigmoid scale
     await wrapper.find('[data-testid="gates-what"]').setValue('1');
