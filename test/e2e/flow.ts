@@ -27,7 +27,7 @@ export interface ExperimentSettings {
   seeds?: number;
 }
 
-export async function showScreen(page: Page, label: 'Corpora' | 'New experiment' | 'Experiment' | 'Compare' | 'Generate'): Promise<void> {
+export async function showScreen(page: Page, label: 'Corpora' | 'New experiment' | 'Experiment' | 'Compare' | 'Generate' | 'Inside the cells'): Promise<void> {
   const tab = page.getByRole('tab', { name: label, exact: true });
   await tab.click();
   await expect.poll(() => tab.getAttribute('aria-selected')).toBe('true');
@@ -302,3 +302,37 @@ export async function downloadReport(page: Page): Promise<{ fileName: string; ht
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Report (HTML)' }).click()]);
   return { fileName: download.suggestedFilename(), html: readFileSync((await download.path())!, 'utf8') };
 }
+
+/**
+ * Inside the cells, opened with Look inside on the Experiment screen of a trained experiment with
+ * one seed per cell: the gradient flow of every run, one run's unit coloured behind a passage, and
+ * every run's loss per character with its guesses on hover. Screenshots "<shot>-flow", "-gates",
+ * "-losses".
+ */
+export async function lookInside(page: Page, runIds: number[], shot?: string): Promise<void> {
+  await page.getByRole('button', { name: 'Look inside' }).click();
+  await expect.poll(() => page.getByRole('tab', { name: 'Inside the cells', exact: true }).getAttribute('aria-selected')).toBe('true');
+  const flowRows = page.locator('.flow-table tbody tr');
+  await expect.poll(() => flowRows.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-run')))), { timeout: 30_000 }).toEqual(runIds);
+  const lagPoints = JSON.parse((await page.locator('.lag-chart canvas').getAttribute('data-points')) ?? '{}') as Record<string, number>;
+  expect(Object.values(lagPoints)).toHaveLength(runIds.length);
+  for (const n of Object.values(lagPoints)) expect(n).toBeGreaterThan(1);
+  await expect.poll(() => page.locator('.grad-history').count(), { timeout: 15_000 }).toBe(runIds.length);
+  if (shot) await page.screenshot({ path: screenshotPath(`${shot}-flow`), fullPage: true });
+
+  await page.getByRole('tab', { name: 'Gates and memory' }).click();
+  const chars = page.getByTestId('gates-passage').locator('.heatmap > span');
+  await expect.poll(() => chars.count(), { timeout: 30_000 }).toBeGreaterThan(10);
+  expect(await chars.nth(5).getAttribute('style')).toMatch(/background/);
+  await expect.poll(() => page.locator('.saturation').count()).toBeGreaterThan(0);
+  if (shot) await page.screenshot({ path: screenshotPath(`${shot}-gates`), fullPage: true });
+
+  await page.getByRole('tab', { name: 'Loss where it happens' }).click();
+  const rows = page.locator('.run-row');
+  await expect.poll(() => rows.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-run')))), { timeout: 30_000 }).toEqual(runIds);
+  for (const mean of await page.getByTestId('passage-mean-loss').locator('strong').allTextContents()) expect(Number(mean)).toBeGreaterThan(0);
+  await rows.first().locator('.heatmap > span').nth(3).hover();
+  await expect.poll(() => rows.first().locator('.tip').textContent()).toMatch(/^actual .+: loss \d+\.\d{3} nats/);
+  if (shot) await page.screenshot({ path: screenshotPath(`${shot}-losses`), fullPage: true });
+}
+
