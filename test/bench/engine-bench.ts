@@ -156,13 +156,18 @@ function torchBenchPath(): string {
   return resolve(repoRoot, '../shared/bench/torch_bench.py');
 }
 
-/** chars/s of PyTorch on `threads` threads for a cell and config. */
+/**
+ * chars/s of PyTorch on `threads` cores for a cell and config. Several cores go to OpenBLAS with one
+ * intra-op thread: on this 2-core machine that is PyTorch's fastest set-up (LSTM-M: 17,000 chars/s,
+ * against 11,400 with two intra-op threads over a one-thread BLAS and 2,500 with two of each, which
+ * oversubscribes the cores).
+ */
 function runTorch(cell: string, configName: ConfigName, threads: number): number {
   const c = CONFIGS[configName];
   const r = spawnSync('/usr/bin/python3', [
     torchBenchPath(), '--cell', cell, '--hidden', String(c.hidden), '--layers', String(c.layers),
     '--seq', String(c.seqLen), '--batch', String(c.batch), '--steps', String(c.torchSteps),
-    '--threads', String(threads), '--no-val', '--corpus', corpusPath(),
+    '--threads', '1', '--blas-threads', String(threads), '--no-val', '--corpus', corpusPath(),
   ], { encoding: 'utf8' });
   const line = r.stdout.split('\n').find((l) => l.includes('"kind": "result"'));
   if (r.status !== 0 || !line) throw new Error(`torch_bench.py failed for ${cell} ${configName}: ${r.stderr.slice(-500)}`);
