@@ -7,6 +7,10 @@
  * In 'mean' mode the seeds of each cell are drawn as one mean line with a shaded band of +-1 sample
  * sd (seedLines), at the steps where at least two seeds have a value; a cell with one run is drawn
  * as that run.
+ *
+ * A loss chart may also draw reference lines (the corpus's baselines, reference-lines.ts): grey,
+ * dotted, across the whole plot whatever the x axis, labelled at their right end by a small plugin
+ * (reference-label-plugin.ts); the y axis, log or not, makes room for them, and saved PNGs show them.
  */
 import type { ChartDataset, ScatterDataPoint, TooltipItem } from 'chart.js';
 import { markRaw, onBeforeUnmount, onMounted, watch, type Ref } from 'vue';
@@ -15,6 +19,8 @@ import { useRunsStore } from '../stores/runs.ts';
 import { runColor, runLines, seedLines, X_AXIS_LABELS, type ChartMetric, type MeanPoint, type SeriesSpec, type XAxis } from './chart-data.ts';
 import { colorIndexes, type RunGroup } from './seed-groups.ts';
 import { Chart, themeColors, useThemeChange } from './chart-setup.ts';
+import { referenceLabels } from './reference-label-plugin.ts';
+import { referencePoints, xExtent, type ReferenceLine } from './reference-lines.ts';
 import { createRedrawScheduler } from './redraw-scheduler.ts';
 
 export interface LossChartOptions {
@@ -30,11 +36,13 @@ export interface LossChartOptions {
   mode?: Ref<LineMode>;
   /** the runs as seeds of their cells (needed in 'mean' mode) */
   groups?: Ref<RunGroup[]>;
+  /** horizontal lines at reference losses, in the chart's unit */
+  references?: Ref<ReferenceLine[] | undefined>;
 }
 
 export type LineMode = 'runs' | 'mean';
 
-type LineDataset = ChartDataset<'line', ScatterDataPoint[]> & { key: string; band?: 'upper' | 'lower' };
+type LineDataset = ChartDataset<'line', ScatterDataPoint[]> & { key: string; band?: 'upper' | 'lower'; reference?: true };
 
 export interface ChartLine {
   spec: SeriesSpec;
@@ -96,6 +104,41 @@ export function buildDatasets(previous: readonly LineDataset[], lines: ChartLine
 }
 
 /**
+ * The reference lines as datasets with two points at the runs' x extent (none before any run has a
+ * point). The datasets put their values in the y range, the tooltip filter and data-points; Chart.js
+ * does not draw them (showLine false): the referenceLabels plugin draws each one across the whole
+ * plot, beneath the runs, in its borderColor, borderWidth and borderDash.
+ */
+export function buildReferenceDatasets(previous: readonly LineDataset[], refs: readonly ReferenceLine[], extent: { min: number; max: number } | null, color: string): LineDataset[] {
+  if (!extent) return [];
+  const byKey = new Map(previous.map((d) => [d.key, d]));
+  return refs.map((r) => {
+    const key = `ref:${r.key}`;
+    const ds = byKey.get(key) ?? {
+      key,
+      type: 'line' as const,
+      label: r.label,
+      data: [],
+      reference: true as const,
+      showLine: false,
+      borderWidth: 1.25,
+      borderDash: [2, 3],
+      pointRadius: 0,
+      pointHoverRadius: 0,
+      tension: 0,
+      normalized: true,
+      parsing: false as const,
+      fill: false,
+    };
+    ds.label = r.label;
+    ds.borderColor = color;
+    ds.backgroundColor = color;
+    ds.data = referencePoints(r.value, extent);
+    return ds;
+  });
+}
+
+/**
  * Per run its lines; or per group of seeds the mean and band, a group of one run as that run.
  * linesOf gives the lines of one run (groupKey null) or of a group's seeds.
  */
@@ -137,6 +180,7 @@ export function tooltipLabel(item: TooltipItem<'line'>): string {
 export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossChartOptions) {
   const runsStore = useRunsStore();
   let chart: Chart<'line', ScatterDataPoint[]> | null = null;
+  let referenceColor = themeColors().text;
 
   function draw(): void {
     if (!chart) return;
@@ -146,7 +190,10 @@ export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossCh
     const lines = chartLines(opts.runs.value, opts.groups?.value ?? [], opts.mode?.value ?? 'runs', opts.hidden.value, (runs, groupKey) => (groupKey === null
       ? runLines(runs[0].id, runsStore.seriesOf(runs[0].id), metric, xAxis, smoothing, budget)
       : seedLines(groupKey, runs.map((r) => runsStore.seriesOf(r.id)), metric, xAxis, smoothing, budget)));
-    chart.data.datasets = buildDatasets(chart.data.datasets as LineDataset[], lines);
+    const previous = chart.data.datasets as LineDataset[];
+    const runDatasets = buildDatasets(previous, lines);
+    const refs = buildReferenceDatasets(previous, opts.references?.value ?? [], xExtent(runDatasets), referenceColor);
+    chart.data.datasets = [...runDatasets, ...refs];
     // what is drawn, for end-to-end tests and tools: {"<label>": points, ...}
     if (canvas.value) canvas.value.dataset.points = JSON.stringify(Object.fromEntries(chart.data.datasets.map((d) => [d.label ?? '', d.data.length])));
     const x = chart.options.scales?.x;
@@ -165,6 +212,10 @@ export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossCh
   function applyTheme(): void {
     if (!chart) return;
     const c = themeColors();
+    referenceColor = c.text;
+    for (const ds of chart.data.datasets as LineDataset[]) {
+      if (ds.reference) ds.borderColor = ds.backgroundColor = c.text;
+    }
     for (const axis of [chart.options.scales?.x, chart.options.scales?.y]) {
       if (!axis) continue;
       if (axis.ticks) axis.ticks.color = c.text;
@@ -203,12 +254,14 @@ export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossCh
           decimation: { enabled: true, algorithm: 'lttb', samples: 1000 },
           tooltip: {
             enabled: true,
-            // a band's edges are not points of their own: the mean's tooltip gives the sd
-            filter: (item) => !(item.dataset as LineDataset).band,
+            // a band's edges are not points of their own: the mean's tooltip gives the sd; a
+            // reference line's label already says its value
+            filter: (item) => !(item.dataset as LineDataset).band && !(item.dataset as LineDataset).reference,
             callbacks: { label: tooltipLabel },
           },
         },
       },
+      plugins: [referenceLabels],
     }));
     draw();
   });
@@ -216,6 +269,7 @@ export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossCh
   watch(() => runsStore.revision, () => scheduler.request());
   const groupsKey = (): string => (opts.groups?.value ?? []).map((g) => `${g.key}=${g.runs.map((r) => r.id).join('+')}`).join(',');
   watch([() => opts.runs.value.map((r) => r.id).join(','), groupsKey, () => opts.mode?.value, opts.xAxis, opts.smoothing, opts.hidden], () => scheduler.request());
+  watch(() => (opts.references?.value ?? []).map((r) => `${r.key}=${r.value}`).join(','), () => scheduler.request());
   watch(opts.logScale, applyScale);
   useThemeChange(applyTheme);
 

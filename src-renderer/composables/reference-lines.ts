@@ -1,0 +1,102 @@
+/**
+ * Reference lines on a loss chart: the losses a model has to beat on its corpus (guessing
+ * uniformly, the character frequencies, character n-grams with Kneser-Ney smoothing), drawn as
+ * horizontal lines across the x range of the runs. Pure: which lines, their labels, values in the
+ * chart's unit, their extent, and where their labels go.
+ */
+import type { BaselinesReport } from '../../src-main/api/contract.ts';
+import type { Point } from './chart-data.ts';
+
+export type LossUnit = 'nats' | 'bits';
+
+/** A loss in nats per character in the chart's unit (bits = nats / ln 2). */
+export function toUnit(nats: number, unit: LossUnit): number {
+  return unit === 'bits' ? nats / Math.LN2 : nats;
+}
+
+/** Which reference lines to draw. */
+export interface ReferenceChoice {
+  /** false hides them all, whatever else is chosen */
+  shown: boolean;
+  uniform: boolean;
+  unigram: boolean;
+  /** n-gram orders drawn (1..5) */
+  orders: number[];
+}
+
+export const DEFAULT_REFERENCE_CHOICE: ReferenceChoice = { shown: true, uniform: true, unigram: true, orders: [3, 5] };
+
+export interface ReferenceLine {
+  /** stable across redraws: 'uniform', 'unigram', 'ngram-3' */
+  key: string;
+  /** "5-gram (Kneser-Ney)" */
+  name: string;
+  /** what the chart writes at the line's right end, e.g. "5-gram (Kneser-Ney) 1.58" */
+  label: string;
+  /** in the chart's unit */
+  value: number;
+}
+
+/** Two decimals: the labels name a level, the summary tables give three. */
+export function formatReference(value: number): string {
+  return value.toFixed(2);
+}
+
+/** Every line a corpus's baselines offer, highest loss first (uniform, unigram, then n = 1..5). */
+export function allReferenceLines(b: BaselinesReport, unit: LossUnit = 'nats'): ReferenceLine[] {
+  const line = (key: string, name: string, nats: number): ReferenceLine => {
+    const value = toUnit(nats, unit);
+    return { key, name, label: `${name} ${formatReference(value)}`, value };
+  };
+  return [
+    line('uniform', `uniform (ln ${b.vocabSize})`, b.uniform),
+    line('unigram', 'unigram', b.unigram),
+    ...[...b.ngram].sort((x, y) => x.order - y.order).map((g) => line(`ngram-${g.order}`, `${g.order}-gram (Kneser-Ney)`, g.loss)),
+  ].filter((l) => Number.isFinite(l.value));
+}
+
+/** The lines chosen, or none without baselines. */
+export function referenceLines(b: BaselinesReport | null, choice: ReferenceChoice, unit: LossUnit = 'nats'): ReferenceLine[] {
+  if (!b || !choice.shown) return [];
+  const wanted = (key: string): boolean => (key === 'uniform' ? choice.uniform : key === 'unigram' ? choice.unigram : choice.orders.includes(Number(key.slice('ngram-'.length))));
+  return allReferenceLines(b, unit).filter((l) => wanted(l.key));
+}
+
+/** The x extent of some lines' points: the shown ones, or all of them when every one is hidden. Null without points. */
+export function xExtent(lines: readonly { data: readonly { x: number | null; y: number | null }[]; hidden?: boolean }[]): { min: number; max: number } | null {
+  const extent = (shownOnly: boolean): { min: number; max: number } | null => {
+    let min = Infinity;
+    let max = -Infinity;
+    for (const l of lines) {
+      if (shownOnly && l.hidden) continue;
+      for (const p of l.data) {
+        const { x, y } = p;
+        if (x === null || y === null || !Number.isFinite(x) || !Number.isFinite(y)) continue;
+        if (x < min) min = x;
+        if (x > max) max = x;
+      }
+    }
+    return min <= max ? { min, max } : null;
+  };
+  return extent(true) ?? extent(false);
+}
+
+/** A horizontal line across the extent: its two end points. */
+export function referencePoints(value: number, extent: { min: number; max: number }): Point[] {
+  return [{ x: extent.min, y: value }, { x: extent.max, y: value }];
+}
+
+/**
+ * Label positions (pixels, y down) at least `gap` apart: labels are taken top to bottom and each
+ * is moved down just enough to clear the one above it, so close lines keep their order.
+ */
+export function spreadLabels(ys: readonly number[], gap: number): number[] {
+  const order = ys.map((_, i) => i).sort((a, b) => ys[a] - ys[b]);
+  const out = [...ys];
+  let last = -Infinity;
+  for (const i of order) {
+    out[i] = Math.max(ys[i], last + gap);
+    last = out[i];
+  }
+  return out;
+}
