@@ -59,7 +59,13 @@ function snippetPrime(vocab: string[]): string {
   return vocab.slice(0, 3).join('');
 }
 
-export function exportReport(lab: Lab, experimentId: number): ExportedFile {
-  const text = buildReport(lab, experimentId);
-  return { fileName: `${safeFileName(lab.experiment(experimentId).experiment.name)} report.html`, text };
+/**
+ * The experiment's HTML report, with its corpus's baselines (computed in the model worker once per
+ * corpus, so this waits for them the first time). Without them, the report says so.
+ */
+export async function exportReport(lab: Lab, experimentId: number): Promise<ExportedFile> {
+  const { experiment } = lab.experiment(experimentId);
+  const baselines = await lab.baselines(experiment.corpusId).catch(() => null);
+  const text = buildReport(lab, experimentId, { baselines });
+  return { fileName: `${safeFileName(experiment.name)} report.html`, text };
 }

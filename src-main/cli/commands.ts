@@ -568,10 +568,10 @@ export const COMMANDS: Record<string, Command> = {
   report: {
     positionals: ['experiment'],
     options: { out: { type: 'string' } },
-    run(ctx) {
+    async run(ctx) {
       const out = str(ctx, 'out');
       if (out === undefined || !/\.html?$/i.test(out)) throw new LabError('bad-input', '--out FILE.html is required');
-      const file = exportReport(ctx.lab, id(ctx));
+      const file = await exportReport(ctx.lab, id(ctx));
       writeFile(out, file.text!);
       const bytes = Buffer.byteLength(file.text!);
       if (!ctx.json) ctx.io.out(`wrote the report of experiment ${id(ctx)} to ${out} (${Math.ceil(bytes / 1024)} KB, opens offline)\n`);

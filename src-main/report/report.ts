@@ -1,11 +1,16 @@
 /**
- * An experiment as one self-contained HTML file: what it compares and on what text, the configs
- * and how they differ, the summary numbers, the loss charts (inline SVG) and each run's latest
- * sample. It opens offline and makes no request at all: no scripts, no external styles, fonts or
+ * An experiment as one self-contained HTML file: what it compares and on what text, the summary
+ * over seeds with its verdict (the same statistics as the app, seed-stats.ts), the baselines a
+ * model has to beat, the summary numbers of each run, the loss charts (inline SVG, with the
+ * baselines as reference lines), the configs and how they differ, and each run's latest sample. It opens offline and makes no request at all: no scripts, no external styles, fonts or
  * images, and its own Content-Security-Policy says so. Corpus names, run errors and samples are
  * user data: every text goes through escapeHtml.
  */
 import pkg from '../../package.json' with { type: 'json' };
+import { allReferenceLines, DEFAULT_REFERENCE_CHOICE, referenceLines, type ReferenceLine } from '../../src-renderer/composables/reference-lines.ts';
+import { cellTitle, colorIndexes, groupRuns, seedOutcome, type SeedOutcome } from '../../src-renderer/composables/seed-groups.ts';
+import { formatNats, seedStats, verdictItems, type SeedStats } from '../../src-renderer/composables/seed-stats.ts';
+import type { BaselinesReport } from '../api/contract.ts';
 import { flatten, type Lab, type RunConfig } from '../lab/lab.ts';
 import type { ExperimentSpec } from '../lab/experiments.ts';
 import type { EvalRow, MetricRow, Run, Sample } from '../store/lab-store.ts';
@@ -29,30 +34,37 @@ interface RunSeries {
 export interface ReportOptions {
   /** the clock for "generated on" (tests pin it) */
   now?: Date;
+  /** the corpus's reference losses (Lab.baselines), or null when they could not be computed */
+  baselines?: BaselinesReport | null;
 }
 
 export function buildReport(lab: Lab, experimentId: number, opts: ReportOptions = {}): string {
   const { experiment, spec, runs } = lab.experiment(experimentId);
   const corpus = lab.store.getCorpusMeta(experiment.corpusId);
   const comparison = runs.length ? lab.compareRuns(runs.map((r) => r.id)) : { runs: [], differences: [] };
+  // a cell's seeds share its colour, as on the app's charts
+  const colors = colorIndexes(runs);
   const series: RunSeries[] = runs.map((run, i) => ({
     run,
-    color: colorOf(i),
+    color: colorOf(colors[i]),
     metrics: lab.store.listMetrics(run.id),
     evals: lab.store.listEvals(run.id),
     sample: lab.store.listSamples(run.id).at(-1),
   }));
   const now = opts.now ?? new Date();
+  const baselines = opts.baselines ?? null;
   const title = `${experiment.name}: report`;
 
   const body = [
     `<header><h1>${esc(experiment.name)}</h1><p class="muted">RNN Lab report · generated ${esc(formatDate(now))} · experiment #${experiment.id}, created ${esc(formatDate(new Date(experiment.createdAt)))}</p></header>`,
     purposeSection(spec as ExperimentSpec, corpus, runs),
+    seedSection(series),
+    baselinesSection(baselines, comparison.runs),
     summarySection(comparison.runs.map((s, i) => ({ ...s, color: series[i].color }))),
-    chartsSection(series),
+    chartsSection(series, referenceLines(baselines, DEFAULT_REFERENCE_CHOICE, 'nats')),
     configSection(runs, comparison.differences),
     samplesSection(series, (spec as ExperimentSpec).cadence.sampleEvery),
-    `<footer class="muted">Made by RNN Lab ${esc(pkg.version)}. Losses are cross-entropy in nats per character; bits per character = loss / ln 2; perplexity = e<sup>loss</sup>. Charts show at most 1,000 points per line (consecutive points averaged).</footer>`,
+    `<footer class="muted">Made by RNN Lab ${esc(pkg.version)}. Losses are cross-entropy in nats per character; bits per character = loss / ln 2; perplexity = e<sup>loss</sup>. Charts show at most 1,000 points per line (consecutive points averaged); dotted grey lines are the baselines.</footer>`,
   ].join('\n');
 
   return `<!DOCTYPE html>
@@ -100,6 +112,67 @@ function purposeSection(spec: ExperimentSpec, corpus: ReturnType<Lab['store']['g
   return `<section><h2>What was compared</h2>${definitionList(rows)}</section>`;
 }
 
+function seedSection(series: RunSeries[]): string {
+  const cells = groupRuns(series.map((s) => s.run)).map((g) => {
+    const seeds = g.runs.map((run) => {
+      const evals = series.find((s) => s.run.id === run.id)!.evals;
+      return { run, outcome: seedOutcome(run, { evalStep: evals.map((e) => e.step), valLoss: evals.map((e) => e.valLoss) }) };
+    });
+    const values = seeds.flatMap((x) => (x.outcome.kind === 'final' ? [x.outcome.value] : []));
+    return { label: g.label, cell: g.cell, color: series.find((s) => s.run.id === g.runs[0].id)!.color, seeds, values, stats: seedStats(values) };
+  });
+  const anyFinished = cells.some((c) => c.values.length > 0);
+  const verdict = anyFinished
+    ? `<ul>${verdictItems(cells.map((c) => ({ name: c.label, values: c.values }))).map((v) => `<li><strong>${esc(v.sentence)}</strong>${v.detail ? ` <span class="muted">(${esc(v.detail)})</span>` : ''}</li>`).join('')}</ul>`
+      + '<p class="muted">A cell beats another only when the 95% interval of the difference of their means (Welch\'s t, from each cell\'s seed spread) excludes zero; each pair is judged on its own.</p>'
+    : '<p class="muted">No run has finished yet: the verdict comes when each cell has finished runs.</p>';
+  const head = '<tr><th class="left">Cell</th><th>Finished</th><th>Mean</th><th>SD</th><th>95% interval of the mean</th><th class="left">Each seed</th></tr>';
+  const body = cells.map((c) => `<tr data-cell="${esc(c.cell)}"><td class="left">${swatch(c.color)} <strong>${esc(c.label)}</strong></td>`
+    + `<td>${c.stats.n} of ${c.seeds.length}</td>${statsCells(c.stats)}`
+    + `<td class="left">${c.seeds.map((x) => `<span class="muted">s${x.run.seed}</span> ${esc(seedText(x.outcome))}`).join(' · ')}</td></tr>`).join('\n');
+  return '<section class="seeds"><h2>Summary over seeds</h2>'
+    + '<p class="muted">Final validation loss in nats per character (lower is better) of the runs that finished: mean, sample standard deviation over seeds, and the 95% confidence interval of the mean (Student\'s t).</p>'
+    + `<div class="verdict"><h3>Verdict</h3>${verdict}</div>`
+    + `<table class="data seeds"><thead>${head}</thead><tbody>${body}</tbody></table></section>`;
+}
+
+function statsCells(s: SeedStats): string {
+  if (s.n === 0) return '<td>–</td><td>–</td><td>–</td>';
+  return `<td>${formatNats(s.mean)}</td><td>${s.sd === null ? '–' : formatNats(s.sd)}</td><td>${s.ci95 ? `${formatNats(s.ci95.lo)} to ${formatNats(s.ci95.hi)}` : '<span class="muted">one seed</span>'}</td>`;
+}
+
+function seedText(o: SeedOutcome): string {
+  switch (o.kind) {
+    case 'final': return formatNats(o.value);
+    case 'diverged': return 'diverged (not counted)';
+    case 'not-finished': return o.status === 'queued' ? 'queued' : `${o.status} at step ${formatInt(o.step)} (not counted)`;
+    case 'no-evaluation': return 'no evaluation';
+  }
+}
+
+function baselinesSection(b: BaselinesReport | null, runs: { run: Run; bestValLoss: number | null }[]): string {
+  if (!b) return '<section class="baselines"><h2>Baselines</h2><p class="muted">The baselines of this corpus could not be computed (it may have been deleted).</p></section>';
+  const lines = allReferenceLines(b, 'nats');
+  const names: Record<string, string> = { uniform: `uniform: ln ${b.vocabSize}, every character equally likely`, unigram: 'unigram: the training text\'s character frequencies' };
+  const nameOf = (l: ReferenceLine): string => names[l.key] ?? `${l.key.slice('ngram-'.length)}-gram, interpolated Kneser-Ney`;
+  const body = lines.map((l) => `<tr data-baseline="${esc(l.key)}"><td class="left">${esc(nameOf(l))}</td><td>${formatNumber(l.value, 3)}</td><td>${formatNumber(l.value / Math.LN2, 3)}</td></tr>`).join('\n');
+  const best = runs.filter((r) => r.bestValLoss !== null).sort((x, y) => x.bestValLoss! - y.bestValLoss!)[0];
+  return '<section class="baselines"><h2>Baselines</h2>'
+    + '<p class="muted">What a model has to beat: losses of simple models on the same validation text, in nats per character (bits per character beside). The n-grams are fitted on the training text. The loss charts draw uniform, unigram, 3-gram and 5-gram as dotted grey lines.</p>'
+    + `<table class="data baselines"><thead><tr><th class="left">Model</th><th>Loss (nats/char)</th><th>Bits/char</th></tr></thead><tbody>${body}</tbody></table>`
+    + `<p class="muted">The training text's own character entropy: ${formatNumber(b.trainEntropy, 3)} nats per character.</p>`
+    + `${best ? `<p class="standing">${esc(standing(best.run, best.bestValLoss!, lines))}</p>` : ''}</section>`;
+}
+
+/** Which baselines the best validation loss of any run is below, in one sentence. */
+function standing(run: Run, loss: number, lines: ReferenceLine[]): string {
+  const above = lines.filter((l) => loss >= l.value).map((l) => l.name);
+  const below = lines.length - above.length;
+  const start = `The best validation loss of any run, ${formatNumber(loss, 3)} (${cellTitle(run.cell)} seed ${run.seed}, #${run.id}), is below ${below} of these ${lines.length} baselines`;
+  if (above.length === 0) return `${start}.`;
+  return `${start}; ${above.join(', ')} ${above.length === 1 ? 'is' : 'are'} still lower.`;
+}
+
 interface SummaryRow {
   run: Run;
   color: string;
@@ -125,13 +198,13 @@ function summarySection(rows: SummaryRow[]): string {
     + '<p class="muted">Best val loss: the lowest validation loss of any evaluation (the best one is in bold). Time: training seconds; chars/s: characters trained per second.</p></section>';
 }
 
-function chartsSection(series: RunSeries[]): string {
+function chartsSection(series: RunSeries[], references: ReferenceLine[]): string {
   const label = (s: RunSeries): string => `${s.run.cell} s${s.run.seed} #${s.run.id}`;
   const trainLines: SvgLine[] = series.map((s) => ({ label: label(s), color: s.color, points: thinMean(s.metrics.map((m): Point => [m.step, m.trainLoss])) }));
   const valLines: SvgLine[] = series.map((s) => ({ label: label(s), color: s.color, dashed: true, points: thinMean(s.evals.map((e): Point => [e.step, e.valLoss])) }));
   const charts = [
-    figure('Validation loss', lineChartSvg({ title: 'Validation loss of each run by training step', xLabel: 'training step', yLabel: 'validation loss (nats/char)', lines: valLines })),
-    figure('Training loss', lineChartSvg({ title: 'Training loss of each run by training step', xLabel: 'training step', yLabel: 'training loss (nats/char)', lines: trainLines })),
+    figure('Validation loss', lineChartSvg({ title: 'Validation loss of each run by training step', xLabel: 'training step', yLabel: 'validation loss (nats/char)', lines: valLines, references })),
+    figure('Training loss', lineChartSvg({ title: 'Training loss of each run by training step', xLabel: 'training step', yLabel: 'training loss (nats/char)', lines: trainLines, references })),
   ];
   if (series.some((s) => s.evals.some((e) => e.longRangeAccuracy !== null && e.longRangeAccuracy !== undefined))) {
     const lines = series.map((s) => ({ label: label(s), color: s.color, points: thinMean(s.evals.map((e): Point => [e.step, e.longRangeAccuracy ?? NaN])) }));
@@ -238,6 +311,9 @@ table.data th { font-size: 0.85rem; color: #5b6170; }
 table.data .left { text-align: left; }
 table.data td.best { font-weight: 700; }
 table.configs { width: auto; min-width: 50%; }
+table.baselines { width: auto; min-width: 50%; }
+.verdict ul { margin: 0 0 0.4rem; padding-left: 1.2rem; }
+.verdict li { margin: 0.15rem 0; }
 .diff { background: #fff4c2; }
 .swatch { display: inline-block; width: 0.8rem; height: 0.8rem; border-radius: 2px; vertical-align: middle; }
 figure { margin: 0 0 1.25rem; }

@@ -1,8 +1,10 @@
 /**
  * Line charts as inline SVG text, for the self-contained report: axes with round ticks, a grid,
- * one polyline per series and a legend. No scripts, no fonts, no external references, so the SVG
- * opens anywhere and prints sharp. Every text in it goes through escapeHtml.
+ * one polyline per series, dotted horizontal reference lines labelled at their right end, and a
+ * legend. No scripts, no fonts, no external references, so the SVG opens anywhere and prints
+ * sharp. Every text in it goes through escapeHtml.
  */
+import { spreadLabels } from '../../src-renderer/composables/reference-lines.ts';
 
 export type Point = readonly [x: number, y: number];
 
@@ -19,6 +21,8 @@ export interface SvgChartOptions {
   xLabel: string;
   yLabel: string;
   lines: readonly SvgLine[];
+  /** horizontal lines across the plot at these values (baselines), labelled at their right end */
+  references?: readonly { label: string; value: number }[];
   width?: number;
   height?: number;
 }
@@ -76,7 +80,12 @@ function tickLabel(v: number): string {
 
 const fmt = (n: number): string => (Math.round(n * 10) / 10).toString();
 
-/** The chart as an <svg> element's text. Lines with no finite point are left out of the plot, not the legend. */
+const REFERENCE_GREY = '#8a8f98';
+
+/**
+ * The chart as an <svg> element's text. Lines with no finite point are left out of the plot, not the
+ * legend. Reference lines widen the y range to show them, but a chart without data stays empty.
+ */
 export function lineChartSvg(opts: SvgChartOptions): string {
   const width = opts.width ?? 880;
   const height = opts.height ?? 340;
@@ -94,7 +103,9 @@ export function lineChartSvg(opts: SvgChartOptions): string {
     return parts.join('');
   }
   let [x0, x1] = [Math.min(...all.map((p) => p[0])), Math.max(...all.map((p) => p[0]))];
-  let [y0, y1] = [Math.min(...all.map((p) => p[1])), Math.max(...all.map((p) => p[1]))];
+  const references = (opts.references ?? []).filter((r) => Number.isFinite(r.value));
+  const ys = [...all.map((p) => p[1]), ...references.map((r) => r.value)];
+  let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
   if (x1 === x0) [x0, x1] = [x0 - 1, x1 + 1];
   if (y1 === y0) [y0, y1] = [y0 - 0.5, y1 + 0.5];
   const pad = (y1 - y0) * 0.04;
@@ -116,6 +127,12 @@ export function lineChartSvg(opts: SvgChartOptions): string {
   parts.push(`<text transform="translate(14 ${m.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(opts.yLabel)}</text>`);
   parts.push('</g>');
 
+  if (references.length > 0) {
+    parts.push(`<g class="references" stroke="${REFERENCE_GREY}" stroke-width="1.2" stroke-dasharray="2 3">`);
+    for (const r of references) parts.push(`<line x1="${m.left}" x2="${m.left + plotW}" y1="${fmt(sy(r.value))}" y2="${fmt(sy(r.value))}"/>`);
+    parts.push('</g>');
+  }
+
   for (const l of lines) {
     if (l.points.length === 0) continue;
     const dash = l.dashed ? ' stroke-dasharray="6 4"' : '';
@@ -125,6 +142,14 @@ export function lineChartSvg(opts: SvgChartOptions): string {
     } else {
       parts.push(`<polyline fill="none" stroke="${escapeHtml(l.color)}" stroke-width="1.6" stroke-linejoin="round"${dash} points="${pts}"/>`);
     }
+  }
+
+  if (references.length > 0) {
+    // above each line at its right end, on a white halo over the runs' lines; close ones pushed apart
+    const at = spreadLabels(references.map((r) => Math.max(sy(r.value) - 3, m.top + 12)), 13);
+    parts.push('<g class="reference-labels" fill="#5b6170" font-size="11" text-anchor="end" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">');
+    references.forEach((r, i) => parts.push(`<text x="${m.left + plotW - 4}" y="${fmt(at[i])}">${escapeHtml(r.label)}</text>`));
+    parts.push('</g>');
   }
 
   const legendTop = m.top + plotH + 46;
