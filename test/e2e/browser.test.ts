@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareRuns, createExperiment, downloadReport, generateText, importCorpus, LOSS_CHART, openExperiment, pauseResumeCancel, pngFirstPixel, pngSize, printedPdf, runRows, saveChartPng, shotOnFailure, showScreen, waitForCompletion, type ExperimentSettings } from './flow.ts';
+import { chartPoints, compareRuns, createExperiment, downloadReport, generateText, importCorpus, isReferenceLine, LOSS_CHART, openExperiment, pauseResumeCancel, pngFirstPixel, pngSize, printedPdf, runRows, saveChartPng, shotOnFailure, showScreen, waitForCompletion, type ExperimentSettings } from './flow.ts';
 import { charSet, CHROMIUM, CHROMIUM_ARGS, englishText, ensureAppBuilt, METRICS_CSV_HEADER, repoRoot, screenshotPath, SCREENSHOTS } from './support.ts';
 
 const hasChromium = existsSync(CHROMIUM);
@@ -21,6 +21,7 @@ const CORPUS_NAME = 'e2e-sentences';
 const TEXT = englishText(6000);
 const ALPHABET = charSet(TEXT);
 const TRAINED: ExperimentSettings = { name: 'E2E three cells', cells: ['rnn', 'lstm', 'gru'], hidden: 16, seqLen: 16, batch: 8, steps: 120, evalEvery: 20 };
+const SEEDS: ExperimentSettings = { name: 'E2E two seeds', cells: ['rnn', 'gru'], hidden: 8, seqLen: 8, batch: 4, steps: 40, evalEvery: 10, seeds: 2 };
 const LONG: ExperimentSettings = { name: 'E2E pause and resume', cells: ['lstm'], hidden: 16, seqLen: 16, batch: 8, steps: 50_000, evalEvery: 500 };
 
 interface Served {
@@ -149,6 +150,8 @@ describe.skipIf(!hasChromium)('browser mode, end to end in Chromium', () => {
   it('compares the runs of the experiment', async () => {
     expect(trainedRuns).toHaveLength(3);
     await shotOnFailure(page, 'compare', () => compareRuns(page, trainedRuns, '4-compare'));
+    // the runs share one corpus: its baselines are drawn here too
+    expect(Object.keys(await chartPoints(page, LOSS_CHART)).filter(isReferenceLine)).toHaveLength(4);
   });
 
   it('saves the loss chart as a PNG at twice the screen resolution, on a solid background', async () => {
@@ -214,6 +217,28 @@ describe.skipIf(!hasChromium)('browser mode, end to end in Chromium', () => {
   it('generates greedily at temperature 0, as the form says it can', async () => {
     await generateText(page, trainedRuns[0], ALPHABET, { prime: 'A', temperature: 0, length: 50 });
   }, 30_000);
+
+  it('judges two seeds per cell: a verdict, mean-and-band lines, and the baselines as reference lines', async () => {
+    await shotOnFailure(page, 'seeds', async () => {
+      await createExperiment(page, { name: CORPUS_NAME, vocab: ALPHABET.size }, SEEDS, { start: true });
+      await expect.poll(async () => (await runRows(page)).map((r) => `${r.cell} ${r.status}`).join(', '), { timeout: 60_000, interval: 500 })
+        .toBe('rnn completed, rnn completed, gru completed, gru completed');
+      await expect.poll(() => page.getByTestId('verdict').textContent(), { timeout: 10_000 })
+        .toMatch(/(RNN|GRU) (beats (RNN|GRU) by \d\.\d{3} nats per character over 2 seeds|and (RNN|GRU) differ by less than the seed spread)\./);
+      // per cell a mean line with a band of +-1 sd (two edges), and beside them the corpus's baselines
+      const wanted = [
+        ...['RNN', 'GRU'].flatMap((cell) => ['train', 'val'].flatMap((kind) => [`${cell} mean ${kind}`, `${cell} ${kind} +1 sd`, `${cell} ${kind} −1 sd`])),
+        'uniform (ln V)', 'unigram', '3-gram (Kneser-Ney)', '5-gram (Kneser-Ney)',
+      ];
+      // reference lines are labelled with their value: "5-gram (Kneser-Ney) 1.58" (and ln V with the vocabulary size)
+      const drawn = (points: Record<string, number>) => wanted.filter((w) => Object.entries(points).some(([label, n]) => n > 0 && label.replace(/ \d+\.\d\d$/, '').replace(`ln ${ALPHABET.size}`, 'ln V') === w));
+      await expect.poll(async () => drawn(await chartPoints(page, LOSS_CHART)), { timeout: 15_000 }).toEqual(wanted);
+      const points = await chartPoints(page, LOSS_CHART);
+      expect(Object.keys(points).filter((l) => /^5-gram \(Kneser-Ney\) \d+\.\d\d$/.test(l)).map((l) => points[l])).toEqual([2]);
+      expect(await page.getByTestId('reference-controls').textContent()).toMatch(/uniform \(ln \d+\) \d\.\d{3}/);
+      await page.screenshot({ path: screenshotPath('7-seeds-reference-lines'), fullPage: true });
+    });
+  }, 90_000);
 
   it('pauses, resumes and cancels a run of a long experiment', async () => {
     await shotOnFailure(page, 'pause-resume', async () => {
