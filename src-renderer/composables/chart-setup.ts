@@ -1,7 +1,7 @@
 /** Chart.js with only the parts we use, and colours taken from the page's theme variables. */
 import {
   BarController, BarElement, CategoryScale, Chart, Decimation, Filler, Legend, LinearScale, LineController, LineElement,
-  LogarithmicScale, PointElement, Tooltip,
+  LogarithmicScale, PointElement, Tooltip, type ChartOptions, type Plugin, type ScatterDataPoint,
 } from 'chart.js';
 import { onBeforeUnmount } from 'vue';
 
@@ -30,4 +30,51 @@ export function useThemeChange(onChange: () => void): void {
   const listener = (): void => onChange();
   query.addEventListener('change', listener);
   onBeforeUnmount(() => query.removeEventListener('change', listener));
+}
+
+/** Recolours a line chart's axes (ticks, grid, titles) and Chart.js' own legend with the theme's colours. */
+export function applyThemeColors(chart: Chart<'line', ScatterDataPoint[]>, c: ThemeColors = themeColors()): void {
+  for (const axis of Object.values(chart.options.scales ?? {})) {
+    if (!axis) continue;
+    if (axis.ticks) axis.ticks.color = c.text;
+    if (axis.grid) axis.grid.color = c.grid;
+    if ('title' in axis && axis.title) axis.title.color = c.text;
+  }
+  if (chart.options.plugins?.legend?.labels) chart.options.plugins.legend.labels.color = c.text;
+}
+
+export interface LineChartSetup {
+  xTitle: string;
+  yTitle: string;
+  yLog: boolean;
+  interaction?: ChartOptions<'line'>['interaction'];
+  plugins?: ChartOptions<'line'>['plugins'];
+  inlinePlugins?: Plugin<'line'>[];
+}
+
+/**
+ * A line chart of raw {x, y} points on a linear x axis (y linear or logarithmic), without
+ * animation, in the theme's colours: the loss charts and the small charts of the cell views.
+ */
+export function createLineChart(ctx: CanvasRenderingContext2D, setup: LineChartSetup): Chart<'line', ScatterDataPoint[]> {
+  const c = themeColors();
+  const axis = (title: string) => ({ title: { display: true, text: title, color: c.text }, ticks: { color: c.text }, grid: { color: c.grid } });
+  return new Chart<'line', ScatterDataPoint[]>(ctx, {
+    type: 'line',
+    data: { datasets: [] },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      parsing: false,
+      normalized: true,
+      interaction: setup.interaction ?? { mode: 'nearest', intersect: false },
+      scales: {
+        x: { type: 'linear', ...axis(setup.xTitle) },
+        y: { type: setup.yLog ? 'logarithmic' : 'linear', ...axis(setup.yTitle) },
+      },
+      plugins: setup.plugins,
+    },
+    plugins: setup.inlinePlugins,
+  });
 }

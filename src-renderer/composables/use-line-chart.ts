@@ -5,7 +5,7 @@
  */
 import type { ChartDataset, ScatterDataPoint } from 'chart.js';
 import { markRaw, onBeforeUnmount, onMounted, watch, type Ref } from 'vue';
-import { Chart, themeColors, useThemeChange } from './chart-setup.ts';
+import { applyThemeColors, createLineChart, themeColors, useThemeChange, type Chart } from './chart-setup.ts';
 
 export interface LineSpec {
   key: string;
@@ -84,39 +84,20 @@ export function useLineChart(canvas: Ref<HTMLCanvasElement | null>, specs: Ref<L
 
   function applyTheme(): void {
     if (!chart) return;
-    const c = themeColors();
-    for (const axis of [chart.options.scales?.x, chart.options.scales?.y]) {
-      if (!axis) continue;
-      if (axis.ticks) axis.ticks.color = c.text;
-      if (axis.grid) axis.grid.color = c.grid;
-      if ('title' in axis && axis.title) axis.title.color = c.text;
-    }
-    if (chart.options.plugins?.legend?.labels) chart.options.plugins.legend.labels.color = c.text;
+    applyThemeColors(chart);
     chart.update('none');
   }
 
   onMounted(() => {
     const ctx = canvas.value?.getContext('2d');
     if (!ctx) return;
-    const c = themeColors();
-    chart = markRaw(new Chart<'line', ScatterDataPoint[]>(ctx, {
-      type: 'line',
-      data: { datasets: [] },
-      options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        parsing: false,
-        normalized: true,
-        interaction: { mode: 'nearest', intersect: false },
-        scales: {
-          x: { type: 'linear', title: { display: true, text: axes.value.x, color: c.text }, ticks: { color: c.text }, grid: { color: c.grid } },
-          y: { type: axes.value.yLog ? 'logarithmic' : 'linear', title: { display: true, text: axes.value.y, color: c.text }, ticks: { color: c.text }, grid: { color: c.grid } },
-        },
-        plugins: {
-          legend: { display: !!axes.value.legend, labels: { color: c.text, boxWidth: 12 } },
-          tooltip: { enabled: true },
-        },
+    chart = markRaw(createLineChart(ctx, {
+      xTitle: axes.value.x,
+      yTitle: axes.value.y,
+      yLog: axes.value.yLog,
+      plugins: {
+        legend: { display: !!axes.value.legend, labels: { color: themeColors().text, boxWidth: 12 } },
+        tooltip: { enabled: true },
       },
     }));
     draw();

@@ -18,7 +18,7 @@ import type { Run } from '../../src-main/api/contract.ts';
 import { useRunsStore } from '../stores/runs.ts';
 import { runColor, runLines, seedLines, X_AXIS_LABELS, type ChartMetric, type MeanPoint, type SeriesSpec, type XAxis } from './chart-data.ts';
 import { colorIndexes, type RunGroup } from './seed-groups.ts';
-import { Chart, themeColors, useThemeChange } from './chart-setup.ts';
+import { applyThemeColors, createLineChart, themeColors, useThemeChange, type Chart } from './chart-setup.ts';
 import { referenceLabels } from './reference-label-plugin.ts';
 import { referencePoints, xExtent, type ReferenceLine } from './reference-lines.ts';
 import { createRedrawScheduler } from './redraw-scheduler.ts';
@@ -216,52 +216,31 @@ export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossCh
     for (const ds of chart.data.datasets as LineDataset[]) {
       if (ds.reference) ds.borderColor = ds.backgroundColor = c.text;
     }
-    for (const axis of [chart.options.scales?.x, chart.options.scales?.y]) {
-      if (!axis) continue;
-      if (axis.ticks) axis.ticks.color = c.text;
-      if (axis.grid) axis.grid.color = c.grid;
-      if ('title' in axis && axis.title) axis.title.color = c.text;
-    }
+    applyThemeColors(chart, c);
     chart.update('none');
   }
 
   onMounted(() => {
     const ctx = canvas.value?.getContext('2d');
     if (!ctx) return;
-    const c = themeColors();
-    chart = markRaw(new Chart<'line', ScatterDataPoint[]>(ctx, {
-      type: 'line',
-      data: { datasets: [] },
-      options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        parsing: false,
-        normalized: true,
-        interaction: { mode: 'nearest', intersect: false, axis: 'x' },
-        scales: {
-          x: { type: 'linear', title: { display: true, text: X_AXIS_LABELS[opts.xAxis.value], color: c.text }, ticks: { color: c.text }, grid: { color: c.grid } },
-          y: {
-            type: opts.logScale.value && opts.metric !== 'longRange' ? 'logarithmic' : 'linear',
-            title: { display: true, text: Y_AXIS_LABELS[opts.metric], color: c.text },
-            ticks: { color: c.text },
-            grid: { color: c.grid },
-          },
-        },
-        plugins: {
-          // our own legend (RunLegend) toggles runs; Chart.js' would list train and val twice
-          legend: { display: false },
-          decimation: { enabled: true, algorithm: 'lttb', samples: 1000 },
-          tooltip: {
-            enabled: true,
-            // a band's edges are not points of their own: the mean's tooltip gives the sd; a
-            // reference line's label already says its value
-            filter: (item) => !(item.dataset as LineDataset).band && !(item.dataset as LineDataset).reference,
-            callbacks: { label: tooltipLabel },
-          },
+    chart = markRaw(createLineChart(ctx, {
+      xTitle: X_AXIS_LABELS[opts.xAxis.value],
+      yTitle: Y_AXIS_LABELS[opts.metric],
+      yLog: opts.logScale.value && opts.metric !== 'longRange',
+      interaction: { mode: 'nearest', intersect: false, axis: 'x' },
+      plugins: {
+        // our own legend (RunLegend) toggles runs; Chart.js' would list train and val twice
+        legend: { display: false },
+        decimation: { enabled: true, algorithm: 'lttb', samples: 1000 },
+        tooltip: {
+          enabled: true,
+          // a band's edges are not points of their own: the mean's tooltip gives the sd; a
+          // reference line's label already says its value
+          filter: (item) => !(item.dataset as LineDataset).band && !(item.dataset as LineDataset).reference,
+          callbacks: { label: tooltipLabel },
         },
       },
-      plugins: [referenceLabels],
+      inlinePlugins: [referenceLabels],
     }));
     draw();
   });
