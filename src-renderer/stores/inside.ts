@@ -6,10 +6,11 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { BaselinesReport, CellInspection, CharacterLossReport, ExperimentDetails, GradientFlowReport, PassageRequest } from '../../src-main/api/contract.ts';
+import type { CellInspection, CharacterLossReport, ExperimentDetails, GradientFlowReport, PassageRequest } from '../../src-main/api/contract.ts';
 import { hasGates, onePerCell, trainedRuns } from '../composables/inside-runs.ts';
 import type { GradHistory } from '../composables/lag-data.ts';
 import { DEFAULT_PASSAGE, type PassageChoice } from '../composables/passage.ts';
+import { useBaselinesStore } from './baselines.ts';
 import { errorMessage } from './errors.ts';
 import { labClient } from './lab-client.ts';
 import { useRunsStore } from './runs.ts';
@@ -51,7 +52,6 @@ export const useInsideStore = defineStore('inside', () => {
   const lossError = ref<string | null>(null);
   let lossSeq = 0;
 
-  const baselines = shallowRef<BaselinesReport | null>(null);
   let detailsSeq = 0;
 
   const corpusId = computed(() => details.value?.experiment.corpusId ?? null);
@@ -63,7 +63,6 @@ export const useInsideStore = defineStore('inside', () => {
       details.value = null;
       inspection.value = null;
       losses.value = null;
-      baselines.value = null;
       inspectError.value = null;
       lossError.value = null;
     }
@@ -76,7 +75,7 @@ export const useInsideStore = defineStore('inside', () => {
       const runs = useRunsStore();
       for (const r of d.runs) runs.upsertRun(r);
       chooseDefaults(d);
-      void loadBaselines(d.experiment.corpusId);
+      void useBaselinesStore().load(d.experiment.corpusId);
     } catch (e) {
       if (seq === detailsSeq) detailsError.value = errorMessage(e);
     }
@@ -167,22 +166,11 @@ export const useInsideStore = defineStore('inside', () => {
     }
   }
 
-  /** Reference losses of the corpus; quietly absent when the lab cannot give them. */
-  async function loadBaselines(id: number): Promise<void> {
-    if (baselines.value?.corpusId === id) return;
-    try {
-      const b = await labClient().getBaselines({ corpusId: id });
-      if (corpusId.value === id) baselines.value = b;
-    } catch {
-      baselines.value = null;
-    }
-  }
-
   return {
     experimentId, details, detailsError, section, checkpoint, corpusId, flowRunIds, gateRunId, lossRunIds, passage,
     flows, flowErrors, flowLoading, histories, historyErrors,
-    inspection, inspecting, inspectError, losses, lossLoading, lossError, baselines,
-    open, lookInside, flowOf, measureFlow, loadHistories, inspect, characterLosses, loadBaselines,
+    inspection, inspecting, inspectError, losses, lossLoading, lossError,
+    open, lookInside, flowOf, measureFlow, loadHistories, inspect, characterLosses,
   };
 });
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chartPoints, compareRuns, createExperiment, downloadReport, generateText, importCorpus, isReferenceLine, LOSS_CHART, openExperiment, pauseResumeCancel, pngFirstPixel, pngSize, printedPdf, runRows, saveChartPng, shotOnFailure, showScreen, waitForCompletion, type ExperimentSettings } from './flow.ts';
+import { chartPoints, compareRuns, createExperiment, downloadReport, generateText, importCorpus, isReferenceLine, lookInside, LOSS_CHART, openExperiment, pauseResumeCancel, pngFirstPixel, pngSize, printedPdf, runRows, saveChartPng, shotOnFailure, showScreen, waitForCompletion, type ExperimentSettings } from './flow.ts';
 import { charSet, CHROMIUM, CHROMIUM_ARGS, englishText, ensureAppBuilt, METRICS_CSV_HEADER, repoRoot, screenshotPath, SCREENSHOTS } from './support.ts';
 
 const hasChromium = existsSync(CHROMIUM);
@@ -201,6 +201,12 @@ describe.skipIf(!hasChromium)('browser mode, end to end in Chromium', () => {
     expect(html).toContain(CORPUS_NAME);
     expect(html).not.toMatch(/<script/i);
     writeFileSync(`${SCREENSHOTS}/report.html`, html);
+  });
+
+  it('looks inside the trained cells: gradient flow by lag, a unit over a passage, the loss per character', async () => {
+    expect(trainedRuns).toHaveLength(3);
+    await openExperiment(page, TRAINED.name);
+    await shotOnFailure(page, 'inside', () => lookInside(page, trainedRuns, '8-inside'));
   });
 
   it('generates text from a trained run, streaming in the characters of the corpus', async () => {
