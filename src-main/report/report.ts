@@ -8,7 +8,7 @@
  */
 import pkg from '../../package.json' with { type: 'json' };
 import { allReferenceLines, DEFAULT_REFERENCE_CHOICE, referenceLines, type ReferenceLine } from '../../src-renderer/composables/reference-lines.ts';
-import { cellTitle, colorIndexes, groupRuns, seedOutcome, type SeedOutcome } from '../../src-renderer/composables/seed-groups.ts';
+import { cellTitle, colorIndexes, groupRuns, seedOutcome, seedOutcomeText } from '../../src-renderer/composables/seed-groups.ts';
 import { formatNats, seedStats, verdictItems, type SeedStats } from '../../src-renderer/composables/seed-stats.ts';
 import type { BaselinesReport } from '../api/contract.ts';
 import { flatten, type Lab, type RunConfig } from '../lab/lab.ts';
@@ -129,7 +129,7 @@ function seedSection(series: RunSeries[]): string {
   const head = '<tr><th class="left">Cell</th><th>Finished</th><th>Mean</th><th>SD</th><th>95% interval of the mean</th><th class="left">Each seed</th></tr>';
   const body = cells.map((c) => `<tr data-cell="${esc(c.cell)}"><td class="left">${swatch(c.color)} <strong>${esc(c.label)}</strong></td>`
     + `<td>${c.stats.n} of ${c.seeds.length}</td>${statsCells(c.stats)}`
-    + `<td class="left">${c.seeds.map((x) => `<span class="muted">s${x.run.seed}</span> ${esc(seedText(x.outcome))}`).join(' · ')}</td></tr>`).join('\n');
+    + `<td class="left">${c.seeds.map((x) => `<span class="muted">s${x.run.seed}</span> ${esc(seedOutcomeText(x.outcome))}`).join(' · ')}</td></tr>`).join('\n');
   return '<section class="seeds"><h2>Summary over seeds</h2>'
     + '<p class="muted">Final validation loss in nats per character (lower is better) of the runs that finished: mean, sample standard deviation over seeds, and the 95% confidence interval of the mean (Student\'s t).</p>'
     + `<div class="verdict"><h3>Verdict</h3>${verdict}</div>`
@@ -141,14 +141,6 @@ function statsCells(s: SeedStats): string {
   return `<td>${formatNats(s.mean)}</td><td>${s.sd === null ? '–' : formatNats(s.sd)}</td><td>${s.ci95 ? `${formatNats(s.ci95.lo)} to ${formatNats(s.ci95.hi)}` : '<span class="muted">one seed</span>'}</td>`;
 }
 
-function seedText(o: SeedOutcome): string {
-  switch (o.kind) {
-    case 'final': return formatNats(o.value);
-    case 'diverged': return 'diverged (not counted)';
-    case 'not-finished': return o.status === 'queued' ? 'queued' : `${o.status} at step ${formatInt(o.step)} (not counted)`;
-    case 'no-evaluation': return 'no evaluation';
-  }
-}
 
 function baselinesSection(b: BaselinesReport | null, runs: { run: Run; bestValLoss: number | null }[]): string {
   if (!b) return '<section class="baselines"><h2>Baselines</h2><p class="muted">The baselines of this corpus could not be computed (it may have been deleted).</p></section>';

@@ -3,6 +3,8 @@
  * summary: its final validation loss.
  */
 import type { Run } from '../../src-main/api/contract.ts';
+import { formatInt } from './format.ts';
+import { formatNats } from './seed-stats.ts';
 
 /** What sentences and legends call each cell. */
 export const CELL_TITLES: Record<string, string> = {
@@ -73,6 +75,16 @@ export type SeedOutcome =
   | { kind: 'diverged'; step: number }
   | { kind: 'not-finished'; status: string; step: number }
   | { kind: 'no-evaluation' };
+
+/** A seed's outcome as the summaries write it: its final validation loss, or why it is not counted. */
+export function seedOutcomeText(o: SeedOutcome): string {
+  switch (o.kind) {
+    case 'final': return formatNats(o.value);
+    case 'diverged': return 'diverged (not counted)';
+    case 'not-finished': return o.status === 'queued' ? 'queued' : `${o.status} at step ${formatInt(o.step)} (not counted)`;
+    case 'no-evaluation': return 'no evaluation';
+  }
+}
 
 export function seedOutcome(run: Pick<Run, 'status' | 'step'>, evals: { evalStep: readonly number[]; valLoss: readonly number[] }): SeedOutcome {
   if (run.status !== 'completed') return { kind: 'not-finished', status: run.status, step: run.step };
