@@ -100,8 +100,15 @@ type Checkpoint = 'best' | 'last';
 
 export type ModelFormat = 'safetensors' | 'onnx-step' | 'onnx-whole';
 
-/** What planExperiment assumes one worker thread sustains; nothing is measured at run time. */
-export const ESTIMATE_FLOPS_PER_WORKER = 3e9;
+/**
+ * The matrix-product FLOP/s planExperiment assumes one worker thread sustains for a model of hidden
+ * size H; nothing is measured at run time. Small products run far below the kernels' peak: measured
+ * with the WebAssembly kernels (npm run bench, the demo), about 3 GFLOP/s at H = 32, 13 to 16 at
+ * H = 128 and 23 to 28 at H = 256, so 3 GFLOP/s per 32 units, up to 24.
+ */
+export function estimateFlopsPerSecond(m: ModelConfig): number {
+  return 3e9 * Math.min(8, Math.max(1, m.hidden / 32));
+}
 
 export const DEMO_EXPERIMENT_NAME = 'Demo: RNN vs LSTM vs GRU recalling a letter 16 steps back';
 
@@ -253,7 +260,7 @@ export class Lab {
 
   /**
    * The runs an experiment would have, and a rough wall-clock estimate: matrix-product FLOPs of
-   * training and evaluation at ESTIMATE_FLOPS_PER_WORKER per worker, runs spread over the workers.
+   * training and evaluation at estimateFlopsPerSecond per worker, runs spread over the workers.
    */
   planExperiment(input: { corpusId: number; spec: ExperimentSpecInput }): ExperimentPlan {
     const { corpus, spec, planned } = this.plan(input);
@@ -263,7 +270,7 @@ export class Lab {
       const perChar = trainingFlopsPerChar(r.model);
       const trainFlops = r.train.steps * r.train.batch * r.train.seqLen * perChar;
       const evals = Math.floor(r.train.steps / spec.cadence.evalEvery) + 1;
-      return (trainFlops + (evals * evalChars * perChar) / 3) / ESTIMATE_FLOPS_PER_WORKER;
+      return (trainFlops + (evals * evalChars * perChar) / 3) / estimateFlopsPerSecond(r.model);
     });
     // longest run first onto the least loaded workers; a run of n threads takes n of them for 1/n of its time
     const slots = new Array<number>(Math.max(1, Math.min(this.workers, availableParallelism()))).fill(0);

@@ -147,6 +147,10 @@ describe('handlers', () => {
     expect(plan.estimateSeconds).toBeLessThan(1);
     const longer = await ok('planExperiment', { corpusId, spec: { ...TINY, train: { ...TINY.train, steps: 2000 } } });
     expect(longer.estimateSeconds).toBeGreaterThan(50 * plan.estimateSeconds);
+    // wider models run their products faster: 8x the FLOPs per character at H 256 take 1/8 the time per FLOP
+    const wide = await ok('planExperiment', { corpusId, spec: { ...TINY, budget: { mode: 'hidden', hidden: 256 } } });
+    const narrow = await ok('planExperiment', { corpusId, spec: { ...TINY, budget: { mode: 'hidden', hidden: 32 } } });
+    expect(wide.estimateSeconds / narrow.estimateSeconds).toBeLessThan(64 / 4);
     // two runs of two threads take the two workers in turn, each for half its time: the sum of the
     // halves, where one thread each side by side takes as long as the longer run
     const threaded = await ok('planExperiment', { corpusId, spec: { ...TINY, train: { ...TINY.train, threads: 2 } } });
