@@ -118,7 +118,9 @@ async function trainInForeground(ctx: Context, runIds: number[]): Promise<Run[]>
     if (paused.length) io.out(`paused: resume with ${paused.map((r) => `rnn-lab run resume ${r.id}`).join(' ; ')}\n`);
     for (const r of runs.filter((x) => x.status === 'failed')) io.out(`run ${r.id} (${runLabel(r)}) failed: ${r.error}\n`);
   }
+  // a script can tell: 130 after Ctrl-C, 1 when a run failed (the others may have completed)
   if (interrupted) ctx.exitCode = 130;
+  else if (runs.some((r) => r.status === 'failed')) ctx.exitCode = 1;
   return runs;
 }
 

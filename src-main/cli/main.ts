@@ -29,7 +29,7 @@ export const USAGE = `usage: rnn-lab COMMAND [options]      (--db PATH or RNN_LA
              --threads N: each run's batch split over N threads (runs x threads never exceed --workers)
              --init-from MODEL: start from an imported model's weights (its cell, hidden, layers, embedding;
              the corpus must have exactly its vocabulary)
-  experiment list | show ID | run ID [--workers N] | rm ID
+  experiment list | show ID | run ID [--workers N] | rm ID   (run exits 1 if a run failed, 130 after Ctrl-C)
   run show ID | pause ID | resume ID [--workers N] | cancel ID
   eval RUN --text FILE [--checkpoint best|last]
   generate RUN | --model MODEL [--prime TEXT] [--length N] [--temperature X] [--top-k K] [--seed S] [--checkpoint best|last]

@@ -623,8 +623,9 @@ describe('rnn-lab runs that stop', () => {
     const [a, b] = runs.map((r: Json) => [r.startedAt, r.finishedAt]);
     expect(a[1] <= b[0] || b[1] <= a[0]).toBe(true);
     const again = await s.json('experiment', 'create', '--corpus', corpus, '--cells', 'rnn', '--threads', 2, ...TINY);
-    const solo = await s.json('experiment', 'run', again.id, '--workers', 1);
-    expect(solo.runs[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/needs 2 threads but this lab trains on 1/) });
+    const solo = await s.cli('experiment', 'run', again.id, '--workers', 1, '--json');
+    expect(solo.code).toBe(1);
+    expect(JSON.parse(solo.stdout).runs[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/needs 2 threads but this lab trains on 1/) });
   });
 
   it('a diverging run fails with its step while the others complete', async () => {
@@ -641,7 +642,9 @@ describe('rnn-lab runs that stop', () => {
     conn.prepare(`UPDATE runs SET config = json_set(config, '$.train.optimizer.name', 'sgd', '$.train.optimizer.lr', 10,
       '$.train.optimizer.weightDecay', 1, '$.train.clip', 0) WHERE id = ?`).run(rnn);
     conn.close();
-    const r = await s.ok('experiment', 'run', exp.id);
+    // the others complete; the command says which run failed and exits 1
+    const r = await s.cli('experiment', 'run', exp.id);
+    expect(r.code).toBe(1);
     expect(r.stdout).toMatch(new RegExp(`run ${rnn} \\(rnn seed 1\\) failed: diverged at step \\d+: `));
     const { runs } = await s.json('experiment', 'show', exp.id);
     expect(runs[0]).toMatchObject({ cell: 'rnn', status: 'failed', error: expect.stringMatching(/^diverged at step (\d+): (loss is (NaN|Infinity)|gradient norm is|the update made a weight non-finite)/) });
