@@ -19,7 +19,8 @@ import { useUiStore } from './ui.ts';
 export type InsideSection = 'flow' | 'gates' | 'losses';
 export type Checkpoint = 'best' | 'last';
 
-const flowKey = (runId: number, checkpoint: Checkpoint): string => `${runId}:${checkpoint}`;
+/** a gradient-flow measurement: a run's checkpoint over a window (null: the run's own seqLen) */
+const flowKey = (runId: number, checkpoint: Checkpoint, window: number | null): string => `${runId}:${checkpoint}:${window ?? 'seqLen'}`;
 
 export const useInsideStore = defineStore('inside', () => {
   const experimentId = ref<number | null>(null);
@@ -35,6 +36,8 @@ export const useInsideStore = defineStore('inside', () => {
   const passage = ref<PassageChoice>({ ...DEFAULT_PASSAGE });
 
   /** gradient flow by "runId:checkpoint"; reports are kept until measured again */
+  /** steps back the gradient flow is measured over; null: each run's own sequence length */
+  const flowWindow = ref<number | null>(null);
   const flows = shallowRef<Record<string, GradientFlowReport>>({});
   const flowErrors = ref<Record<string, string>>({});
   const flowLoading = ref<Record<string, boolean>>({});
@@ -99,22 +102,23 @@ export const useInsideStore = defineStore('inside', () => {
   }
 
   function flowOf(runId: number, cp: Checkpoint = checkpoint.value): GradientFlowReport | undefined {
-    return flows.value[flowKey(runId, cp)];
+    return flows.value[flowKey(runId, cp, flowWindow.value)];
   }
 
   /** Measures the gradient flow of the runs that have no report for the checkpoint yet (all of them when `again`). */
   async function measureFlow(runIds: readonly number[], opts: { again?: boolean } = {}): Promise<void> {
     const cp = checkpoint.value;
+    const window = flowWindow.value;
     const todo = runIds.filter((id) => {
-      const key = flowKey(id, cp);
+      const key = flowKey(id, cp, window);
       return !flowLoading.value[key] && (opts.again || (!flows.value[key] && !flowErrors.value[key]));
     });
     await Promise.all(todo.map(async (runId) => {
-      const key = flowKey(runId, cp);
+      const key = flowKey(runId, cp, window);
       flowLoading.value[key] = true;
       delete flowErrors.value[key];
       try {
-        const report = await labClient().gradientFlow({ runId, checkpoint: cp });
+        const report = await labClient().gradientFlow({ runId, checkpoint: cp, ...(window === null ? {} : { window }) });
         flows.value = { ...flows.value, [key]: report };
       } catch (e) {
         flowErrors.value[key] = errorMessage(e);
@@ -167,7 +171,7 @@ export const useInsideStore = defineStore('inside', () => {
   }
 
   return {
-    experimentId, details, detailsError, section, checkpoint, corpusId, flowRunIds, gateRunId, lossRunIds, passage,
+    experimentId, details, detailsError, section, checkpoint, corpusId, flowRunIds, flowWindow, gateRunId, lossRunIds, passage,
     flows, flowErrors, flowLoading, histories, historyErrors,
     inspection, inspecting, inspectError, losses, lossLoading, lossError,
     open, lookInside, flowOf, measureFlow, loadHistories, inspect, characterLosses,

@@ -69,6 +69,28 @@ describe('Inside the cells: gradient flow', () => {
     wrapper.unmount();
   });
 
+  it('measures over the window the user sets, and explains a window it cannot use', async () => {
+    const { wrapper, client } = await setup('flow');
+    const box = wrapper.find('[data-testid="flow-window"]');
+    await box.setValue('500');
+    await box.trigger('change');
+    await flushPromises();
+    expect(wrapper.find('[role="alert"]').text()).toContain('A window of 1 to 400 steps');
+    expect(client.gradientFlow).toHaveBeenCalledTimes(3);
+    await box.setValue('24');
+    await box.trigger('change');
+    await flushPromises();
+    expect(client.gradientFlow.mock.calls.slice(3).map(([req]) => req)).toEqual([
+      { runId: 11, checkpoint: 'best', window: 24 }, { runId: 12, checkpoint: 'best', window: 24 }, { runId: 13, checkpoint: 'best', window: 24 },
+    ]);
+    // back to each run's own length: measured before, so asked for nothing
+    await box.setValue('');
+    await box.trigger('change');
+    await flushPromises();
+    expect(client.gradientFlow).toHaveBeenCalledTimes(6);
+    wrapper.unmount();
+  });
+
   it('shows the clipped steps and the threshold of each run, and none where the run does not clip', async () => {
     const { wrapper } = await setup('flow');
     const figs = wrapper.findAll('.grad-history');
