@@ -13,7 +13,8 @@ import type { ShardWorkerData, ShardWorkerMessage } from './shard.worker.ts';
 
 /**
  * Starts the trainer's threads and hands it a runner that uses them; resolves when every thread
- * has rebuilt its shard. Call trainer.close() when done, or the threads keep the process alive.
+ * has rebuilt its shard. Call trainer.close() when done to end them (they do not keep the process
+ * alive meanwhile).
  */
 export async function startShardThreads(trainer: Trainer, workerFile = shardWorkerFile()): Promise<void> {
   const { shards } = trainer;
@@ -41,6 +42,8 @@ export async function startShardThreads(trainer: Trainer, workerFile = shardWork
           if (m.type === 'ready') {
             port1.off('message', onMessage);
             worker.off('error', reject);
+            // from now on a thread's error reaches the step as its status and its port's message
+            worker.on('error', () => {});
             resolve();
           }
         };
@@ -55,7 +58,7 @@ export async function startShardThreads(trainer: Trainer, workerFile = shardWork
   }
   // from here on the threads report failures by message, read synchronously while the step waits
   const failure = (s: number): string => {
-    let last = 'failed without a message';
+    let last = 'ended without a message (out of memory?)';
     for (let m = receiveMessageOnPort(ports[s - 1]); m; m = receiveMessageOnPort(ports[s - 1])) {
       const msg = m.message as ShardWorkerMessage;
       if (msg.type === 'failed') last = msg.message;

@@ -112,7 +112,8 @@ export function shardPlan(shard: Shard, index: number): ShardPlan {
 /**
  * Words of the control array (an Int32Array over a SharedArrayBuffer of controlWords(n) words):
  * the step generation the threads wait on, the command, the abort flag a thread polls between
- * layers, the count of threads done with this generation, then one status word per shard.
+ * layers, the count of threads done with this generation, then one status word per shard (the
+ * last step's outcome, or STOPPED once its thread has ended).
  */
 const GEN = 0;
 const CMD = 1;
@@ -124,6 +125,9 @@ const CMD_EXIT = 2;
 const STATUS_OK = 0;
 const STATUS_INTERRUPTED = 1;
 const STATUS_FAILED = 2;
+const STATUS_STOPPED = 3;
+/** how often a waiting step looks at the control word and for threads that have ended, ms */
+const POLL_MS = 50;
 
 export function controlWords(shards: number): number {
   return STATUS + shards;
@@ -173,18 +177,33 @@ export function serveShard(memory: WebAssembly.Memory, plan: ShardPlan, control:
 }
 
 /**
+ * A shard thread's last word, from its exit handler: its status says it is gone, and a step waiting
+ * for it wakes up (and fails, instead of waiting for ever).
+ */
+export function markStopped(control: Int32Array, index: number): void {
+  Atomics.store(control, STATUS + index, STATUS_STOPPED);
+  Atomics.add(control, DONE, 1);
+  Atomics.notify(control, DONE);
+}
+
+/**
  * Runs shard 0 in this thread and shards 1.. in threads running serveShard over the same control
  * array and losses. `failure(s)` returns what shard s's thread reported when it failed;
- * `terminate` ends the threads.
+ * `terminate` ends the threads. While it waits for the other threads it keeps asking
+ * `interrupted` (so pause and cancel reach them between their layers) and looks for threads that
+ * have ended; once one has, every step fails.
  */
 export class SharedMemoryRunner implements ShardRunner {
   private closed = false;
+  /** why the runner cannot step any more (a thread has ended) */
+  private broken: string | null = null;
 
   constructor(private readonly kernels: Kernels, private readonly control: Int32Array, private readonly losses: Float64Array,
     private readonly failure: (shard: number) => string, private readonly terminate: () => void) {}
 
   run(shards: Shard[], losses: Float64Array, interrupted?: () => boolean): void {
     if (this.closed) throw new Error('the training threads have been closed');
+    if (this.broken) throw new Error(this.broken);
     const c = this.control;
     const others = shards.length - 1;
     Atomics.store(c, DONE, 0);
@@ -205,7 +224,12 @@ export class SharedMemoryRunner implements ShardRunner {
       error = e;
       Atomics.store(c, ABORT, 1); // the others stop at their next layer
     }
-    for (let done = Atomics.load(c, DONE); done < others; done = Atomics.load(c, DONE)) Atomics.wait(c, DONE, done);
+    for (let done = Atomics.load(c, DONE); done < others; done = Atomics.load(c, DONE)) {
+      if (Atomics.wait(c, DONE, done, POLL_MS) !== 'timed-out') continue;
+      stop();
+      if (this.anyStopped(others)) break;
+    }
+    if (this.anyStopped(others)) throw new Error(this.broken!);
     for (let s = 1; s <= others; s++) {
       const status = Atomics.load(c, STATUS + s);
       if (status === STATUS_FAILED && (error === null || error instanceof Interrupted)) error = new Error(`training thread ${s}: ${this.failure(s)}`);
@@ -213,6 +237,17 @@ export class SharedMemoryRunner implements ShardRunner {
       losses[s] = this.losses[s];
     }
     if (error !== null) throw error;
+  }
+
+  /** Whether a thread has ended; the first one found becomes the reason every later step fails. */
+  private anyStopped(others: number): boolean {
+    for (let s = 1; s <= others; s++) {
+      if (Atomics.load(this.control, STATUS + s) === STATUS_STOPPED) {
+        this.broken ??= `training thread ${s} stopped: ${this.failure(s)}`;
+        return true;
+      }
+    }
+    return false;
   }
 
   close(): void {

@@ -62,6 +62,7 @@ export class Trainer {
    */
   readonly shards: Shard[];
   private runner: ShardRunner;
+  private closed = false;
   /** each shard's loss of the last step */
   private readonly losses: Float64Array;
   /** the whole batch's input and target ids, which the shards take their streams of */
@@ -123,6 +124,7 @@ export class Trainer {
 
   /** Ends the runner's threads; the trainer can still save its state, not train. */
   close(): void {
+    this.closed = true;
     this.runner.close();
   }
 
@@ -133,6 +135,7 @@ export class Trainer {
    * state saved next is that of the last completed step.
    */
   trainStep(interrupted?: () => boolean): StepResult {
+    if (this.closed) throw new StateError('this trainer has been closed: save its state and restore it to train on');
     const { model, shards, config } = this;
     const rngBefore = this.rng.getState();
     const dataRngBefore = this.dataRng.getState();

@@ -1,6 +1,10 @@
 // Multi-threaded steps: the batch split over shards gives one thread's gradient (up to the rounding
 // of the split sums), the same bits whether the shards run in threads or one after the other, the
 // same bits on every run, and an exact resume.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CELL_NAMES } from '../../src-worker/engine/cells/index.ts';
 import { ConfigError } from '../../src-worker/engine/config.ts';
@@ -10,6 +14,7 @@ import { Interrupted } from '../../src-worker/engine/model.ts';
 import { shardSizes, SharedMemoryRunner } from '../../src-worker/engine/shards.ts';
 import { Trainer, type TrainerOptions } from '../../src-worker/engine/trainer.ts';
 import { startShardThreads } from '../../src-worker/shard-threads.ts';
+import { repoRoot } from '../helpers.ts';
 
 const TEXT = 'It was the best of times, it was the worst of times; it was the age of wisdom. '.repeat(12);
 const vocab = Vocab.fromText(TEXT);
@@ -113,6 +118,70 @@ describe('multi-threaded training', () => {
     } finally {
       t.close();
     }
+  });
+
+  it('fails the step, instead of waiting for ever, when a thread ends, and every step after it', async () => {
+    // a shard worker that leaves between its first and second step, as a crashed thread would
+    const dir = mkdtempSync(join(tmpdir(), 'rnn-lab-threads-'));
+    const dying = join(dir, 'dying-shard.worker.mjs');
+    writeFileSync(dying, `
+      const wait = Atomics.wait;
+      let waits = 0;
+      Atomics.wait = (...args) => (++waits === 2 ? process.exit(3) : wait(...args));
+      await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'out/node/shard.worker.mjs')).href)});`);
+    const t = new Trainer(options(2));
+    try {
+      await startShardThreads(t, dying);
+      // the thread ends right after its first step: that step or the next one fails, not hangs
+      let error: Error | null = null;
+      for (let i = 0; i < 2 && !error; i++) {
+        try {
+          t.trainStep();
+        } catch (e) {
+          error = e as Error;
+        }
+      }
+      expect(error?.message).toMatch(/^training thread 1 stopped: ended without a message/);
+      expect(() => t.trainStep()).toThrow(/training thread 1 stopped/);
+    } finally {
+      t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('lets pause reach the other threads while this one waits for them', async () => {
+    // a shard worker that naps 300 ms before each step, so this thread finishes its shard first
+    // and is waiting when the pause comes (its 2 layers ask 4 times; the 5th ask is from the wait)
+    const dir = mkdtempSync(join(tmpdir(), 'rnn-lab-threads-'));
+    const slow = join(dir, 'slow-shard.worker.mjs');
+    writeFileSync(slow, `
+      const wait = Atomics.wait;
+      const nap = new Int32Array(new SharedArrayBuffer(4));
+      Atomics.wait = (...args) => { const r = wait(...args); wait(nap, 0, 0, 300); return r; };
+      await import(${JSON.stringify(pathToFileURL(join(repoRoot, 'out/node/shard.worker.mjs')).href)});`);
+    const t = new Trainer(options(2));
+    try {
+      await startShardThreads(t, slow);
+      const straight = new Trainer(options(2));
+      const expected = [straight.trainStep().loss, straight.trainStep().loss];
+      let asked = 0;
+      expect(() => t.trainStep(() => ++asked > 4)).toThrow(Interrupted);
+      expect(asked).toBeGreaterThan(4);
+      expect(t.step).toBe(0);
+      expect([t.trainStep().loss, t.trainStep().loss]).toEqual(expected);
+    } finally {
+      t.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to train once closed, before touching its state', () => {
+    const t = new Trainer(options(2));
+    t.trainStep();
+    const state = new Uint8Array(t.saveState());
+    t.close();
+    expect(() => t.trainStep()).toThrow(/has been closed/);
+    expect(new Uint8Array(t.saveState())).toEqual(state);
   });
 
   it('says why threads cannot start: kernels without shared memory, a missing worker file', async () => {
