@@ -614,7 +614,7 @@ describe('rnn-lab runs that stop', () => {
     for (const [t] of spans) expect(spans.filter(([a, b]) => a <= t && t < b).length).toBeLessThanOrEqual(2);
   });
 
-  it('trains two-thread runs one at a time on 2 workers, and refuses them on 1', async () => {
+  it('trains two-thread runs one at a time on 2 workers, and refuses to start them on 1', async () => {
     const s = sandbox('threads');
     const corpus = await englishCorpus(s);
     const exp = await s.json('experiment', 'create', '--corpus', corpus, '--cells', 'rnn,gru', '--threads', 2, ...TINY);
@@ -623,9 +623,8 @@ describe('rnn-lab runs that stop', () => {
     const [a, b] = runs.map((r: Json) => [r.startedAt, r.finishedAt]);
     expect(a[1] <= b[0] || b[1] <= a[0]).toBe(true);
     const again = await s.json('experiment', 'create', '--corpus', corpus, '--cells', 'rnn', '--threads', 2, ...TINY);
-    const solo = await s.cli('experiment', 'run', again.id, '--workers', 1, '--json');
-    expect(solo.code).toBe(1);
-    expect(JSON.parse(solo.stdout).runs[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/needs 2 threads but this lab trains on 1/) });
+    await s.fails(['experiment', 'run', again.id, '--workers', 1], /needs 2 threads but this lab trains on 1; open it with more workers \(--workers 2\)/, 1);
+    expect((await s.json('experiment', 'show', again.id)).runs[0].status).toBe('queued');
   });
 
   it('a diverging run fails with its step while the others complete', async () => {

@@ -76,6 +76,37 @@ describe('Lab', () => {
       .toThrow(/train\.threads.*3 threads per run, but this lab trains on 2/);
   });
 
+  it('starts the runs behind a waiting wide run as soon as it is cancelled or deleted', async () => {
+    const corpus = lab.importCorpus(new TextEncoder().encode('first come, first served, unless it goes. '.repeat(60)), { name: 'queue' }).corpus;
+    const experiment = (cells: ('gru' | 'rnn')[], threads: number, steps: number) =>
+      lab.createExperiment({ corpusId: corpus.id, spec: { cells, ...tiny, train: { ...tiny.train, steps, threads } } });
+    const long = experiment(['gru'], 1, 100_000);
+    const wide = experiment(['gru'], 2, 40);
+    const behind = experiment(['rnn'], 1, 40);
+    const wider = experiment(['gru', 'rnn'], 2, 40);
+    for (const e of [long, wide, behind]) lab.runExperiment(e.experiment.id);
+    const status = (e: typeof long) => lab.run(e.runs[0].id).status;
+    expect([status(long), status(wide), status(behind)]).toEqual(['running', 'queued', 'queued']);
+    lab.cancelRun(wide.runs[0].id);
+    expect(status(behind)).toBe('running');
+    lab.runExperiment(wider.experiment.id);
+    expect(status(wider)).toBe('queued');
+    lab.deleteExperiment(wider.experiment.id);
+    lab.cancelRun(long.runs[0].id);
+    await lab.whenIdle();
+    expect([status(long), status(wide), status(behind)]).toEqual(['cancelled', 'cancelled', 'completed']);
+  });
+
+  it('refuses to queue a run wider than the lab, leaving it as it was', async () => {
+    const corpus = lab.importCorpus(new TextEncoder().encode('two threads on one core will not do. '.repeat(60)), { name: 'wide' }).corpus;
+    const { experiment, runs } = lab.createExperiment({ corpusId: corpus.id, spec: { cells: ['gru'], ...tiny, train: { ...tiny.train, threads: 2 } } });
+    await lab.close();
+    lab = Lab.open({ db: join(dir, 'lab.db'), workers: 1 });
+    expect(() => lab.runExperiment(experiment.id)).toThrow(/run \d+ needs 2 threads but this lab trains on 1; open it with more workers \(--workers 2\)/);
+    expect(() => lab.resumeRun(runs[0].id)).toThrow(/needs 2 threads/);
+    expect(lab.run(runs[0].id).status).toBe('queued');
+  });
+
   it('on a fresh database, sets up the demo experiment once, not started', () => {
     const id = lab.ensureDemo();
     expect(id).not.toBeNull();
