@@ -14,7 +14,7 @@ import type { BaselinesReport, CellInspection, CharacterLossReport, Comparison, 
 import { CELLS, type CellName } from '../../src-worker/engine/cells/index.ts';
 import { ConfigError, type ModelConfig, type TrainConfig } from '../../src-worker/engine/config.ts';
 import { Vocab } from '../../src-worker/engine/data.ts';
-import { gateInfo } from '../../src-worker/engine/diagnostics/cell-trace.ts';
+import { gateInfo, type SaturationEntry } from '../../src-worker/engine/diagnostics/cell-trace.ts';
 import type { EvalResult } from '../../src-worker/engine/evaluate.ts';
 import { importTorchModel, loadModel, ModelFileError, saveModel, type LoadedModel } from '../../src-worker/engine/model-file.ts';
 import { parameterCount } from '../../src-worker/engine/model.ts';
@@ -149,6 +149,8 @@ export class Lab {
   private readonly corpusIds = new Map<number, CorpusIds>();
   /** per corpus, its reference losses (computed once, in the model worker) */
   private readonly baselineCache = new Map<number, Promise<BaselinesReport>>();
+  /** per run checkpoint, its gate saturation (which does not depend on the passage inspected) */
+  private readonly saturationCache = new Map<string, Promise<SaturationEntry[]>>();
   private readonly controlTimer: NodeJS.Timeout;
   private closed = false;
 
@@ -737,10 +739,26 @@ export class Lab {
     const source = { kind: 'model' as const, state };
     const pool = this.getPool();
     const cells = await pool.diagnose({ source, ids: passage.ids.buffer, vocab, request: { kind: 'cells', top: 5 } });
-    const satIds = valid.slice(0, Math.min(valid.length, SATURATION_CHARS));
-    const sat = await pool.diagnose({ source, ids: satIds.buffer, request: { kind: 'saturation', streams: Math.max(1, Math.min(8, Math.floor(satIds.length / 500))) } });
-    if (cells.kind !== 'cells' || sat.kind !== 'saturation') throw new Error('the model worker answered the wrong diagnostics');
-    return cellInspection({ runId, cell: run.cell as CellName, checkpoint: which, step }, passage.text, cells.trace, cells.correlated, sat.entries, satIds.length);
+    if (cells.kind !== 'cells') throw new Error(`the model worker answered ${cells.kind} to cells`);
+    const saturationChars = Math.min(valid.length, SATURATION_CHARS);
+    const saturation = await this.saturation(`${runId}:${run.createdAt}:${which}:${step}`, source, valid.slice(0, saturationChars));
+    return cellInspection({ runId, cell: run.cell as CellName, checkpoint: which, step }, passage.text, cells.trace, cells.correlated, saturation, saturationChars);
+  }
+
+  /** Gate saturation over the start of the validation text, once per checkpoint (the last 32 kept). */
+  private saturation(key: string, source: ModelSource, ids: Uint16Array): Promise<SaturationEntry[]> {
+    let entries = this.saturationCache.get(key);
+    if (!entries) {
+      const streams = Math.max(1, Math.min(8, Math.floor(ids.length / 500)));
+      entries = this.getPool().diagnose({ source, ids: ids.buffer, request: { kind: 'saturation', streams } }).then((r) => {
+        if (r.kind !== 'saturation') throw new Error(`the model worker answered ${r.kind} to saturation`);
+        return r.entries;
+      });
+      entries.catch(() => this.saturationCache.delete(key));
+      this.saturationCache.set(key, entries);
+      if (this.saturationCache.size > 32) this.saturationCache.delete(this.saturationCache.keys().next().value!);
+    }
+    return entries;
   }
 
   /** Each run's loss at every character of one passage, with its top guesses; the runs must share a corpus. */

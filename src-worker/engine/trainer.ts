@@ -61,6 +61,8 @@ export class Trainer {
    * this.model itself, over all the streams.
    */
   readonly shards: Shard[];
+  /** the shards' workspaces, in shard order */
+  private readonly shardWorkspaces: Workspace[];
   private runner: ShardRunner;
   private closed = false;
   /** each shard's loss of the last step */
@@ -100,6 +102,7 @@ export class Trainer {
       this.inputs = new Int32Array(T * B);
       this.targets = new Int32Array(T * B);
     }
+    this.shardWorkspaces = this.shards.map((s) => s.ws);
     this.losses = new Float64Array(threads);
     this.runner = new InThreadRunner(opts.kernels);
   }
@@ -144,7 +147,7 @@ export class Trainer {
       const wrapped = this.batcher.next(this.inputs, this.targets);
       if (wrapped) for (const s of shards) s.ws.resetState();
       if (shards.length > 1) this.scatterIds();
-      if (this.ws.dropping) sampleDropout(this.rng, shards.map((s) => s.ws));
+      if (this.ws.dropping) sampleDropout(this.rng, this.shardWorkspaces);
       this.runner.run(shards, this.losses, interrupted);
       const loss = shards.length === 1 ? this.losses[0] : this.reduce();
       const stepNo = this.step + 1;

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { baselines } from '../../src-worker/engine/baselines.ts';
 import { Lab } from '../../src-main/lab/lab.ts';
 import { flowWindows, resolvePassage } from '../../src-main/lab/inside.ts';
@@ -60,6 +60,13 @@ describe('inside the cells, through the lab', () => {
     expect(r.saturation.map((e) => e.name)).toEqual(['i', 'f', 'g', 'o', 'h']);
     for (const e of r.saturation) expect(e.histogram.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
     expect(r.saturationChars).toBeGreaterThan(0);
+    // the saturation does not depend on the passage: measured once per checkpoint
+    const pool = (lab as unknown as { getPool(): { diagnose(task: { request: { kind: string } }): Promise<unknown> } }).getPool();
+    const diagnose = vi.spyOn(pool, 'diagnose');
+    const other = await lab.inspectCells(lstm, { start: 60, length: 20 });
+    expect(diagnose.mock.calls.map(([task]) => task.request.kind)).toEqual(['cells']);
+    expect(other.saturation).toEqual(r.saturation);
+    diagnose.mockRestore();
     const own = await lab.inspectCells(rnn, { text: 'To be, or not' });
     expect(own).toMatchObject({ passage: 'To be, or not', gates: [] });
     expect(own.layers[0].c).toBeNull();
