@@ -4,9 +4,7 @@
  * inside the model on a text. The model comes from a model file (loadModel) or from the weights of
  * a training state (Trainer.saveState). `baselines` needs no model: it fits n-grams to a corpus.
  */
-import type { MessagePort } from 'node:worker_threads';
-import type { BaselinesResult, BaselinesTask, DiagnoseResult, DiagnoseTask } from './diagnose-protocol.ts';
-import { GENERATE_MAX_LENGTH } from './protocol.ts';
+import { GENERATE_MAX_LENGTH, type BaselinesResult, type BaselinesTask, type DiagnoseResult, type DiagnoseTask, type EvaluateTask, type GenerateEvent, type GenerateResult, type GenerateTask, type ModelSource } from './model-protocol.ts';
 import { baselines as computeBaselines } from './engine/baselines.ts';
 import { ConfigError } from './engine/config.ts';
 import { Vocab } from './engine/data.ts';
@@ -22,43 +20,6 @@ import { Model } from './engine/model.ts';
 import { Rng } from './engine/rng.ts';
 import { Sampler } from './engine/sample.ts';
 import { modelFromState } from './engine/trainer.ts';
-
-export type ModelSource =
-  /** a .safetensors model file (saveModel); it carries its vocabulary */
-  | { kind: 'file'; bytes: Uint8Array }
-  /** a training state (Trainer.saveState): only its weights are read, so no training text is needed */
-  | { kind: 'model'; state: ArrayBuffer };
-
-export interface EvaluateTask {
-  source: ModelSource;
-  /** Uint16 token ids of the text to score */
-  ids: SharedArrayBuffer | ArrayBuffer;
-  /** parallel streams (default 1: the text as one sequence) */
-  streams?: number;
-  chunk?: number;
-}
-
-export interface GenerateTask {
-  source: ModelSource;
-  /** the characters of the token ids; required for a training state, a model file has its own */
-  vocab?: string[];
-  prime: string;
-  /** characters to generate after the prime */
-  length: number;
-  temperature?: number;
-  topK?: number;
-  greedy?: boolean;
-  seed: number;
-  /** receives { type: 'text', text } chunks as they are generated */
-  port?: MessagePort;
-}
-
-export type GenerateEvent = { type: 'text'; text: string };
-
-export interface GenerateResult {
-  /** the generated text, without the prime */
-  text: string;
-}
 
 const CHUNK_MS = 50;
 

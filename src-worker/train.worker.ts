@@ -16,7 +16,8 @@ import { Rng } from './engine/rng.ts';
 import { Sampler } from './engine/sample.ts';
 import { DivergedError, Trainer, type StepResult } from './engine/trainer.ts';
 import { startShardThreads } from './shard-threads.ts';
-import { CONTROL, type Cadence, type MetricRow, type TrainEvent, type TrainResult, type TrainTask } from './protocol.ts';
+import { CONTROL, type TrainTask } from './train-protocol.ts';
+import type { Cadence, CheckpointKind, MetricRow, TrainEvent, TrainResult } from './train-report.ts';
 
 /** metrics rows are batched into one message at most this often */
 const FLUSH_MS = 200;
@@ -225,7 +226,7 @@ class Outbox {
     this.port.postMessage(ev);
   }
 
-  checkpoint(trainer: Trainer, kind: 'last' | 'best', valLoss: number | null): void {
+  checkpoint(trainer: Trainer, kind: CheckpointKind, valLoss: number | null): void {
     this.flush();
     const state = trainer.saveState();
     this.port.postMessage({ type: 'checkpoint', step: trainer.step, kind, valLoss, state } satisfies TrainEvent, [state]);

@@ -8,15 +8,14 @@
  * Every method takes one request object and answers { ok: true, value } or, for an expected
  * failure, { ok: false, code, message } with a message meant for the user.
  */
-import type { CellName } from '../../src-worker/engine/cells/index.ts';
 import type { ModelConfig, TrainConfig } from '../../src-worker/engine/config.ts';
-import type { CorpusStats } from '../lab/corpora.ts';
-import type { ExperimentSpec, ExperimentSpecInput } from '../lab/experiments.ts';
-import type { LabEvent, ModelFormat } from '../lab/lab.ts';
-import type { TaskParamSpec } from '../lab/tasks/index.ts';
-import type { CorpusMeta, EvalRow, Experiment, ExperimentSummary, MetricRow, Run, Sample } from '../store/lab-store.ts';
+import type {
+  CellName, CheckpointKind, CorpusDetails, CorpusMeta, EvalRow, Experiment, ExperimentSpec, ExperimentSpecInput, ExperimentSummary,
+  ExportFormat, LabEvent, MetricRow, ModelInfo, Run, Sample, TaskParamSpec,
+} from './types.ts';
 
-export type { CellName, CorpusMeta, CorpusStats, EvalRow, Experiment, ExperimentSpec, ExperimentSpecInput, ExperimentSummary, LabEvent, MetricRow, ModelConfig, ModelFormat, Run, Sample, TrainConfig };
+export type * from './types.ts';
+export type { ModelConfig, TrainConfig };
 
 export type ErrorCode = 'bad-request' | 'not-found' | 'bad-state' | 'invalid-corpus' | 'invalid-config' | 'invalid-model' | 'internal';
 
@@ -36,10 +35,6 @@ export interface TaskInfo {
   name: string;
   description: string;
   params: TaskParamSpec[];
-}
-
-export interface CorpusDetails extends CorpusMeta {
-  stats: CorpusStats;
 }
 
 export interface ExperimentDetails {
@@ -86,7 +81,7 @@ export const DIAGNOSE_MAX_PASSAGE = 5000;
 export interface GradientFlowReport {
   runId: number;
   cell: CellName;
-  checkpoint: 'best' | 'last';
+  checkpoint: CheckpointKind;
   /** the checkpoint's step */
   step: number;
   /** T: window length; lags run 0..maxLag */
@@ -132,7 +127,7 @@ export interface SaturationRow {
 export interface CellInspection {
   runId: number;
   cell: CellName;
-  checkpoint: 'best' | 'last';
+  checkpoint: CheckpointKind;
   step: number;
   /** the characters read, one per step */
   passage: string;
@@ -165,7 +160,7 @@ export interface CharacterLossRun {
 }
 
 export interface CharacterLossReport {
-  checkpoint: 'best' | 'last';
+  checkpoint: CheckpointKind;
   passage: string;
   runs: CharacterLossRun[];
 }
@@ -212,26 +207,9 @@ export interface GenerateRequest {
   topK: number;
   seed: number;
   /** which checkpoint of the run (default 'last'); not used with modelId */
-  checkpoint?: 'best' | 'last';
+  checkpoint?: CheckpointKind;
   /** chosen by the caller; 'generate' events carry it while the text streams */
   requestId: string;
-}
-
-/** An imported model file (its bytes stay in the database). */
-export interface ModelInfo {
-  id: number;
-  name: string;
-  /** 'rnn-lab': our file with its vocabulary; 'pytorch': a torch.nn state_dict with a vocabulary given at import */
-  format: 'rnn-lab' | 'pytorch';
-  sha256: string;
-  config: ModelConfig;
-  vocab: string[];
-  provenance: Record<string, unknown>;
-  /** file size, bytes */
-  size: number;
-  /** parameter count */
-  params: number;
-  createdAt: number;
 }
 
 export interface ExportedFile {
@@ -285,7 +263,7 @@ export interface LabApi {
   /** the whole text when done; 'generate' events stream it meanwhile */
   generate(req: GenerateRequest): { text: string };
   /** .safetensors with PyTorch names (the default; with a Python snippet when torch.nn can load it), or ONNX */
-  exportModel(req: { runId: number; checkpoint: 'best' | 'last'; format?: ModelFormat }): ExportedFile;
+  exportModel(req: { runId: number; checkpoint: CheckpointKind; format?: ExportFormat }): ExportedFile;
   exportMetrics(req: { experimentId: number; format: 'csv' | 'json' }): ExportedFile;
   /** one self-contained HTML file (no network requests): purpose, configs, summary, charts, samples */
   exportReport(req: { experimentId: number }): ExportedFile;
@@ -296,11 +274,11 @@ export interface LabApi {
    */
   printPdf(req: { title: string }): ExportedFile;
   /** how much of the loss at a window's end reaches the hidden state k steps back, on the validation text */
-  gradientFlow(req: { runId: number; checkpoint?: 'best' | 'last'; window?: number }): GradientFlowReport;
+  gradientFlow(req: { runId: number; checkpoint?: CheckpointKind; window?: number }): GradientFlowReport;
   /** gates and states step by step over a passage, correlated units and gate saturation */
-  inspectCells(req: { runId: number; checkpoint?: 'best' | 'last' } & PassageRequest): CellInspection;
+  inspectCells(req: { runId: number; checkpoint?: CheckpointKind } & PassageRequest): CellInspection;
   /** each run's loss at every character of one passage, with its top guesses */
-  characterLosses(req: { runIds: number[]; checkpoint?: 'best' | 'last'; topK?: number } & PassageRequest): CharacterLossReport;
+  characterLosses(req: { runIds: number[]; checkpoint?: CheckpointKind; topK?: number } & PassageRequest): CharacterLossReport;
   /** uniform, unigram and n-gram reference losses of a corpus (computed once per corpus) */
   getBaselines(req: { corpusId: number }): BaselinesReport;
 }

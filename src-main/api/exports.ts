@@ -5,7 +5,8 @@
  */
 import { modelConfig, type ModelConfigInput } from '../../src-worker/engine/config.ts';
 import { readSafetensors } from '../../src-worker/engine/safetensors.ts';
-import type { Lab, MetricsRow, ModelFormat } from '../lab/lab.ts';
+import type { Lab, MetricsRow } from '../lab/lab.ts';
+import type { CheckpointKind, ExportFormat } from './types.ts';
 import { buildReport } from '../report/report.ts';
 import type { ExportedFile } from './contract.ts';
 import { pythonSnippet } from './python-snippet.ts';
@@ -40,7 +41,7 @@ export function exportMetrics(lab: Lab, experimentId: number, format: 'csv' | 'j
  * A run's model as .safetensors (with the Python snippet that loads it into torch.nn, for the cells
  * torch.nn has modules for) or as ONNX (one step with state, or the whole sequence).
  */
-export function exportModel(lab: Lab, runId: number, checkpoint: 'best' | 'last', format: ModelFormat = 'safetensors'): ExportedFile {
+export function exportModel(lab: Lab, runId: number, checkpoint: CheckpointKind, format: ExportFormat = 'safetensors'): ExportedFile {
   const bytes = lab.exportModel(runId, checkpoint, format);
   const run = lab.run(runId);
   const fileName = `${safeFileName(`run ${run.id} ${run.cell} seed ${run.seed} ${checkpoint}${format === 'safetensors' ? '' : ` ${format}`}`)}.${format === 'safetensors' ? 'safetensors' : 'onnx'}`;

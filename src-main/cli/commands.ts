@@ -5,12 +5,11 @@ import type { ParseArgsConfig } from 'node:util';
 import type { CellName } from '../../src-worker/engine/cells/index.ts';
 import type { OptimizerName } from '../../src-worker/engine/config.ts';
 import { CorpusError, prepareCorpus } from '../lab/corpora.ts';
-import type { ExperimentSpecInput } from '../lab/experiments.ts';
 import { exportMetrics, exportReport } from '../api/exports.ts';
-import { LabError, type Lab, type LabEvent, type RunConfig } from '../lab/lab.ts';
+import { LabError, type Lab, type RunConfig } from '../lab/lab.ts';
 import { TASKS, type TaskName } from '../lab/tasks/index.ts';
 import { isLoopback, startServer } from '../server/server.ts';
-import type { Run } from '../store/lab-store.ts';
+import type { CheckpointKind, ExperimentSpecInput, LabEvent, Run } from '../api/types.ts';
 import { runDemo } from './demo.ts';
 import { realNumber, wholeNumber, type Io } from './main.ts';
 import { ProgressView } from './progress.ts';
@@ -37,7 +36,7 @@ const str = (ctx: Context, name: string): string | undefined => ctx.values[name]
 const id = (ctx: Context): number => wholeNumber('ID', ctx.positionals[0]);
 const checkpointOption = { checkpoint: { type: 'string' as const, default: 'best' } };
 
-function whichCheckpoint(ctx: Context, fallback?: 'best' | 'last'): 'best' | 'last' {
+function whichCheckpoint(ctx: Context, fallback?: CheckpointKind): CheckpointKind {
   const c = str(ctx, 'checkpoint') ?? fallback;
   if (c !== 'best' && c !== 'last') throw new LabError('bad-input', `--checkpoint must be best or last, got ${JSON.stringify(c)}`);
   return c;

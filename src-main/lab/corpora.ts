@@ -9,6 +9,7 @@
  * normalisation (NFC) is applied: a precomposed and a decomposed "é" stay different characters.
  */
 import { createHash } from 'node:crypto';
+import type { CorpusStats } from '../api/types.ts';
 
 export type CorpusErrorCode = 'empty' | 'too-large' | 'binary' | 'invalid-utf8' | 'too-short' | 'too-many-symbols';
 
@@ -41,28 +42,6 @@ export interface PrepareOptions {
   validFraction?: number;
   /** the smallest training run the corpus must allow (default seqLen 64, batch 1) */
   minWindow?: { seqLen: number; batch: number };
-}
-
-export interface CharCount {
-  char: string;
-  count: number;
-  fraction: number;
-}
-
-export interface CorpusStats {
-  /** characters (code points) */
-  chars: number;
-  vocabSize: number;
-  /** the 20 most frequent characters, most frequent first, ties by code point */
-  topChars: CharCount[];
-  /** the first 500 characters (code points) */
-  preview: string;
-  /** "\n"-terminated lines, plus one for a last line without "\n" */
-  lines: number;
-  trainChars: number;
-  validChars: number;
-  /** entropy of the character frequencies, in nats: the loss of the best context-free model */
-  unigramEntropy: number;
 }
 
 export interface PreparedCorpus {

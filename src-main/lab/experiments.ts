@@ -6,31 +6,11 @@
  * them).
  */
 import { CELL_NAMES, type CellName } from '../../src-worker/engine/cells/index.ts';
-import { ConfigError, LIMITS, modelConfig, trainConfig, type ModelConfig, type ModelConfigInput, type TrainConfig, type TrainConfigInput } from '../../src-worker/engine/config.ts';
+import { ConfigError, LIMITS, modelConfig, trainConfig, type ModelConfig, type ModelConfigInput, type TrainConfig } from '../../src-worker/engine/config.ts';
 import { parameterCount } from '../../src-worker/engine/model.ts';
-import type { Cadence } from '../../src-worker/protocol.ts';
+import type { Cadence } from '../../src-worker/train-report.ts';
+import type { ExperimentSpec, ExperimentSpecInput } from '../api/types.ts';
 
-export type Budget = { mode: 'hidden'; hidden: number } | { mode: 'params'; params: number };
-
-export interface ExperimentSpec {
-  cells: CellName[];
-  /** runs use seeds 1..seeds */
-  seeds: number;
-  budget: Budget;
-  /** model settings shared by every cell (cell, hidden and vocabSize come from elsewhere) */
-  model: Omit<Partial<ModelConfig>, 'cell' | 'hidden' | 'vocabSize'>;
-  /** training settings shared by every run (seed comes from the run) */
-  train: Omit<TrainConfigInput, 'seed'>;
-  /** per-cell changes on top of model and train */
-  overrides: Partial<Record<CellName, { model?: Omit<Partial<ModelConfig>, 'cell' | 'vocabSize'>; train?: Omit<TrainConfigInput, 'seed'> }>>;
-  cadence: Cadence;
-  /**
-   * Start every run from an imported model's weights (Lab.importModel): the corpus must have the
-   * model's vocabulary, the cells must be the model's cell, and hidden, layers and embedding come
-   * from the model.
-   */
-  initFrom?: { modelId: number };
-}
 
 export interface PlannedRun {
   cell: CellName;
@@ -50,7 +30,6 @@ export const DEFAULT_CADENCE: Cadence = {
 };
 
 /** Fills defaults and checks every field, throwing ConfigError naming the field. */
-export type ExperimentSpecInput = Partial<Omit<ExperimentSpec, 'cadence'>> & Pick<ExperimentSpec, 'cells'> & { cadence?: Partial<Cadence> };
 
 export function experimentSpec(input: ExperimentSpecInput): ExperimentSpec {
   const spec: ExperimentSpec = {

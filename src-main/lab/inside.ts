@@ -3,7 +3,7 @@
  * turned into the API's reports (plain numbers, traces as float32 bytes). The measuring itself is
  * in src-worker/engine/diagnostics and runs in the model worker.
  */
-import type { CellInspection, CharacterLossRun, GradientFlowReport, PassageRequest, SaturationRow } from '../api/contract.ts';
+import type { CellInspection, CharacterLossRun, CheckpointKind, GradientFlowReport, PassageRequest, SaturationRow } from '../api/contract.ts';
 import { DIAGNOSE_MAX_PASSAGE } from '../api/contract.ts';
 import type { CellName } from '../../src-worker/engine/cells/index.ts';
 import type { CellTrace, SaturationEntry } from '../../src-worker/engine/diagnostics/cell-trace.ts';
@@ -67,7 +67,7 @@ export function flowWindows(n: number, seqLen: number, window?: number): { windo
   return { window: T, streams, windows, warmup: T };
 }
 
-export function gradientFlowReport(base: { runId: number; cell: CellName; checkpoint: 'best' | 'last'; step: number }, flow: GradientFlow): GradientFlowReport {
+export function gradientFlowReport(base: { runId: number; cell: CellName; checkpoint: CheckpointKind; step: number }, flow: GradientFlow): GradientFlowReport {
   return {
     ...base,
     window: flow.window,
@@ -78,7 +78,7 @@ export function gradientFlowReport(base: { runId: number; cell: CellName; checkp
   };
 }
 
-export function cellInspection(base: { runId: number; cell: CellName; checkpoint: 'best' | 'last'; step: number }, passage: string,
+export function cellInspection(base: { runId: number; cell: CellName; checkpoint: CheckpointKind; step: number }, passage: string,
   trace: CellTrace, correlated: Record<string, UnitCorrelation[]>, saturation: SaturationEntry[], saturationChars: number): CellInspection {
   const bytes = (a: Float32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   return {

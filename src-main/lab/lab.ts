@@ -20,14 +20,15 @@ import { importTorchModel, loadModel, ModelFileError, saveModel, type LoadedMode
 import { parameterCount } from '../../src-worker/engine/model.ts';
 import { exportOnnx } from '../../src-worker/engine/onnx.ts';
 import { modelFromState } from '../../src-worker/engine/trainer.ts';
-import { GENERATE_MAX_LENGTH, type MetricRow, type TrainEvent, type TrainResult } from '../../src-worker/protocol.ts';
-import type { ModelSource } from '../../src-worker/model.worker.ts';
+import type { TrainEvent, TrainResult } from '../../src-worker/train-report.ts';
+import { GENERATE_MAX_LENGTH, type ModelSource } from '../../src-worker/model-protocol.ts';
 import { TrainingPool, type RunHandle, type TrainingPoolOptions } from '../pool/pool.ts';
 import { openDatabase } from '../store/database.ts';
-import { LabStore, type CorpusMeta, type Experiment, type ModelMeta, type Run, type RunStatus } from '../store/lab-store.ts';
-import { corpusStats, encodeShared, prepareCorpus, splitCorpus, type CorpusStats } from './corpora.ts';
+import { LabStore, type ModelMeta } from '../store/lab-store.ts';
+import type { CheckpointKind, CorpusDetails, CorpusMeta, Experiment, ExperimentSpec, ExperimentSpecInput, ExportFormat, LabEvent, ModelInfo, Run, RunStatus } from '../api/types.ts';
+import { corpusStats, encodeShared, prepareCorpus, splitCorpus } from './corpora.ts';
 import { cellInspection, characterLossRun, flowWindows, gradientFlowReport, INSPECT_MAX_VALUES, PassageError, resolvePassage, SATURATION_CHARS } from './inside.ts';
-import { experimentSpec, planRuns, type ExperimentSpec, type ExperimentSpecInput, type PlannedRun } from './experiments.ts';
+import { experimentSpec, planRuns, type PlannedRun } from './experiments.ts';
 import { generateTask, resolveTaskParams, TASKS, type TaskName } from './tasks/index.ts';
 
 export class LabError extends Error {
@@ -51,13 +52,6 @@ export interface LabOptions {
   controlPollMs?: number;
 }
 
-export type LabEvent =
-  | { type: 'run'; run: Run }
-  | { type: 'metrics'; runId: number; rows: MetricRow[] }
-  | { type: 'eval'; runId: number; step: number; valLoss: number; bitsPerChar: number; accuracy: number; predictableAccuracy: number | null; longRangeAccuracy: number | null }
-  | { type: 'sample'; runId: number; step: number; prime: string; temperature: number; text: string }
-  | { type: 'checkpoint'; runId: number; step: number; kind: 'last' | 'best' };
-
 export interface RunConfig {
   model: ModelConfig;
   train: TrainConfig;
@@ -69,17 +63,6 @@ const THREAD_EFFICIENCY = 0.9;
 /** Threads a run trains on (runs stored before threads existed have none: one). */
 function runThreads(config: RunConfig): number {
   return config.train.threads ?? 1;
-}
-
-export interface CorpusDetails extends CorpusMeta {
-  stats: CorpusStats;
-}
-
-/** An imported model file: what it holds, without its bytes. */
-export interface ModelDetails extends Omit<ModelMeta, 'config'> {
-  config: ModelConfig;
-  /** parameter count */
-  params: number;
 }
 
 export interface GenerateOpts {
@@ -98,10 +81,6 @@ interface CorpusIds {
   /** task corpora: the predictable and long-range marks of the validation characters */
   validMasks: { predictable: SharedArrayBuffer; longRange: SharedArrayBuffer } | null;
 }
-
-type Checkpoint = 'best' | 'last';
-
-export type ModelFormat = 'safetensors' | 'onnx-step' | 'onnx-whole';
 
 /**
  * The matrix-product FLOP/s planExperiment assumes one worker thread sustains for a model of hidden
@@ -645,7 +624,7 @@ export class Lab {
   // ---- models ----
 
   /** The training state of a run's best or last checkpoint. */
-  private checkpoint(runId: number, which: Checkpoint): { step: number; state: ArrayBuffer } {
+  private checkpoint(runId: number, which: CheckpointKind): { step: number; state: ArrayBuffer } {
     this.run(runId);
     const c = this.store.getCheckpoint(runId, which);
     if (!c) throw new LabError('not-found', `run ${runId} has no ${which} checkpoint yet`);
@@ -658,7 +637,7 @@ export class Lab {
   }
 
   /** Mean cross-entropy, bits per character, perplexity and accuracy of a run's model on a text. */
-  async evaluate(runId: number, text: string, which: Checkpoint = 'best'): Promise<EvalResult> {
+  async evaluate(runId: number, text: string, which: CheckpointKind = 'best'): Promise<EvalResult> {
     const { state } = this.checkpoint(runId, which);
     const vocab = new Vocab(this.runVocab(runId));
     const ids = Uint16Array.from(vocab.encode(text));
@@ -669,7 +648,7 @@ export class Lab {
    * Text from a run's model, streamed through onText as it is written. An empty prime starts from a
    * newline (or the first character of the vocabulary); temperature 0 means always the likeliest.
    */
-  async generate(runId: number, opts: GenerateOpts & { checkpoint?: Checkpoint }, onText?: (text: string) => void): Promise<string> {
+  async generate(runId: number, opts: GenerateOpts & { checkpoint?: CheckpointKind }, onText?: (text: string) => void): Promise<string> {
     const { state } = this.checkpoint(runId, opts.checkpoint ?? 'last');
     return this.generateFrom({ kind: 'model', state }, this.runVocab(runId), opts, onText);
   }
@@ -709,7 +688,7 @@ export class Lab {
    * windows of the validation text (see engine/diagnostics/gradient-flow.ts). The window defaults
    * to the run's seqLen.
    */
-  async gradientFlow(runId: number, opts: { checkpoint?: Checkpoint; window?: number } = {}): Promise<GradientFlowReport> {
+  async gradientFlow(runId: number, opts: { checkpoint?: CheckpointKind; window?: number } = {}): Promise<GradientFlowReport> {
     const which = opts.checkpoint ?? 'last';
     const { step, state } = this.checkpoint(runId, which);
     const run = this.run(runId);
@@ -724,7 +703,7 @@ export class Lab {
    * A run's gates and states step by step over a passage, the units most correlated with simple
    * text features, and how saturated each gate is over the start of the validation text.
    */
-  async inspectCells(runId: number, req: PassageRequest & { checkpoint?: Checkpoint } = {}): Promise<CellInspection> {
+  async inspectCells(runId: number, req: PassageRequest & { checkpoint?: CheckpointKind } = {}): Promise<CellInspection> {
     const which = req.checkpoint ?? 'last';
     const { step, state } = this.checkpoint(runId, which);
     const run = this.run(runId);
@@ -762,7 +741,7 @@ export class Lab {
   }
 
   /** Each run's loss at every character of one passage, with its top guesses; the runs must share a corpus. */
-  async characterLosses(runIds: number[], req: PassageRequest & { checkpoint?: Checkpoint; topK?: number } = {}): Promise<CharacterLossReport> {
+  async characterLosses(runIds: number[], req: PassageRequest & { checkpoint?: CheckpointKind; topK?: number } = {}): Promise<CharacterLossReport> {
     if (runIds.length === 0) throw new LabError('bad-input', 'choose at least one run');
     const which = req.checkpoint ?? 'last';
     const runs = runIds.map((id) => this.run(id));
@@ -817,7 +796,7 @@ export class Lab {
    * saved from torch.nn (importTorchModel). The file is checked first and refused with
    * ModelFileError; the same file again returns the model already there.
    */
-  importModel(bytes: Uint8Array, opts: { name: string; vocab?: string[] }): { model: ModelDetails; existing: boolean } {
+  importModel(bytes: Uint8Array, opts: { name: string; vocab?: string[] }): { model: ModelInfo; existing: boolean } {
     const name = opts.name.trim();
     if (name === '') throw new LabError('bad-input', 'a model needs a name');
     const format = opts.vocab === undefined ? 'rnn-lab' : 'pytorch';
@@ -834,11 +813,11 @@ export class Lab {
     return { model: this.model(id), existing: false };
   }
 
-  listModels(): ModelDetails[] {
+  listModels(): ModelInfo[] {
     return this.store.listModels().map(modelDetails);
   }
 
-  model(id: number): ModelDetails {
+  model(id: number): ModelInfo {
     const m = this.store.getModelMeta(id);
     if (!m) throw new LabError('not-found', `no model ${id}`);
     return modelDetails(m);
@@ -860,7 +839,7 @@ export class Lab {
   }
 
   /** A stored model decoded, and a file the model worker reads (ours: as stored; PyTorch: re-saved). */
-  private modelFile(id: number): { meta: ModelDetails; loaded: LoadedModel; bytes: Uint8Array } {
+  private modelFile(id: number): { meta: ModelInfo; loaded: LoadedModel; bytes: Uint8Array } {
     const stored = this.store.getModel(id);
     if (!stored) throw new LabError('not-found', `no model ${id}`);
     const loaded = decodeModel(stored.bytes, stored.format, stored.vocab);
@@ -883,7 +862,7 @@ export class Lab {
    * A run's model as a file: .safetensors with PyTorch names (the default), or ONNX for one-step
    * ('onnx-step': ids and states in, logits and states out) or whole-sequence inference.
    */
-  exportModel(runId: number, which: Checkpoint = 'best', format: ModelFormat = 'safetensors'): Uint8Array {
+  exportModel(runId: number, which: CheckpointKind = 'best', format: ExportFormat = 'safetensors'): Uint8Array {
     const run = this.run(runId);
     const { step, state } = this.checkpoint(runId, which);
     const { experiment } = this.experiment(run.experimentId);
@@ -999,7 +978,7 @@ function decodeModel(bytes: Uint8Array, format: 'rnn-lab' | 'pytorch', vocab: st
   }
 }
 
-function modelDetails(m: ModelMeta): ModelDetails {
+function modelDetails(m: ModelMeta): ModelInfo {
   const config = m.config as ModelConfig;
   return { ...m, config, params: parameterCount(config) };
 }

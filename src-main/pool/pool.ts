@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { EvalResult } from '../../src-worker/engine/evaluate.ts';
-import type { BaselinesResult, BaselinesTask, DiagnoseResult, DiagnoseTask } from '../../src-worker/diagnose-protocol.ts';
-import type { EvaluateTask, GenerateEvent, GenerateResult, GenerateTask } from '../../src-worker/model.worker.ts';
-import { CONTROL, type TrainEvent, type TrainResult, type TrainTask } from '../../src-worker/protocol.ts';
+import type { BaselinesResult, BaselinesTask, DiagnoseResult, DiagnoseTask, EvaluateTask, GenerateEvent, GenerateResult, GenerateTask } from '../../src-worker/model-protocol.ts';
+import { CONTROL, type TrainTask } from '../../src-worker/train-protocol.ts';
+import type { TrainEvent, TrainResult } from '../../src-worker/train-report.ts';
 
 export type TrainRequest = Omit<TrainTask, 'port' | 'control'>;
 

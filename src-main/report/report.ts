@@ -12,8 +12,7 @@ import { cellTitle, colorIndexes, groupRuns, seedOutcome, seedOutcomeText } from
 import { formatNats, seedStats, verdictItems, type SeedStats } from '../../src-renderer/composables/seed-stats.ts';
 import type { BaselinesReport } from '../api/contract.ts';
 import { flatten, type Lab, type RunConfig } from '../lab/lab.ts';
-import type { ExperimentSpec } from '../lab/experiments.ts';
-import type { EvalRow, MetricRow, Run, Sample } from '../store/lab-store.ts';
+import type { EvalRow, ExperimentSpec, MetricRow, Run, Sample } from '../api/types.ts';
 import { escapeHtml as esc, lineChartSvg, thinMean, type Point, type SvgLine } from './svg-chart.ts';
 
 /** The report's own policy: nothing may load; inline styles and data: images only. */

@@ -5,15 +5,9 @@
  *
  * Timestamps are unix milliseconds. Not-a-number losses are stored as NULL and read back as NaN.
  */
-import type { MetricRow } from '../../src-worker/protocol.ts';
 import type { Database, Statement } from 'better-sqlite3';
+import { RUN_STATUSES, type CheckpointKind, type ControlRequest, type CorpusKind, type CorpusMeta, type EvalRow, type Experiment, type ExperimentSummary, type MetricRow, type ModelSourceFormat, type Run, type RunStatus, type Sample } from '../api/types.ts';
 import { StoreError, sqliteCode } from './errors.ts';
-
-export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-export type ControlRequest = 'pause' | 'cancel';
-export type CheckpointKind = 'last' | 'best';
-export type CorpusKind = 'file' | 'task';
 
 /** statuses a process may claim a run from */
 const CLAIMABLE: readonly RunStatus[] = ['queued', 'paused', 'interrupted'];
@@ -38,19 +32,6 @@ export interface NewCorpus {
   source?: string | null;
 }
 
-export interface CorpusMeta {
-  id: number;
-  name: string;
-  kind: CorpusKind;
-  task: unknown;
-  sha256: string;
-  chars: number;
-  vocab: string[];
-  validFraction: number;
-  source: string | null;
-  createdAt: number;
-}
-
 export interface Corpus extends CorpusMeta {
   text: string;
   predictable: Uint8Array | null;
@@ -63,19 +44,7 @@ export interface NewExperiment {
   spec: unknown;
 }
 
-export interface Experiment {
-  id: number;
-  name: string;
-  corpusId: number;
-  spec: unknown;
-  createdAt: number;
-}
 
-export interface ExperimentSummary extends Experiment {
-  corpusName: string;
-  runs: number;
-  runCounts: Record<RunStatus, number>;
-}
 
 export interface NewRun {
   cell: string;
@@ -87,27 +56,6 @@ export interface NewRun {
   steps: number;
 }
 
-export interface Run {
-  id: number;
-  experimentId: number;
-  cell: string;
-  seed: number;
-  config: unknown;
-  params: number;
-  status: RunStatus;
-  error: string | null;
-  step: number;
-  steps: number;
-  bestValLoss: number | null;
-  /** training seconds, across resumes */
-  elapsed: number;
-  ownerPid: number | null;
-  control: ControlRequest | null;
-  createdAt: number;
-  /** when the run was first claimed */
-  startedAt: number | null;
-  finishedAt: number | null;
-}
 
 /** progress fields; status changes go through claimRun / setRunStatus */
 export interface RunUpdate {
@@ -120,19 +68,7 @@ export interface RunUpdate {
   params?: number;
 }
 
-/** one row per logged training step, as the workers report it */
-export type { MetricRow };
 
-export interface EvalRow {
-  step: number;
-  valLoss: number;
-  bitsPerChar: number;
-  accuracy: number;
-  /** task corpora: accuracy on the positions that can be predicted, and on those that need long-range memory */
-  predictableAccuracy?: number | null;
-  longRangeAccuracy?: number | null;
-  chars: number;
-}
 
 export interface Checkpoint {
   step: number;
@@ -149,18 +85,12 @@ export interface NewSample {
   text: string;
 }
 
-export interface Sample extends NewSample {
-  id: number;
-  runId: number;
-  createdAt: number;
-}
 
-export type ModelFormat = 'rnn-lab' | 'pytorch';
 
 export interface NewModel {
   name: string;
   /** 'rnn-lab': read with loadModel; 'pytorch': importTorchModel with the stored vocab */
-  format: ModelFormat;
+  format: ModelSourceFormat;
   sha256: string;
   config: unknown;
   vocab: readonly string[];
@@ -172,7 +102,7 @@ export interface NewModel {
 export interface ModelMeta {
   id: number;
   name: string;
-  format: ModelFormat;
+  format: ModelSourceFormat;
   sha256: string;
   config: unknown;
   vocab: string[];
@@ -198,7 +128,7 @@ interface CorpusRecord {
   text?: string; predictable?: Buffer | null; long_range?: Buffer | null;
 }
 interface ModelRecord {
-  id: number; name: string; format: ModelFormat; sha256: string; config: string; vocab: string;
+  id: number; name: string; format: ModelSourceFormat; sha256: string; config: string; vocab: string;
   provenance: string; size: number; created_at: number; bytes?: Buffer;
 }
 interface ExperimentRecord { id: number; name: string; corpus_id: number; spec: string; created_at: number }

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { ExperimentDetails, ExperimentPlan, ExperimentSpecInput, ExperimentSummary, ModelFormat } from '../../src-main/api/contract.ts';
+import type { ExperimentDetails, ExperimentPlan, ExperimentSpecInput, ExperimentSummary, CheckpointKind, ExportFormat } from '../../src-main/api/contract.ts';
 import { LabApiError } from '../api/client.ts';
 import { errorMessage, invalidConfigField, type FieldError } from './errors.ts';
 import { labClient } from './lab-client.ts';
@@ -149,7 +149,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
     }
   }
 
-  async function exportModel(runId: number, checkpoint: 'best' | 'last', format: ModelFormat = 'safetensors') {
+  async function exportModel(runId: number, checkpoint: CheckpointKind, format: ExportFormat = 'safetensors') {
     try {
       return await labClient().exportModel({ runId, checkpoint, format });
     } catch (e) {

@@ -6,7 +6,7 @@
  */
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { CellInspection, CharacterLossReport, ExperimentDetails, GradientFlowReport, PassageRequest } from '../../src-main/api/contract.ts';
+import type { CellInspection, CheckpointKind, CharacterLossReport, ExperimentDetails, GradientFlowReport, PassageRequest } from '../../src-main/api/contract.ts';
 import { hasGates, onePerCell, trainedRuns } from '../composables/inside-runs.ts';
 import type { GradHistory } from '../composables/lag-data.ts';
 import { DEFAULT_PASSAGE, type PassageChoice } from '../composables/passage.ts';
@@ -17,17 +17,15 @@ import { useRunsStore } from './runs.ts';
 import { useUiStore } from './ui.ts';
 
 export type InsideSection = 'flow' | 'gates' | 'losses';
-export type Checkpoint = 'best' | 'last';
-
 /** a gradient-flow measurement: a run's checkpoint over a window (null: the run's own seqLen) */
-const flowKey = (runId: number, checkpoint: Checkpoint, window: number | null): string => `${runId}:${checkpoint}:${window ?? 'seqLen'}`;
+const flowKey = (runId: number, checkpoint: CheckpointKind, window: number | null): string => `${runId}:${checkpoint}:${window ?? 'seqLen'}`;
 
 export const useInsideStore = defineStore('inside', () => {
   const experimentId = ref<number | null>(null);
   const details = shallowRef<ExperimentDetails | null>(null);
   const detailsError = ref<string | null>(null);
   const section = ref<InsideSection>('flow');
-  const checkpoint = ref<Checkpoint>('best');
+  const checkpoint = ref<CheckpointKind>('best');
   /** the runs each section looks at */
   const flowRunIds = ref<number[]>([]);
   const gateRunId = ref<number | null>(null);
@@ -101,7 +99,7 @@ export const useInsideStore = defineStore('inside', () => {
     await open(id);
   }
 
-  function flowOf(runId: number, cp: Checkpoint = checkpoint.value): GradientFlowReport | undefined {
+  function flowOf(runId: number, cp: CheckpointKind = checkpoint.value): GradientFlowReport | undefined {
     return flows.value[flowKey(runId, cp, flowWindow.value)];
   }
 

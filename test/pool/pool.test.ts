@@ -9,7 +9,7 @@ import { Vocab } from '../../src-worker/engine/data.ts';
 import { createKernels } from '../../src-worker/engine/kernel-sets.ts';
 import { saveModel } from '../../src-worker/engine/model-file.ts';
 import { Trainer } from '../../src-worker/engine/trainer.ts';
-import type { MetricRow, TrainEvent, TrainResult } from '../../src-worker/protocol.ts';
+import type { MetricRow, TrainEvent, TrainResult } from '../../src-worker/train-report.ts';
 
 const TEXT = 'the quick brown fox jumps over the lazy dog.\npack my box with five dozen liquor jugs!\n'.repeat(25);
 const vocab = Vocab.fromText(TEXT);

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { StoreError, openDatabase } from '../../src-main/store/database.ts';
-import { LabStore, type MetricRow, type NewCorpus, type NewRun } from '../../src-main/store/lab-store.ts';
+import type { MetricRow } from '../../src-main/api/types.ts';
+import { LabStore, type NewCorpus, type NewRun } from '../../src-main/store/lab-store.ts';
 import { repoRoot } from '../helpers.ts';
 
 const run = promisify(execFile);

@@ -4,6 +4,7 @@
  * name, parameters and seed always give the same text.
  */
 import { ConfigError } from '../../../src-worker/engine/config.ts';
+import type { TaskParamSpec } from '../../api/types.ts';
 import { dyck } from './dyck.ts';
 import { recall } from './recall.ts';
 import { embeddedReberText } from './reber.ts';
@@ -14,13 +15,6 @@ export { maskedAccuracy, type MaskedAccuracy } from '../../../src-worker/engine/
 export { LONG_RANGE_MIN_LAG, type TaskText } from './task-text.ts';
 
 /** Every task parameter is a whole number in [min, max]. */
-export interface TaskParamSpec {
-  name: string;
-  default: number;
-  min: number;
-  max: number;
-  meaning: string;
-}
 
 /** Validated parameters: the task's own, plus length (characters) and seed. */
 export type TaskParams = Record<string, number> & { length: number; seed: number };

@@ -4,26 +4,10 @@
  * a worker sees them between layers of a step without waiting for its event loop.
  */
 import type { ModelConfig, TrainConfig } from './engine/config.ts';
-
-/** Longest text one generate task writes. */
-export const GENERATE_MAX_LENGTH = 1_000_000;
+import type { Cadence } from './train-report.ts';
 
 /** Values of the control word (Int32Array over a SharedArrayBuffer, index 0). */
 export const CONTROL = { run: 0, pause: 1, cancel: 2 } as const;
-
-export interface Cadence {
-  /** post a metrics row every this many steps (rows are batched per message) */
-  metricsEvery: number;
-  /** evaluate on the validation text every this many steps (and at the end) */
-  evalEvery: number;
-  /** validation characters used by interval evaluations (0 = the whole validation text) */
-  evalChars: number;
-  /** post a text sample every this many steps (0 = never) */
-  sampleEvery: number;
-  sampleLength: number;
-  /** post a 'last' checkpoint every this many steps */
-  checkpointEvery: number;
-}
 
 export interface TrainTask {
   runId: number;
@@ -61,28 +45,3 @@ export interface TrainTask {
   port: import('node:worker_threads').MessagePort;
 }
 
-export interface MetricRow {
-  step: number;
-  charsSeen: number;
-  /** seconds spent training this run, across resumes */
-  wallSeconds: number;
-  trainLoss: number;
-  gradNorm: number;
-  clipped: boolean;
-  lr: number;
-  charsPerSecond: number;
-}
-
-export type TrainEvent =
-  | { type: 'metrics'; rows: MetricRow[] }
-  | { type: 'eval'; step: number; valLoss: number; bitsPerChar: number; accuracy: number; predictableAccuracy: number | null; longRangeAccuracy: number | null; chars: number }
-  | { type: 'sample'; step: number; prime: string; temperature: number; text: string }
-  /** state is moved (transferred), not copied */
-  | { type: 'checkpoint'; step: number; kind: 'last' | 'best'; valLoss: number | null; state: ArrayBuffer };
-
-/** wallSeconds: the run's training seconds across resumes when it stopped (absent if the worker died) */
-export type TrainResult =
-  | { status: 'completed'; step: number; wallSeconds?: number }
-  | { status: 'paused'; step: number; wallSeconds?: number }
-  | { status: 'cancelled'; step: number; wallSeconds?: number }
-  | { status: 'failed'; step: number; error: string; wallSeconds?: number };

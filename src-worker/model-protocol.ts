@@ -1,14 +1,54 @@
 /**
- * The diagnostics tasks of the model worker ("see inside the cells"): what goes in and what comes
- * back. Run with the `name` option: 'diagnose' looks into a model on a text; 'baselines' needs no
- * model, only the corpus split.
+ * The model worker's tasks (run with Piscina's `name` option), what goes in and what comes back:
+ * 'evaluate' scores a text and 'generate' writes one; 'diagnose' looks into a model on a text ("see
+ * inside the cells"); 'baselines' needs no model, only the corpus split.
  */
 import type { Baselines } from './engine/baselines.ts';
 import type { CellTrace, SaturationOptions, SaturationEntry } from './engine/diagnostics/cell-trace.ts';
 import type { CharacterLosses } from './engine/diagnostics/char-loss.ts';
 import type { GradientFlow, GradientFlowOptions } from './engine/diagnostics/gradient-flow.ts';
 import type { TextFeature, UnitCorrelation } from './engine/diagnostics/text-features.ts';
-import type { ModelSource } from './model.worker.ts';
+import type { MessagePort } from 'node:worker_threads';
+
+/** Longest text one generate task writes. */
+export const GENERATE_MAX_LENGTH = 1_000_000;
+
+export type ModelSource =
+  /** a .safetensors model file (saveModel); it carries its vocabulary */
+  | { kind: 'file'; bytes: Uint8Array }
+  /** a training state (Trainer.saveState): only its weights are read, so no training text is needed */
+  | { kind: 'model'; state: ArrayBuffer };
+
+export interface EvaluateTask {
+  source: ModelSource;
+  /** Uint16 token ids of the text to score */
+  ids: SharedArrayBuffer | ArrayBuffer;
+  /** parallel streams (default 1: the text as one sequence) */
+  streams?: number;
+  chunk?: number;
+}
+
+export interface GenerateTask {
+  source: ModelSource;
+  /** the characters of the token ids; required for a training state, a model file has its own */
+  vocab?: string[];
+  prime: string;
+  /** characters to generate after the prime */
+  length: number;
+  temperature?: number;
+  topK?: number;
+  greedy?: boolean;
+  seed: number;
+  /** receives { type: 'text', text } chunks as they are generated */
+  port?: MessagePort;
+}
+
+export type GenerateEvent = { type: 'text'; text: string };
+
+export interface GenerateResult {
+  /** the generated text, without the prime */
+  text: string;
+}
 
 export type DiagnoseRequest =
   /** mean ||dL_T/dh_{T-k}|| per layer and lag over windows of the text (validation text, typically) */

@@ -1,0 +1,191 @@
+/**
+ * The LabApi's own types: what crosses the wire between the renderer and the main process. The
+ * store and the lab services map their rows to these; nothing here comes from the database layer
+ * or a service, so a change of schema or of a service's internals does not change the wire.
+ *
+ * Timestamps are unix milliseconds. Losses are nats per character.
+ */
+import type { CellName } from '../../src-worker/engine/cells/index.ts';
+import type { ModelConfig, TrainConfigInput } from '../../src-worker/engine/config.ts';
+import type { Cadence, CheckpointKind, MetricRow } from '../../src-worker/train-report.ts';
+
+export type { Cadence, CellName, CheckpointKind, MetricRow };
+
+// ---- corpora ----
+
+export type CorpusKind = 'file' | 'task';
+
+export interface CorpusMeta {
+  id: number;
+  name: string;
+  kind: CorpusKind;
+  /** task parameters (kind 'task'), null for files */
+  task: unknown;
+  sha256: string;
+  chars: number;
+  vocab: string[];
+  validFraction: number;
+  /** the original file name */
+  source: string | null;
+  createdAt: number;
+}
+
+export interface CharCount {
+  char: string;
+  count: number;
+  fraction: number;
+}
+
+export interface CorpusStats {
+  /** characters (code points) */
+  chars: number;
+  vocabSize: number;
+  /** the 20 most frequent characters, most frequent first, ties by code point */
+  topChars: CharCount[];
+  /** the first 500 characters (code points) */
+  preview: string;
+  /** "\n"-terminated lines, plus one for a last line without "\n" */
+  lines: number;
+  trainChars: number;
+  validChars: number;
+  /** entropy of the character frequencies, in nats: the loss of the best context-free model */
+  unigramEntropy: number;
+}
+
+export interface CorpusDetails extends CorpusMeta {
+  stats: CorpusStats;
+}
+
+export interface TaskParamSpec {
+  name: string;
+  default: number;
+  min: number;
+  max: number;
+  meaning: string;
+}
+
+// ---- experiments ----
+
+export type Budget = { mode: 'hidden'; hidden: number } | { mode: 'params'; params: number };
+
+export interface ExperimentSpec {
+  cells: CellName[];
+  /** runs use seeds 1..seeds */
+  seeds: number;
+  budget: Budget;
+  /** model settings shared by every cell (cell, hidden and vocabSize come from elsewhere) */
+  model: Omit<Partial<ModelConfig>, 'cell' | 'hidden' | 'vocabSize'>;
+  /** training settings shared by every run (seed comes from the run) */
+  train: Omit<TrainConfigInput, 'seed'>;
+  /** per-cell changes on top of model and train */
+  overrides: Partial<Record<CellName, { model?: Omit<Partial<ModelConfig>, 'cell' | 'vocabSize'>; train?: Omit<TrainConfigInput, 'seed'> }>>;
+  cadence: Cadence;
+  /**
+   * Start every run from an imported model's weights (Lab.importModel): the corpus must have the
+   * model's vocabulary, the cells must be the model's cell, and hidden, layers and embedding come
+   * from the model.
+   */
+  initFrom?: { modelId: number };
+}
+
+export type ExperimentSpecInput = Partial<Omit<ExperimentSpec, 'cadence'>> & Pick<ExperimentSpec, 'cells'> & { cadence?: Partial<Cadence> };
+
+export interface Experiment {
+  id: number;
+  name: string;
+  corpusId: number;
+  /** an ExperimentSpec, as stored */
+  spec: unknown;
+  createdAt: number;
+}
+
+// ---- runs ----
+
+export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export type ControlRequest = 'pause' | 'cancel';
+
+export interface ExperimentSummary extends Experiment {
+  corpusName: string;
+  runs: number;
+  runCounts: Record<RunStatus, number>;
+}
+
+export interface Run {
+  id: number;
+  experimentId: number;
+  cell: string;
+  seed: number;
+  /** the resolved model and train config */
+  config: unknown;
+  params: number;
+  status: RunStatus;
+  error: string | null;
+  step: number;
+  steps: number;
+  bestValLoss: number | null;
+  /** training seconds, across resumes */
+  elapsed: number;
+  /** the process that owns the run while it trains */
+  ownerPid: number | null;
+  /** a pause or cancel asked for by another process */
+  control: ControlRequest | null;
+  createdAt: number;
+  /** when the run was first claimed */
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface EvalRow {
+  step: number;
+  valLoss: number;
+  bitsPerChar: number;
+  accuracy: number;
+  /** task corpora: accuracy on the positions that can be predicted, and on those that need long-range memory */
+  predictableAccuracy?: number | null;
+  longRangeAccuracy?: number | null;
+  chars: number;
+}
+
+export interface Sample {
+  id: number;
+  runId: number;
+  step: number;
+  prime: string;
+  temperature: number;
+  text: string;
+  createdAt: number;
+}
+
+// ---- models ----
+
+/** How an imported model file is read: 'rnn-lab', our file with its vocabulary; 'pytorch', a torch.nn state_dict with a vocabulary given at import */
+export type ModelSourceFormat = 'rnn-lab' | 'pytorch';
+
+/** What a run's checkpoint is exported as: .safetensors with PyTorch names, or ONNX for one step or a whole sequence */
+export type ExportFormat = 'safetensors' | 'onnx-step' | 'onnx-whole';
+
+/** An imported model file (its bytes stay in the database). */
+export interface ModelInfo {
+  id: number;
+  name: string;
+  format: ModelSourceFormat;
+  sha256: string;
+  config: ModelConfig;
+  vocab: string[];
+  provenance: Record<string, unknown>;
+  /** file size, bytes */
+  size: number;
+  /** parameter count */
+  params: number;
+  createdAt: number;
+}
+
+// ---- events ----
+
+export type LabEvent =
+  | { type: 'run'; run: Run }
+  | { type: 'metrics'; runId: number; rows: MetricRow[] }
+  | { type: 'eval'; runId: number; step: number; valLoss: number; bitsPerChar: number; accuracy: number; predictableAccuracy: number | null; longRangeAccuracy: number | null }
+  | { type: 'sample'; runId: number; step: number; prime: string; temperature: number; text: string }
+  | { type: 'checkpoint'; runId: number; step: number; kind: CheckpointKind };
