@@ -1,9 +1,9 @@
 /**
  * The LabApi: the one contract between the renderer and the main process, whatever carries it
  * (Electron IPC, or HTTP and server-sent events in browser mode). Methods are declared once here, as
- * types and as runtime schemas (LAB_METHODS); the IPC registration, the preload, the HTTP routes
- * and the renderer's client are all generated from this list, never typed twice. The renderer
- * imports this file as types only (plus the method names).
+ * types here and as runtime schemas in methods.ts (LAB_METHODS); the IPC registration, the preload,
+ * the HTTP routes and the renderer's client are all generated from the one list of names
+ * (src-shared/methods.ts), never typed twice. The renderer imports this file as types only.
  *
  * Every method takes one request object and answers { ok: true, value } or, for an expected
  * failure, { ok: false, code, message } with a message meant for the user.
@@ -13,6 +13,7 @@ import type {
   CellName, CheckpointKind, CorpusDetails, CorpusMeta, EvalRow, Experiment, ExperimentSpec, ExperimentSpecInput, ExperimentSummary,
   ExportFormat, LabEvent, MetricRow, ModelInfo, Run, Sample, TaskParamSpec,
 } from './types.ts';
+import { METHOD_NAMES } from '../../src-shared/methods.ts';
 
 export type * from './types.ts';
 export type { ModelConfig, TrainConfig };
@@ -74,9 +75,6 @@ export interface PassageRequest {
   /** the user's own text instead of the validation text; every character must be in the corpus vocabulary */
   text?: string;
 }
-
-/** Longest passage the cell and per-character views read. */
-export const DIAGNOSE_MAX_PASSAGE = 5000;
 
 export interface GradientFlowReport {
   runId: number;
@@ -287,13 +285,6 @@ export type MethodName = keyof LabApi;
 export type Request<M extends MethodName> = Parameters<LabApi[M]>[0];
 export type Response<M extends MethodName> = ReturnType<LabApi[M]>;
 
-/** The methods, in one list: what the preload exposes and the server routes. */
-export const METHOD_NAMES = [
-  'appInfo', 'listTasks', 'listCorpora', 'getCorpus', 'importCorpus', 'createTaskCorpus', 'deleteCorpus',
-  'listExperiments', 'getExperiment', 'planExperiment', 'createExperiment', 'deleteExperiment', 'runExperiment',
-  'resumeRun', 'pauseRun', 'cancelRun', 'duplicateRun', 'getRunData', 'compareRuns', 'importModel', 'listModels', 'generate', 'exportModel', 'exportMetrics',
-  'exportReport', 'printPdf', 'gradientFlow', 'inspectCells', 'characterLosses', 'getBaselines',
-] as const satisfies readonly MethodName[];
 
 /** The client side: every method async, expected failures thrown as LabApiError. */
 export type LabClient = { [M in MethodName]: (req: Request<M>) => Promise<Response<M>> } & {
@@ -306,7 +297,9 @@ export interface LabBridge {
   onEvent(listener: (e: ApiEvent) => void): () => void;
 }
 
-/** Compile-time check that METHOD_NAMES lists every method of LabApi. */
-export type UnlistedMethods = Exclude<MethodName, (typeof METHOD_NAMES)[number]>;
+/** Compile-time checks that METHOD_NAMES (src-shared/methods.ts) and LabApi agree: every name a method, every method listed. */
+const everyNameAMethod: readonly MethodName[] = METHOD_NAMES;
+type UnlistedMethods = Exclude<MethodName, (typeof METHOD_NAMES)[number]>;
 const everyMethodListed: UnlistedMethods extends never ? true : never = true;
+void everyNameAMethod;
 void everyMethodListed;

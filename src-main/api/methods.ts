@@ -17,7 +17,8 @@ import { Lab, LabError } from '../lab/lab.ts';
 import { COMMON_PARAMS, TASK_NAMES, TASKS, type TaskName } from '../lab/tasks/index.ts';
 import { StoreError } from '../store/errors.ts';
 import { FLOW_MAX_WINDOW } from '../lab/inside.ts';
-import { DIAGNOSE_MAX_PASSAGE, type ApiEvent, type ErrorCode, type ExperimentDetails, type MethodName, type Request, type Response, type Result } from './contract.ts';
+import { DIAGNOSE_MAX_PASSAGE } from '../../src-shared/limits.ts';
+import type { ApiEvent, ErrorCode, ExperimentDetails, MethodName, Request, Response, Result } from './contract.ts';
 import { exportMetrics, exportModel, exportReport, safeFileName } from './exports.ts';
 import { empty, v, ValidationError, type Schema } from './validate.ts';
 

@@ -4,7 +4,8 @@
  * the one thing only this shell can do: print our window to a PDF.
  */
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import { METHOD_NAMES, type ApiEvent, type Result } from '../api/contract.ts';
+import { METHOD_NAMES } from '../../src-shared/methods.ts';
+import type { ApiEvent, Result } from '../api/contract.ts';
 import { dispatch } from '../api/methods.ts';
 import type { Lab } from '../lab/lab.ts';
 import { EVENT_CHANNEL, invokeChannel } from './channels.ts';

@@ -4,7 +4,8 @@
  * since sandboxed preloads cannot be ES modules.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { METHOD_NAMES, type ApiEvent, type LabBridge, type MethodName, type Result } from '../api/contract.ts';
+import { METHOD_NAMES } from '../../src-shared/methods.ts';
+import type { ApiEvent, LabBridge, MethodName, Result } from '../api/contract.ts';
 import { EVENT_CHANNEL, invokeChannel } from './channels.ts';
 
 const methods: readonly string[] = METHOD_NAMES;

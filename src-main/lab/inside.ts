@@ -4,7 +4,7 @@
  * in src-worker/engine/diagnostics and runs in the model worker.
  */
 import type { CellInspection, CharacterLossRun, CheckpointKind, GradientFlowReport, PassageRequest, SaturationRow } from '../api/contract.ts';
-import { DIAGNOSE_MAX_PASSAGE } from '../api/contract.ts';
+import { DIAGNOSE_MAX_PASSAGE } from '../../src-shared/limits.ts';
 import type { CellName } from '../../src-worker/engine/cells/index.ts';
 import type { CellTrace, SaturationEntry } from '../../src-worker/engine/diagnostics/cell-trace.ts';
 import type { CharacterLosses } from '../../src-worker/engine/diagnostics/char-loss.ts';

@@ -26,7 +26,7 @@ import type { Lab } from '../lab/lab.ts';
 import type { ApiEvent, ErrorCode } from '../api/contract.ts';
 import { CONTENT_SECURITY_POLICY } from '../api/csp.ts';
 import { dispatch, isMethodName } from '../api/methods.ts';
-import { API_PREFIX, decodeWire, encodeWire, EVENTS_PATH, TOKEN_PARAM } from '../api/wire.ts';
+import { API_PREFIX, decodeWire, encodeWire, EVENTS_PATH, TOKEN_PARAM } from '../../src-shared/wire.ts';
 
 export interface ServerOptions {
   lab: Lab;

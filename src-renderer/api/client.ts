@@ -4,9 +4,9 @@
  * server-sent events. Either way every method answers a value or throws a LabApiError whose
  * message is meant for the user.
  */
-import { METHOD_NAMES } from '../../src-main/api/contract.ts';
+import { METHOD_NAMES } from '../../src-shared/methods.ts';
 import type { ApiEvent, ErrorCode, LabBridge, LabClient, MethodName, Result } from '../../src-main/api/contract.ts';
-import { API_PREFIX, authorizationHeader, decodeWire, encodeWire, EVENTS_PATH, TOKEN_PARAM } from '../../src-main/api/wire.ts';
+import { API_PREFIX, authorizationHeader, decodeWire, encodeWire, EVENTS_PATH, TOKEN_PARAM } from '../../src-shared/wire.ts';
 
 /** 'transport': the call never reached the lab (network down, server gone, bad token). */
 export type ClientErrorCode = ErrorCode | 'transport';

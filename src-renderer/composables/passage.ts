@@ -4,9 +4,7 @@
  * which character each loss belongs to.
  */
 import type { PassageRequest } from '../../src-main/api/contract.ts';
-
-/** The contract's DIAGNOSE_MAX_PASSAGE (the renderer takes no values from the main side). */
-export const DIAGNOSE_MAX_PASSAGE = 5000;
+import { DIAGNOSE_MAX_PASSAGE } from '../../src-shared/limits.ts';
 
 /** characters drawn at once per run; a longer passage is shown a page at a time */
 export const PASSAGE_PAGE = 1000;

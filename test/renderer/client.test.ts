@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ApiEvent, LabBridge } from '../../src-main/api/contract.ts';
 import { accessToken, clientFromBridge, httpBridge, LabApiError } from '../../src-renderer/api/client.ts';
-import { decodeWire } from '../../src-main/api/wire.ts';
+import { decodeWire } from '../../src-shared/wire.ts';
 
 function jsonResponse(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });

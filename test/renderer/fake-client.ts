@@ -1,6 +1,7 @@
 /** A LabClient whose every method is a vi.fn, plus emit() to push live events into the stores. */
 import { vi, type Mock } from 'vitest';
-import { METHOD_NAMES, type ApiEvent, type BaselinesReport, type CellInspection, type CharacterLossReport, type CharacterLossRun, type GradientFlowReport, type LabClient, type MethodName, type Run } from '../../src-main/api/contract.ts';
+import { METHOD_NAMES } from '../../src-shared/methods.ts';
+import type { ApiEvent, BaselinesReport, CellInspection, CharacterLossReport, CharacterLossRun, GradientFlowReport, LabClient, MethodName, Run } from '../../src-main/api/contract.ts';
 
 export type FakeClient = LabClient & { [M in MethodName]: Mock<LabClient[M]> } & { emit(e: ApiEvent): void };
 

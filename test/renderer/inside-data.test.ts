@@ -4,7 +4,8 @@ import { decodeFloat32, unitColumn } from '../../src-renderer/composables/float3
 import { activationScale, heatColor, lossScale, luminance, position, scaleGradient, symmetricScale } from '../../src-renderer/composables/heat-colors.ts';
 import { onePerCell, runColors, trainedRuns } from '../../src-renderer/composables/inside-runs.ts';
 import { clipThreshold, gradHistoryPoints, lagLines, layerCount, retainedAt } from '../../src-renderer/composables/lag-data.ts';
-import { DIAGNOSE_MAX_PASSAGE, lossPerChar, passagePage, passageRequest, shownChar, splitChars } from '../../src-renderer/composables/passage.ts';
+import { DIAGNOSE_MAX_PASSAGE } from '../../src-shared/limits.ts';
+import { lossPerChar, passagePage, passageRequest, shownChar, splitChars } from '../../src-renderer/composables/passage.ts';
 import { float32Bytes, gradientFlowReport, makeRun } from './fake-client.ts';
 
 const rgb = (hex: string): [number, number, number] => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];

@@ -10,7 +10,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../../src-main/api/contract.ts';
-import { decodeWire, encodeWire } from '../../src-main/api/wire.ts';
+import { decodeWire, encodeWire } from '../../src-shared/wire.ts';
 import { Lab } from '../../src-main/lab/lab.ts';
 import { startServer, type RunningServer } from '../../src-main/server/server.ts';
 import { repoRoot } from '../helpers.ts';

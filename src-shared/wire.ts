@@ -1,6 +1,6 @@
 /**
  * How the LabApi travels over HTTP in browser mode, shared by the server and the renderer's HTTP
- * client (no Node imports here).
+ * client (no Node imports here: it is in the shared layer).
  *
  *   POST {API_PREFIX}{method}   body  encodeWire({ req })      answer encodeWire(Result)
  *   GET  {EVENTS_PATH}?token=T  server-sent events, each `data:` line encodeWire(ApiEvent)
@@ -38,7 +38,11 @@ export function authorizationHeader(token: string): Record<string, string> {
   return { Authorization: `Bearer ${token}` };
 }
 
-// Node's Buffer when there is one (fast for large files), else atob/btoa in chunks.
+// Node's Buffer when there is one (fast for large files), else atob/btoa in chunks. Both are
+// globals in every runtime this runs in, but not in the ES library this layer is checked against.
+declare function btoa(data: string): string;
+declare function atob(data: string): string;
+
 interface BufferLike {
   from(data: ArrayBufferLike | string, offsetOrEncoding?: number | string, length?: number): Uint8Array & { toString(encoding: string): string };
 }
