@@ -4,22 +4,19 @@
  * float32 data) and prints the next-character probabilities after a prime string. Shown in the
  * export dialog next to the Download button.
  */
-import type { CellName } from '../../src-worker/engine/cells/index.ts';
+import { CELL_CATALOGUE } from '../../src-shared/cells.ts';
 import type { ModelConfig } from '../../src-worker/engine/config.ts';
-
-/** torch.nn's module for the cells it runs unchanged; the others have none. */
-const TORCH_MODULE: Partial<Record<CellName, string>> = { rnn: 'RNN', lstm: 'LSTM', 'gru-reset-after': 'GRU' };
 
 /** A Python string literal (a JSON string is one, escapes included). */
 const py = (s: string): string => JSON.stringify(s);
 
 /**
  * The snippet for a model of this config saved as `fileName`, or null for cells torch.nn has no
- * module for (lstm-peephole, Cho-form gru: the export dialog says why instead). `prime` must be
- * non-empty and made of vocabulary characters.
+ * module for (the export dialog gives the catalogue's reason instead). `prime` must be non-empty
+ * and made of vocabulary characters.
  */
 export function pythonSnippet(config: ModelConfig, fileName: string, prime = 'The '): string | null {
-  const module = TORCH_MODULE[config.cell];
+  const { module } = CELL_CATALOGUE[config.cell].torch;
   if (!module) return null;
   const { vocabSize: V, hidden: H, layers: L, embedding: E } = config;
   const input = E > 0

@@ -1,10 +1,12 @@
 /**
  * Each cell's equations as written in the design (docs: DESIGN.md, "The model maths"), and its
  * parameter count per weight matrix for a run's sizes. The counts follow the engine's layout
- * (src-worker/engine/model.ts paramLayout) without importing it: the renderer takes only types
- * from the engine; a test checks the totals against parameterCount.
+ * (src-worker/engine/model.ts paramLayout) from the cell catalogue the engine's cells also read,
+ * without importing the engine (the renderer takes only types from it); a test checks the totals
+ * against parameterCount.
  */
 import type { ModelConfig } from '../../src-main/api/contract.ts';
+import { CELL_CATALOGUE, gateBlocks, isCellName } from '../../src-shared/cells.ts';
 
 /** The sizes the counts depend on. */
 export type ModelSizes = Pick<ModelConfig, 'cell' | 'vocabSize' | 'hidden' | 'layers' | 'embedding'>;
@@ -12,27 +14,11 @@ export type ModelSizes = Pick<ModelConfig, 'cell' | 'vocabSize' | 'hidden' | 'la
 /** The model part of a run's resolved config ({ model, train }), or null when it is not there. */
 export function runModel(config: unknown): ModelSizes | null {
   const model = (config as { model?: Partial<ModelSizes> } | null)?.model;
-  if (!model || typeof model.cell !== 'string' || !Object.hasOwn(SHAPES, model.cell)) return null;
+  if (!model || typeof model.cell !== 'string' || !isCellName(model.cell)) return null;
   const { cell, vocabSize, hidden, layers, embedding } = model;
   if (![vocabSize, hidden, layers, embedding].every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0)) return null;
   return { cell, vocabSize: vocabSize!, hidden: hidden!, layers: layers!, embedding: embedding! };
 }
-
-interface CellShape {
-  /** gate letters in the order the fused W_x and W_h stack them (PyTorch's order) */
-  gates: string[];
-  /** a second bias vector b_h beside b_x, as PyTorch has (all but the Cho GRU) */
-  twoBiases: boolean;
-  peephole: boolean;
-}
-
-const SHAPES: Record<ModelConfig['cell'], CellShape> = {
-  rnn: { gates: ['h'], twoBiases: true, peephole: false },
-  lstm: { gates: ['i', 'f', 'g', 'o'], twoBiases: true, peephole: false },
-  'lstm-peephole': { gates: ['i', 'f', 'g', 'o'], twoBiases: true, peephole: true },
-  gru: { gates: ['r', 'z', 'g'], twoBiases: false, peephole: false },
-  'gru-reset-after': { gates: ['r', 'z', 'g'], twoBiases: true, peephole: false },
-};
 
 export interface ParamRow {
   /** the layer (1-based) or null for the embedding and the decoder */
@@ -51,10 +37,10 @@ export interface ParamRow {
  * bias(es) and the peephole weights, then the decoder.
  */
 export function paramBreakdown(m: ModelSizes): ParamRow[] {
-  const shape = SHAPES[m.cell];
+  const spec = CELL_CATALOGUE[m.cell];
   const { vocabSize: V, hidden: H, layers: L, embedding: E } = m;
-  const G = shape.gates.length;
-  const gates = shape.gates.join(', ');
+  const G = gateBlocks(spec);
+  const gates = spec.gates.map((g) => g.name).join(', ');
   const rows: ParamRow[] = [];
   const add = (layer: number | null, name: string, what: string, dims: number[]): void => {
     rows.push({ layer, name, what, shape: dims, count: dims.reduce((a, b) => a * b, 1) });
@@ -65,13 +51,13 @@ export function paramBreakdown(m: ModelSizes): ParamRow[] {
     const from = l === 1 ? (E > 0 ? 'embedding' : 'one-hot input') : `layer ${l - 1}'s h_t`;
     add(l, 'W_x', G > 1 ? `input weights, gates ${gates} stacked (from the ${from})` : `input weights (from the ${from})`, [G * H, I]);
     add(l, 'W_h', G > 1 ? `recurrent weights, gates ${gates} stacked` : 'recurrent weights', [G * H, H]);
-    if (shape.twoBiases) {
+    if (spec.twoBiases) {
       add(l, 'b_x', 'input-side bias', [G * H]);
       add(l, 'b_h', 'recurrent-side bias', [G * H]);
     } else {
       add(l, 'b', 'bias', [G * H]);
     }
-    if (shape.peephole) add(l, 'p', 'peephole weights p_i, p_f, p_o (diagonal)', [3, H]);
+    if (spec.peepholes.length > 0) add(l, 'p', `peephole weights ${spec.peepholes.map((g) => `p_${g}`).join(', ')} (diagonal)`, [spec.peepholes.length, H]);
   }
   add(null, 'W_d', 'decoder weights', [V, H]);
   add(null, 'b_d', 'decoder bias', [V]);
@@ -83,9 +69,10 @@ export function totalParams(rows: readonly ParamRow[]): number {
 }
 
 /**
- * The equations of one layer of each cell, as DESIGN.md writes them, with its "..." spelt out.
- * Notation: `_x` or `_{t-1}` is a subscript, `^{...}` a superscript, `sigma` is σ and `(.)` the
- * elementwise product ⊙ (see mathSegments).
+ * The equations of one layer of each cell, as DESIGN.md writes them, with its "..." spelt out and
+ * each gate named as the cell catalogue names it (the reset-after GRU's candidate is n_t, as in
+ * PyTorch, where DESIGN.md writes g_t for both GRUs). Notation: `_x` or `_{t-1}` is a subscript,
+ * `^{...}` a superscript, `sigma` is σ and `(.)` the elementwise product ⊙ (see mathSegments).
  */
 export const CELL_EQUATIONS: Record<ModelConfig['cell'], string[]> = {
   rnn: ['h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h)'],
@@ -114,8 +101,8 @@ export const CELL_EQUATIONS: Record<ModelConfig['cell'], string[]> = {
   'gru-reset-after': [
     'r_t = sigma(W_xr x_t + W_hr h_{t-1} + b_r)',
     'z_t = sigma(W_xz x_t + W_hz h_{t-1} + b_z)',
-    'g_t = tanh(W_xg x_t + b_xg + r_t (.) (W_hg h_{t-1} + b_hg))',
-    'h_t = z_t (.) h_{t-1} + (1 - z_t) (.) g_t',
+    'n_t = tanh(W_xn x_t + b_xn + r_t (.) (W_hn h_{t-1} + b_hn))',
+    'h_t = z_t (.) h_{t-1} + (1 - z_t) (.) n_t',
   ],
 };
 
@@ -125,7 +112,7 @@ export const CELL_NOTES: Record<ModelConfig['cell'], string> = {
   lstm: 'Each gate\'s b is the sum of its blocks of b_x and b_h (PyTorch keeps both). The forget gate starts with its b_x block at the forget bias.',
   'lstm-peephole': 'Gers and Schmidhuber 2000: f_t and i_t see c_{t-1}, o_t sees the new c_t, through the diagonal weights p. Each gate\'s b is the sum of its blocks of b_x and b_h.',
   gru: 'Cho et al. 2014: the reset gate acts before the recurrent product of g_t; one bias per gate.',
-  'gru-reset-after': 'PyTorch and cuDNN form: the reset gate acts after the recurrent product, so g_t keeps its two biases apart; r_t\'s and z_t\'s b is the sum of their blocks of b_x and b_h.',
+  'gru-reset-after': 'PyTorch and cuDNN form: the reset gate acts after the recurrent product, so n_t keeps its two biases apart; r_t\'s and z_t\'s b is the sum of their blocks of b_x and b_h.',
 };
 
 /** The model around the cells, the same for every cell (x_t and the layers are described beside it). */

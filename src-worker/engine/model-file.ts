@@ -9,16 +9,16 @@
  *   rnn.bias_hh_l{k}      (G*H)      our l{k}.bh
  *   decoder.weight        (V, H)     transpose of our decoder.W (H, V)
  *   decoder.bias          (V)        our decoder.b
- * Gate blocks are already in PyTorch's order (LSTM i, f, g, o; GRU r, z, n). The peephole LSTM adds
+ * Gate blocks are already in PyTorch's order (the cell catalogue's). The peephole LSTM adds
  * peephole.weight_{i,f,o}_l{k} (H), the rows of our l{k}.peep. The Cho-form GRU computes something
  * PyTorch has no module for and has one bias, so all of its tensors live under gru_cho.* where
  * torch.nn's loader refuses them rather than silently running a different cell.
  *
  * __metadata__ (strings): format "rnn-lab", format_version "1", cell (torch.nn's name when the file
  * loads there unchanged, else ours), rnn_lab_cell, config, vocab, provenance (JSON), and
- * pytorch_compatible "true"/"false" with a note saying why not.
+ * pytorch_compatible "true"/"false" with a note saying why not (the cell catalogue's torch entry).
  */
-import { CELLS, type CellName } from './cells/index.ts';
+import { CELL_NAMES, CELLS, type CellName } from './cells/index.ts';
 import { ConfigError, modelConfig, type ModelConfig, type ModelConfigInput } from './config.ts';
 import { Model } from './model.ts';
 import { ModelFileError, quote, readSafetensors, writeSafetensors, type TensorData, type TensorToWrite } from './safetensors.ts';
@@ -28,13 +28,13 @@ export { ModelFileError } from './safetensors.ts';
 export const FORMAT = 'rnn-lab';
 export const FORMAT_VERSION = '1';
 
-/** torch.nn's name for the cells it runs unchanged. */
-const TORCH_CELL: Partial<Record<CellName, 'rnn' | 'lstm' | 'gru'>> = { rnn: 'rnn', lstm: 'lstm', 'gru-reset-after': 'gru' };
+/** torch.nn's name for a cell it runs unchanged ('rnn', 'lstm', 'gru'), else undefined. */
+function torchName(cell: CellName): string | undefined {
+  return CELLS[cell].spec.torch.module?.toLowerCase();
+}
 
-const NOT_TORCH_NOTE: Partial<Record<CellName, string>> = {
-  'lstm-peephole': 'torch.nn.LSTM has no peephole connections: rnn.* holds the LSTM weights, but the cell also needs peephole.weight_{i,f,o}_l{k}',
-  gru: 'Cho-form GRU (reset gate before the recurrent product, one bias): torch.nn.GRU computes the reset-after form, so the tensors are stored under gru_cho.*',
-};
+/** The cells torch.nn runs unchanged. */
+const TORCH_CELLS = CELL_NAMES.filter((c) => torchName(c) !== undefined);
 
 /** Where one file tensor lives in the model: an engine tensor as is, transposed, or one row of it. */
 interface Slot {
@@ -66,7 +66,7 @@ function slots(config: ModelConfig): Slot[] {
     out.push({ file: `rnn.bias_ih_l${l}`, shape: [GH], engine: `l${l}.bx`, map: 'same' });
     out.push({ file: `rnn.bias_hh_l${l}`, shape: [GH], engine: `l${l}.bh`, map: 'same' });
     if (keys.has('peep')) {
-      ['i', 'f', 'o'].forEach((gate, row) => {
+      cell.spec.peepholes.forEach((gate, row) => {
         out.push({ file: `peephole.weight_${gate}_l${l}`, shape: [H], engine: `l${l}.peep`, map: { row } });
       });
     }
@@ -98,7 +98,7 @@ export function saveModel(model: Model, info: ModelInfo): Uint8Array {
     checkFinite(s.file, data, 'cannot save');
     return { name: s.file, shape: s.shape, data };
   });
-  const torchCell = TORCH_CELL[config.cell];
+  const torchCell = torchName(config.cell);
   const metadata: Record<string, string> = {
     format: FORMAT,
     format_version: FORMAT_VERSION,
@@ -109,8 +109,8 @@ export function saveModel(model: Model, info: ModelInfo): Uint8Array {
     provenance,
     pytorch_compatible: torchCell ? 'true' : 'false',
   };
-  const note = NOT_TORCH_NOTE[config.cell];
-  if (note) metadata.note = note;
+  const { torch } = CELLS[config.cell].spec;
+  if (torch.module === null) metadata.note = torch.reason;
   return writeSafetensors(tensors, metadata);
 }
 
@@ -143,7 +143,7 @@ export function loadModel(bytes: Uint8Array): LoadedModel {
     throw new ModelFileError(`__metadata__ "rnn_lab_cell" is ${ourCell === undefined ? 'missing' : quote(ourCell)} but the config's cell is ${quote(config.cell)}`);
   }
   const torchCell = meta.get('cell');
-  if (torchCell !== (TORCH_CELL[config.cell] ?? config.cell)) {
+  if (torchCell !== (torchName(config.cell) ?? config.cell)) {
     throw new ModelFileError(`__metadata__ "cell" is ${torchCell === undefined ? 'missing' : quote(torchCell)}, which does not describe a ${quote(config.cell)} model`);
   }
   const vocab = parseJsonField(meta, 'vocab');
@@ -193,9 +193,11 @@ export function importTorchModel(bytes: Uint8Array, vocab: string[], provenance:
   const V = dec.shape[0];
   const nonlinearity = file.metadata.get('nonlinearity');
   if (nonlinearity !== undefined && nonlinearity !== 'tanh') throw new ModelFileError(`RNN nonlinearity ${quote(nonlinearity)} is not supported (only tanh)`);
-  const torchCell = file.metadata.get('cell') ?? ({ 1: 'rnn', 3: 'gru', 4: 'lstm' } as Record<number, string>)[H > 0 ? wih.shape[0] / H : 0];
-  const cell = ({ rnn: 'rnn', lstm: 'lstm', gru: 'gru-reset-after' } as Record<string, CellName>)[torchCell ?? ''];
-  if (!cell) throw new ModelFileError(`cell ${torchCell === undefined ? '(cannot be inferred)' : quote(torchCell)} is not one of torch.nn's rnn, lstm, gru`);
+  const declared = file.metadata.get('cell');
+  const cell = declared === undefined
+    ? TORCH_CELLS.find((c) => H > 0 && CELLS[c].gates * H === wih.shape[0])
+    : TORCH_CELLS.find((c) => torchName(c) === declared);
+  if (!cell) throw new ModelFileError(`cell ${declared === undefined ? '(cannot be inferred)' : quote(declared)} is not one of torch.nn's ${TORCH_CELLS.map(torchName).join(', ')}`);
   let layers = 0;
   while (byName.has(`rnn.weight_ih_l${layers}`)) layers++;
 

@@ -23,7 +23,7 @@
  * onnxruntime-web refuses to feed them, so whether the states are inputs is chosen at export.)
  *
  * Weights in ONNX's recurrent operators are W [1, G*H, I], R [1, G*H, H] (PyTorch's layout, the
- * transpose of ours), B [1, 2*G*H] = [Wb, Rb], with ONNX's own gate order (see ONNX_GATE_ORDER).
+ * transpose of ours), B [1, 2*G*H] = [Wb, Rb], with ONNX's own gate order (see onnxBlockOrder).
  * ONNX's equations match our cells exactly:
  *   LSTM i = s(.. + Pi c_{t-1}), f = s(.. + Pf c_{t-1}), c~ = tanh(..), o = s(.. + Po c_t)
  *   GRU  linear_before_reset=0: h~ = tanh(W_h x + (r (.) h_{t-1}) R_h^T + Rb_h + Wb_h)  (Cho: Rb = 0,
@@ -31,7 +31,7 @@
  *        h_t = (1 - z) (.) h~ + z (.) h_{t-1}
  * Config, vocabulary and provenance go into metadata_props as strings.
  */
-import type { CellName } from './cells/index.ts';
+import { gateBlocks, type CellSpec } from '../../src-shared/cells.ts';
 import type { Vec } from './kernels.ts';
 import type { Model } from './model.ts';
 import { float32LE, int64LE, ProtoWriter } from './protobuf.ts';
@@ -50,31 +50,16 @@ export interface OnnxExportOptions {
   provenance?: Record<string, unknown>;
 }
 
-/**
- * Gate blocks, our order (PyTorch's) against ONNX's:
- *   LSTM  ours  i f g o       ONNX  i o f c     (ONNX's c is our g)
- *   GRU   ours  r z n         ONNX  z r h       (ONNX's h is our n / Cho's g)
- *   RNN   one block
- * ONNX_GATE_ORDER[cell][k] is the block of ours that goes into ONNX's block k.
- */
-const ONNX_GATE_ORDER: Readonly<Record<CellName, readonly number[]>> = {
-  rnn: [0],
-  lstm: [0, 3, 1, 2],
-  'lstm-peephole': [0, 3, 1, 2],
-  gru: [1, 0, 2],
-  'gru-reset-after': [1, 0, 2],
-};
+/** onnxBlockOrder(spec)[k] is the block of ours that goes into ONNX's block k (spec.onnxGates names them). */
+function onnxBlockOrder(spec: CellSpec): number[] {
+  const ours = spec.gates.map((g) => g.name);
+  return spec.onnxGates?.map((name) => ours.indexOf(name)) ?? Array.from({ length: gateBlocks(spec) }, (_, k) => k);
+}
 
-/** Peephole rows: ours p_i, p_f, p_o; ONNX's P is [p_i, p_o, p_f]. */
-const ONNX_PEEPHOLE_ORDER = [0, 2, 1];
-
-const ONNX_OP: Readonly<Record<CellName, 'RNN' | 'LSTM' | 'GRU'>> = {
-  rnn: 'RNN',
-  lstm: 'LSTM',
-  'lstm-peephole': 'LSTM',
-  gru: 'GRU',
-  'gru-reset-after': 'GRU',
-};
+/** onnxPeepholeOrder(spec)[k] is the row of our peep that goes into ONNX's P row k: ONNX orders them as its gates. */
+function onnxPeepholeOrder(spec: CellSpec): number[] {
+  return (spec.onnxGates ?? []).filter((name) => spec.peepholes.includes(name)).map((name) => spec.peepholes.indexOf(name));
+}
 
 /** Our (I, G*H) weight as ONNX's (G*H, I): transposed, blocks in ONNX's order. */
 function onnxWeight(src: Vec, I: number, H: number, order: readonly number[]): Float32Array {
@@ -188,8 +173,9 @@ export function exportOnnx(model: Model, opts: OnnxExportOptions): Uint8Array {
   const step = opts.sequence === 'step';
   if (!step && opts.sequence !== 'whole') throw new RangeError(`sequence must be 'step' or 'whole', got ${String(opts.sequence)}`);
   if (opts.vocab && opts.vocab.length !== V) throw new RangeError(`vocab has ${opts.vocab.length} entries but the model's vocabSize is ${V}`);
-  const order = ONNX_GATE_ORDER[cellName];
-  const op = ONNX_OP[cellName];
+  const spec = model.cell.spec;
+  const order = onnxBlockOrder(spec);
+  const op = spec.onnxOp;
   const lstm = op === 'LSTM';
   const seq: Dim = step ? 1 : 'seq';
   const g = new GraphBuilder();
@@ -235,9 +221,10 @@ export function exportOnnx(model: Model, opts: OnnxExportOptions): Uint8Array {
       inputs.push(stateInput(`c0_l${l}`, 'initial cell state', l));
       outputs.push(`cn_l${l}`);
       if (p.peep) {
-        const P = new Float32Array(3 * H);
-        ONNX_PEEPHOLE_ORDER.forEach((ours, k) => P.set(p.peep!.subarray(ours * H, (ours + 1) * H), k * H));
-        inputs.push(g.floats(`l${l}.P`, [1, 3 * H], P));
+        const rows = onnxPeepholeOrder(spec);
+        const P = new Float32Array(rows.length * H);
+        rows.forEach((ours, k) => P.set(p.peep!.subarray(ours * H, (ours + 1) * H), k * H));
+        inputs.push(g.floats(`l${l}.P`, [1, rows.length * H], P));
       }
       attrs.push({ name: 'activations', strings: ['Sigmoid', 'Tanh', 'Tanh'] });
     } else if (op === 'GRU') {

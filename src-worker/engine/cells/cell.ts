@@ -8,19 +8,20 @@
  * recurrent product h_{t-1} W_h and the gate non-linearities. Backward reads the forward upside
  * down (t = T-1 down to 0), carrying dhNext (and dcNext), and *accumulates* into the gradients.
  */
+import { CELL_CATALOGUE, gateBlocks, type CellName, type CellSpec } from '../../../src-shared/cells.ts';
 import type { Kernels, Vec } from '../kernels.ts';
 
-export type CellName = 'rnn' | 'lstm' | 'lstm-peephole' | 'gru' | 'gru-reset-after';
+export type { CellName };
 
 /** Parameters of one layer, as views into the model's flat buffer. W_x is (I, G*H), W_h (H, G*H):
  * the transpose of PyTorch's weight_ih / weight_hh, so a one-hot input is a row gather and every
- * product runs along contiguous rows. Gate blocks are in PyTorch's order. */
+ * product runs along contiguous rows. Gate blocks are in the catalogue's order (PyTorch's). */
 export interface LayerParams {
   Wx: Vec; // (I, G*H)
   Wh: Vec; // (H, G*H)
   bx: Vec; // (G*H)
   bh: Vec | null; // (G*H) second bias where PyTorch has one; null for the Cho GRU
-  peep: Vec | null; // (3, H) peephole weights p_i, p_f, p_o (peephole LSTM only)
+  peep: Vec | null; // (P, H) peephole weights, one row per gate of spec.peepholes (peephole LSTM only)
 }
 
 /** Buffers of one layer for a window of T steps and B streams, allocated once. */
@@ -55,14 +56,10 @@ export interface ParamShape {
   shape: number[];
 }
 
-export interface Cell {
-  readonly name: CellName;
-  /** G: the number of H-sized gate blocks in W_x and W_h */
-  readonly gates: number;
-  readonly hasCellState: boolean;
+/** What a cell's file writes: its time loop forward and backward. */
+interface CellSteps {
   /** whether the hidden-side gradient differs from the input-side one (else dhw is dxw) */
   readonly separateHiddenGrad: boolean;
-  params(inputSize: number, H: number): ParamShape[];
   /** Runs t = 0..T-1 from the carried state in hs[0] (and cs[0]). */
   forward(k: Kernels, p: LayerParams, w: LayerWork): void;
   /**
@@ -73,15 +70,37 @@ export interface Cell {
   backward(k: Kernels, p: LayerParams, g: LayerParams, w: LayerWork): void;
 }
 
-/** Standard parameter list: W_x, W_h and the biases, plus extras. */
-export function standardParams(I: number, H: number, G: number, twoBiases: boolean): ParamShape[] {
-  const list: ParamShape[] = [
-    { key: 'Wx', shape: [I, G * H] },
-    { key: 'Wh', shape: [H, G * H] },
-    { key: 'bx', shape: [G * H] },
-  ];
-  if (twoBiases) list.push({ key: 'bh', shape: [G * H] });
-  return list;
+export interface Cell extends CellSteps {
+  readonly name: CellName;
+  /** the cell's entry in the catalogue (src-shared/cells.ts): its gates in the order of its blocks */
+  readonly spec: CellSpec;
+  /** G: the number of H-sized gate blocks in W_x and W_h */
+  readonly gates: number;
+  readonly hasCellState: boolean;
+  params(inputSize: number, H: number): ParamShape[];
+}
+
+/** A cell from its catalogue entry and its time loop. */
+export function defineCell(name: CellName, steps: CellSteps): Cell {
+  const spec = CELL_CATALOGUE[name];
+  const G = gateBlocks(spec);
+  return {
+    name,
+    spec,
+    gates: G,
+    hasCellState: spec.cellState,
+    params: (I, H) => {
+      const list: ParamShape[] = [
+        { key: 'Wx', shape: [I, G * H] },
+        { key: 'Wh', shape: [H, G * H] },
+        { key: 'bx', shape: [G * H] },
+      ];
+      if (spec.twoBiases) list.push({ key: 'bh', shape: [G * H] });
+      if (spec.peepholes.length > 0) list.push({ key: 'peep', shape: [spec.peepholes.length, H] });
+      return list;
+    },
+    ...steps,
+  };
 }
 
 export function sigmoid(x: number): number {

@@ -1,21 +1,17 @@
 /**
- * GRU in PyTorch's and cuDNN's form, which loads into torch.nn.GRU unchanged. G = 3, blocks r, z, n:
+ * GRU in PyTorch's and cuDNN's form, which loads into torch.nn.GRU unchanged. G = 3, one block per
+ * gate, in the order CELL_CATALOGUE['gru-reset-after'] gives them (src-shared/cells.ts):
  *   r = sigma(W_xr x_t + b_xr + W_hr h_{t-1} + b_hr),  z = sigma(... z)
  *   n = tanh(W_xn x_t + b_xn + r (.) (W_hn h_{t-1} + b_hn)),  h_t = z (.) h_{t-1} + (1 - z) (.) n
  * The reset gate acts after the recurrent product, so one product per step serves all gates; the
  * n block's hidden-side gradient is the input-side one times r, hence a separate dhw.
  */
-import type { Cell } from './cell.ts';
-import { accumulateRecurrentGrads, sigmoid, standardParams } from './cell.ts';
+import { accumulateRecurrentGrads, defineCell, sigmoid } from './cell.ts';
 
-export const gruResetAfterCell: Cell = {
-  name: 'gru-reset-after',
-  gates: 3,
-  hasCellState: false,
+export const gruResetAfterCell = defineCell('gru-reset-after', {
   separateHiddenGrad: true,
-  params: (I, H) => standardParams(I, H, 3, true),
 
-  // caches acts = [r, z, n] and aux = W_hn h_{t-1} + b_hn
+  // caches acts = the gates, block by block, and aux = W_hn h_{t-1} + b_hn
   forward(k, p, w) {
     const { T, B, H } = w;
     const { xw, hs, acts, aux, step } = w;
@@ -76,4 +72,4 @@ export const gruResetAfterCell: Cell = {
     }
     accumulateRecurrentGrads(k, g, w);
   },
-};
+});

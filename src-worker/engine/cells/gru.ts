@@ -1,21 +1,17 @@
 /**
- * GRU in the form of Cho et al. 2014, the default GRU. G = 3, gate blocks r, z, g:
+ * GRU in the form of Cho et al. 2014, the default GRU. G = 3, one block per gate, in the order
+ * CELL_CATALOGUE.gru gives them (src-shared/cells.ts):
  *   r = sigma(W_xr x_t + W_hr h_{t-1} + b_r),  z = sigma(W_xz x_t + W_hz h_{t-1} + b_z)
  *   g = tanh(W_xg x_t + W_hg (r (.) h_{t-1}) + b_g),  h_t = z (.) h_{t-1} + (1 - z) (.) g
  * The reset gate acts before the recurrent product of g, so each step takes two products and there
  * is one bias (PyTorch has no such cell; see gru-reset-after.ts for the form it has).
  */
-import type { Cell } from './cell.ts';
-import { sigmoid, standardParams } from './cell.ts';
+import { defineCell, sigmoid } from './cell.ts';
 
-export const gruCell: Cell = {
-  name: 'gru',
-  gates: 3,
-  hasCellState: false,
+export const gruCell = defineCell('gru', {
   separateHiddenGrad: false,
-  params: (I, H) => standardParams(I, H, 3, false),
 
-  // caches acts = [r, z, g] and aux = r (.) h_{t-1}
+  // caches acts = the gates, block by block, and aux = r (.) h_{t-1}
   forward(k, p, w) {
     const { T, B, H } = w;
     const { xw, hs, acts, aux, step } = w;
@@ -90,4 +86,4 @@ export const gruCell: Cell = {
     k.gemmTN(H, 2 * H, TB, hs, 0, H, dxw, 0, GH, g.Wh, 0, GH, true);
     k.gemmTN(H, H, TB, aux, 0, H, dxw, 2 * H, GH, g.Wh, 2 * H, GH, true);
   },
-};
+});

@@ -1,21 +1,17 @@
 /**
  * Peephole LSTM (Gers and Schmidhuber 2000): the LSTM whose gates also see the cell state through
- * diagonal weights p_i, p_f, p_o. Gate blocks i, f, g, o as in lstm.ts:
+ * diagonal weights p_i, p_f, p_o (the rows of peep, as the catalogue's peepholes order them).
+ * Gate blocks as in lstm.ts:
  *   i = sigma(a_i + p_i (.) c_{t-1}), f = sigma(a_f + p_f (.) c_{t-1}), g = tanh(a_g)
  *   c_t = f (.) c_{t-1} + i (.) g,  o = sigma(a_o + p_o (.) c_t),  h_t = o (.) tanh(c_t)
  * The output gate looks at the new cell state, so c_t is computed before o.
  */
-import type { Cell } from './cell.ts';
-import { accumulateRecurrentGrads, sigmoid, standardParams } from './cell.ts';
+import { accumulateRecurrentGrads, defineCell, sigmoid } from './cell.ts';
 
-export const lstmPeepholeCell: Cell = {
-  name: 'lstm-peephole',
-  gates: 4,
-  hasCellState: true,
+export const lstmPeepholeCell = defineCell('lstm-peephole', {
   separateHiddenGrad: false,
-  params: (I, H) => [...standardParams(I, H, 4, true), { key: 'peep', shape: [3, H] }],
 
-  // caches acts = [i, f, g, o] and aux = tanh(c_t)
+  // caches acts = the gates, block by block, and aux = tanh(c_t)
   forward(k, p, w) {
     const { T, B, H } = w;
     const { xw, hs, acts, aux, step } = w;
@@ -92,4 +88,4 @@ export const lstmPeepholeCell: Cell = {
     }
     accumulateRecurrentGrads(k, g, w);
   },
-};
+});

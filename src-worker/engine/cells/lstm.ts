@@ -1,20 +1,15 @@
 /**
- * LSTM (Hochreiter and Schmidhuber 1997, with the forget gate of Gers et al. 2000). G = 4, gate
- * blocks in PyTorch's order i, f, g, o:
+ * LSTM (Hochreiter and Schmidhuber 1997, with the forget gate of Gers et al. 2000). G = 4, one
+ * block per gate, in the order CELL_CATALOGUE.lstm gives them (src-shared/cells.ts):
  *   i = sigma(a_i), f = sigma(a_f), g = tanh(a_g), o = sigma(a_o), a = W_x x_t + b_x + W_h h_{t-1} + b_h
  *   c_t = f (.) c_{t-1} + i (.) g,  h_t = o (.) tanh(c_t)
  */
-import type { Cell } from './cell.ts';
-import { accumulateRecurrentGrads, sigmoid, standardParams } from './cell.ts';
+import { accumulateRecurrentGrads, defineCell, sigmoid } from './cell.ts';
 
-export const lstmCell: Cell = {
-  name: 'lstm',
-  gates: 4,
-  hasCellState: true,
+export const lstmCell = defineCell('lstm', {
   separateHiddenGrad: false,
-  params: (I, H) => standardParams(I, H, 4, true),
 
-  // caches acts = [i, f, g, o] and aux = tanh(c_t)
+  // caches acts = the gates, block by block, and aux = tanh(c_t)
   forward(k, p, w) {
     const { T, B, H } = w;
     const { xw, hs, acts, aux, step } = w;
@@ -79,4 +74,4 @@ export const lstmCell: Cell = {
     }
     accumulateRecurrentGrads(k, g, w);
   },
-};
+});

@@ -2,15 +2,10 @@
  * Vanilla RNN: h_t = tanh(W_xh x_t + W_hh h_{t-1} + b_h). G = 1.
  * PyTorch's nn.RNN has two biases (b_ih + b_hh); we keep both so its weights load unchanged.
  */
-import type { Cell } from './cell.ts';
-import { accumulateRecurrentGrads, standardParams } from './cell.ts';
+import { accumulateRecurrentGrads, defineCell } from './cell.ts';
 
-export const rnnCell: Cell = {
-  name: 'rnn',
-  gates: 1,
-  hasCellState: false,
+export const rnnCell = defineCell('rnn', {
   separateHiddenGrad: false,
-  params: (I, H) => standardParams(I, H, 1, true),
 
   forward(k, p, w) {
     const { T, B, H } = w;
@@ -45,4 +40,4 @@ export const rnnCell: Cell = {
     }
     accumulateRecurrentGrads(k, g, w);
   },
-};
+});

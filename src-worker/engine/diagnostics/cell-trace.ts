@@ -3,11 +3,11 @@
  * how often each gate is saturated (near 0 or 1) over a longer text, after Karpathy, Johnson and
  * Fei-Fei 2015, "Visualizing and understanding recurrent networks".
  *
- * Gate values come from the cells' forward caches (LayerWork.acts, (T, B, G*H), gate blocks in the
- * order the cells document): LSTM and peephole LSTM i, f, g, o; GRU (Cho) r, z, g; GRU
- * (reset-after) r, z, n. The vanilla RNN has no gates: its traces hold h only.
+ * Gate values come from the cells' forward caches (LayerWork.acts, (T, B, G*H)), one block per gate
+ * in the order the cell catalogue gives them (src-shared/cells.ts). The vanilla RNN has no gates:
+ * its traces hold h only.
  */
-import type { CellName } from '../cells/index.ts';
+import { CELL_CATALOGUE, type CellName, type GateInfo } from '../../../src-shared/cells.ts';
 import { ConfigError } from '../config.ts';
 import type { TokenIds } from '../data.ts';
 import { forwardInChunks } from '../evaluate.ts';
@@ -15,40 +15,9 @@ import type { Kernels, Vec } from '../kernels.ts';
 import type { Model } from '../model.ts';
 import { checkIds, wholeOption } from './common.ts';
 
-export interface GateInfo {
-  /** short name, as in the cell's equations */
-  name: string;
-  label: string;
-  /** sigmoid gates lie in [0, 1], tanh candidates in [-1, 1] */
-  activation: 'sigmoid' | 'tanh';
-}
-
-const LSTM_GATES: readonly GateInfo[] = [
-  { name: 'i', label: 'input gate', activation: 'sigmoid' },
-  { name: 'f', label: 'forget gate', activation: 'sigmoid' },
-  { name: 'g', label: 'candidate', activation: 'tanh' },
-  { name: 'o', label: 'output gate', activation: 'sigmoid' },
-];
-
-const GATES: Readonly<Record<CellName, readonly GateInfo[]>> = {
-  rnn: [],
-  lstm: LSTM_GATES,
-  'lstm-peephole': LSTM_GATES,
-  gru: [
-    { name: 'r', label: 'reset gate', activation: 'sigmoid' },
-    { name: 'z', label: 'update gate', activation: 'sigmoid' },
-    { name: 'g', label: 'candidate', activation: 'tanh' },
-  ],
-  'gru-reset-after': [
-    { name: 'r', label: 'reset gate', activation: 'sigmoid' },
-    { name: 'z', label: 'update gate', activation: 'sigmoid' },
-    { name: 'n', label: 'candidate', activation: 'tanh' },
-  ],
-};
-
 /** The gates of a cell in the order of its gate blocks (empty for the vanilla RNN). */
 export function gateInfo(cell: CellName): readonly GateInfo[] {
-  return GATES[cell];
+  return CELL_CATALOGUE[cell].gates;
 }
 
 export interface LayerTrace {
