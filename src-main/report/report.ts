@@ -1,15 +1,18 @@
 /**
  * An experiment as one self-contained HTML file: what it compares and on what text, the summary
- * over seeds with its verdict (the same statistics as the app, seed-stats.ts), the baselines a
- * model has to beat, the summary numbers of each run, the loss charts (inline SVG, with the
- * baselines as reference lines), the configs and how they differ, and each run's latest sample. It opens offline and makes no request at all: no scripts, no external styles, fonts or
+ * over seeds with its verdict (the same statistics as the app: src-shared/seed-stats.ts), the
+ * baselines a model has to beat, the summary numbers of each run, the loss charts (inline SVG,
+ * with the baselines as reference lines), the configs and how they differ, and each run's latest
+ * sample. It opens offline and makes no request at all: no scripts, no external styles, fonts or
  * images, and its own Content-Security-Policy says so. Corpus names, run errors and samples are
  * user data: every text goes through escapeHtml.
  */
 import pkg from '../../package.json' with { type: 'json' };
-import { allReferenceLines, DEFAULT_REFERENCE_CHOICE, referenceLines, type ReferenceLine } from '../../src-renderer/composables/reference-lines.ts';
-import { cellTitle, colorIndexes, groupRuns, seedOutcome, seedOutcomeText } from '../../src-renderer/composables/seed-groups.ts';
-import { formatNats, seedStats, verdictItems, type SeedStats } from '../../src-renderer/composables/seed-stats.ts';
+import { formatInt } from '../../src-shared/format.ts';
+import { allReferenceLines, DEFAULT_REFERENCE_CHOICE, referenceLines, type ReferenceLine } from '../../src-shared/reference-lines.ts';
+import { runColor } from '../../src-shared/run-colors.ts';
+import { cellTitle, colorIndexes, groupRuns, seedOutcome, seedOutcomeText } from '../../src-shared/seed-groups.ts';
+import { formatNats, seedStats, verdictItems, type SeedStats } from '../../src-shared/seed-stats.ts';
 import type { BaselinesReport } from '../api/contract.ts';
 import { flatten, type Lab, type RunConfig } from '../lab/lab.ts';
 import type { EvalRow, ExperimentSpec, MetricRow, Run, Sample } from '../api/types.ts';
@@ -17,10 +20,6 @@ import { escapeHtml as esc, lineChartSvg, thinMean, type Point, type SvgLine } f
 
 /** The report's own policy: nothing may load; inline styles and data: images only. */
 export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
-
-/** The same hues, in the same order, as the app's charts: a run keeps its colour. */
-const RUN_COLORS = ['#3b82f6', '#ef4444', '#10b981', '#f59e0b', '#8b5cf6', '#ec4899', '#14b8a6', '#84cc16'];
-const colorOf = (index: number): string => RUN_COLORS[index % RUN_COLORS.length];
 
 interface RunSeries {
   run: Run;
@@ -45,7 +44,7 @@ export function buildReport(lab: Lab, experimentId: number, opts: ReportOptions 
   const colors = colorIndexes(runs);
   const series: RunSeries[] = runs.map((run, i) => ({
     run,
-    color: colorOf(colors[i]),
+    color: runColor(colors[i]),
     metrics: lab.store.listMetrics(run.id),
     evals: lab.store.listEvals(run.id),
     sample: lab.store.listSamples(run.id).at(-1),
@@ -255,10 +254,6 @@ function countBy(values: string[]): string {
   const counts = new Map<string, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   return [...counts].map(([k, n]) => `${n} ${k}`).join(', ');
-}
-
-function formatInt(n: number | null | undefined): string {
-  return n === null || n === undefined || !Number.isFinite(n) ? '–' : Math.round(n).toLocaleString('en-US');
 }
 
 function formatNumber(n: number | null | undefined, digits: number): string {

@@ -4,7 +4,7 @@
  * legend. No scripts, no fonts, no external references, so the SVG opens anywhere and prints
  * sharp. Every text in it goes through escapeHtml.
  */
-import { spreadLabels } from '../../src-renderer/composables/reference-lines.ts';
+import { spreadLabels } from '../../src-shared/reference-lines.ts';
 
 export type Point = readonly [x: number, y: number];
 

@@ -1,8 +1,4 @@
-/** Numbers as the tables and forms show them. */
-
-export function formatInt(n: number | null | undefined): string {
-  return n === null || n === undefined || !Number.isFinite(n) ? '–' : Math.round(n).toLocaleString('en-US');
-}
+/** Numbers as the tables and forms show them (whole numbers: src-shared/format.ts). */
 
 export function formatLoss(n: number | null | undefined, digits = 3): string {
   return n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits);

@@ -1,7 +1,7 @@
 /** The runs an experiment offers the cell views: colours, names and the default choices. */
 import type { Run } from '../../src-main/api/contract.ts';
-import { runColor } from './chart-data.ts';
-import { cellTitle, colorIndexes } from './seed-groups.ts';
+import { runColor } from '../../src-shared/run-colors.ts';
+import { cellTitle, colorIndexes } from '../../src-shared/seed-groups.ts';
 
 /** Each run's colour, as the Experiment screen gives it (its cell's, by position in the experiment). */
 export function runColors(runs: readonly Run[]): Map<number, string> {

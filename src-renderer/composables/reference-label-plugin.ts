@@ -8,7 +8,7 @@
  */
 import type { Chart, Plugin } from 'chart.js';
 import { figureBackground } from './chart-image.ts';
-import { spreadLabels } from './reference-lines.ts';
+import { spreadLabels } from '../../src-shared/reference-lines.ts';
 
 const FONT_PX = 11;
 /** height of one label, with its patch */

@@ -16,11 +16,12 @@ import type { ChartDataset, ScatterDataPoint, TooltipItem } from 'chart.js';
 import { markRaw, onBeforeUnmount, onMounted, watch, type Ref } from 'vue';
 import type { Run } from '../../src-main/api/contract.ts';
 import { useRunsStore } from '../stores/runs.ts';
-import { runColor, runLines, seedLines, X_AXIS_LABELS, type ChartMetric, type MeanPoint, type SeriesSpec, type XAxis } from './chart-data.ts';
-import { colorIndexes, type RunGroup } from './seed-groups.ts';
+import { runLines, seedLines, X_AXIS_LABELS, type ChartMetric, type MeanPoint, type SeriesSpec, type XAxis } from './chart-data.ts';
+import { colorIndexes, type RunGroup } from '../../src-shared/seed-groups.ts';
 import { applyThemeColors, createLineChart, themeColors, useThemeChange, type Chart } from './chart-setup.ts';
 import { referenceLabels } from './reference-label-plugin.ts';
-import { referencePoints, xExtent, type ReferenceLine } from './reference-lines.ts';
+import { referencePoints, xExtent, type ReferenceLine } from '../../src-shared/reference-lines.ts';
+import { runColor } from '../../src-shared/run-colors.ts';
 import { createRedrawScheduler } from './redraw-scheduler.ts';
 
 export interface LossChartOptions {
@@ -35,7 +36,7 @@ export interface LossChartOptions {
   /** one line per run, or per cell the mean over its seeds with a band */
   mode?: Ref<LineMode>;
   /** the runs as seeds of their cells (needed in 'mean' mode) */
-  groups?: Ref<RunGroup[]>;
+  groups?: Ref<RunGroup<Run>[]>;
   /** horizontal lines at reference losses, in the chart's unit */
   references?: Ref<ReferenceLine[] | undefined>;
 }
@@ -142,7 +143,7 @@ export function buildReferenceDatasets(previous: readonly LineDataset[], refs: r
  * Per run its lines; or per group of seeds the mean and band, a group of one run as that run.
  * linesOf gives the lines of one run (groupKey null) or of a group's seeds.
  */
-export function chartLines(runs: readonly Run[], groups: readonly RunGroup[], mode: LineMode, hidden: ReadonlySet<number>, linesOf: (runs: Run[], groupKey: string | null) => SeriesSpec[]): ChartLine[] {
+export function chartLines(runs: readonly Run[], groups: readonly RunGroup<Run>[], mode: LineMode, hidden: ReadonlySet<number>, linesOf: (runs: Run[], groupKey: string | null) => SeriesSpec[]): ChartLine[] {
   const lines: ChartLine[] = [];
   if (mode === 'runs') {
     const colors = colorIndexes(runs);

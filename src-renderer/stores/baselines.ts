@@ -7,7 +7,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { BaselinesReport } from '../../src-main/api/contract.ts';
-import { DEFAULT_REFERENCE_CHOICE, type ReferenceChoice } from '../composables/reference-lines.ts';
+import { DEFAULT_REFERENCE_CHOICE, type ReferenceChoice } from '../../src-shared/reference-lines.ts';
 import { errorMessage } from './errors.ts';
 import { labClient } from './lab-client.ts';
 

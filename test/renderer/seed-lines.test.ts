@@ -1,9 +1,9 @@
-/** Mean and band over seeds on the charts, and the grouping of runs as seeds of a cell. */
+/** Mean and band over seeds on the charts. */
 import { describe, expect, it } from 'vitest';
 import { alignBySteps, bucketMeans, seedLines, type MeanPoint } from '../../src-renderer/composables/chart-data.ts';
-import { colorIndexes, groupRuns, hasSeeds, seedOutcome } from '../../src-renderer/composables/seed-groups.ts';
 import { buildDatasets, chartLines } from '../../src-renderer/composables/use-loss-chart.ts';
 import { appendEval, appendMetrics, emptySeries } from '../../src-renderer/stores/run-series.ts';
+import { groupRuns } from '../../src-shared/seed-groups.ts';
 import { makeRun, metricRow } from './fake-client.ts';
 
 describe('alignBySteps', () => {
@@ -103,19 +103,6 @@ describe('chartLines', () => {
     ? [{ key: `${rs[0].id}:train`, kind: 'train' as const, points: [] }]
     : (['mean', 'upper', 'lower'] as const).map((b) => ({ key: `${key}:train:${b}`, kind: 'train' as const, ...(b === 'mean' ? {} : { band: b }), points: [] })));
 
-  it('groups runs by experiment and cell, labelled with the cell', () => {
-    expect(groups.map((g) => `${g.key} ${g.label} ${g.runs.map((r) => r.id).join('+')}`)).toEqual(['1:lstm LSTM 1+2', '1:rnn RNN 3+4', '1:gru GRU 5']);
-    expect(hasSeeds(groups)).toBe(true);
-    expect(hasSeeds(groupRuns([runs[0], runs[2]]))).toBe(false);
-    const two = groupRuns([runs[0], makeRun({ id: 9, experimentId: 2, cell: 'lstm' })], (id) => `exp ${id}`);
-    expect(two.map((g) => g.label)).toEqual(['exp 1 · LSTM', 'exp 2 · LSTM']);
-  });
-
-  it("gives a cell's seeds one colour, and each run its own when there is one seed per cell", () => {
-    expect(colorIndexes(runs)).toEqual([0, 0, 1, 1, 2]);
-    expect(colorIndexes([runs[0], runs[2], runs[4]])).toEqual([0, 1, 2]);
-  });
-
   it('in mean mode draws each cell once in its own colour, its band after its mean, a one-seed cell as its run', () => {
     const lines = chartLines(runs, groups, 'mean', new Set([3, 4]), fake);
     expect(lines.map((l) => `${l.label}|${l.color}|${l.hidden}`)).toEqual([
@@ -135,15 +122,5 @@ describe('chartLines', () => {
     expect(chartLines(runs, groups, 'runs', new Set([3]), fake).map((l) => `${l.label}|${l.color}|${l.hidden}`)).toEqual([
       '1 lstm s1 train|#3b82f6|false', '2 lstm s2 train|#3b82f6|false', '3 rnn s1 train|#ef4444|true', '4 rnn s2 train|#ef4444|false', '5 gru s1 train|#10b981|false',
     ]);
-  });
-});
-
-describe('seedOutcome', () => {
-  it("counts a finished run's last validation loss, and says why another is not counted", () => {
-    const evals = { evalStep: [100, 200], valLoss: [2.1, 1.9] };
-    expect(seedOutcome({ status: 'completed', step: 200 }, evals)).toEqual({ kind: 'final', value: 1.9, step: 200 });
-    expect(seedOutcome({ status: 'running', step: 150 }, evals)).toEqual({ kind: 'not-finished', status: 'running', step: 150 });
-    expect(seedOutcome({ status: 'completed', step: 200 }, { evalStep: [200], valLoss: [NaN] })).toEqual({ kind: 'diverged', step: 200 });
-    expect(seedOutcome({ status: 'completed', step: 200 }, { evalStep: [], valLoss: [] })).toEqual({ kind: 'no-evaluation' });
   });
 });

@@ -21,7 +21,7 @@ import { dispatch } from '../../src-main/api/methods.ts';
 import { Lab } from '../../src-main/lab/lab.ts';
 import { buildReport, REPORT_CSP } from '../../src-main/report/report.ts';
 import { escapeHtml, lineChartSvg, niceTicks, thinMean, type Point } from '../../src-main/report/svg-chart.ts';
-import { formatNats, verdictItems } from '../../src-renderer/composables/seed-stats.ts';
+import { formatNats, verdictItems } from '../../src-shared/seed-stats.ts';
 import { CHROMIUM, CHROMIUM_ARGS, englishText, SCREENSHOTS, screenshotPath } from '../e2e/support.ts';
 import { repoRoot } from '../helpers.ts';
 

@@ -4,7 +4,7 @@
  * t tables agree to their three decimals. Tolerances are stated per check.
  */
 import { describe, expect, it } from 'vitest';
-import { logGamma, mean, pairVerdicts, sampleSd, seedStats, studentTCdf, studentTQuantile, verdict, verdictItems, verdictSentences, welchInterval } from '../../src-renderer/composables/seed-stats.ts';
+import { logGamma, mean, pairVerdicts, sampleSd, seedStats, studentTCdf, studentTQuantile, verdict, verdictItems, verdictSentences, welchInterval } from '../../src-shared/seed-stats.ts';
 
 describe("Student's t", () => {
   it('has the quantiles of the printed tables and of SciPy (to 1e-9), whole and fractional df', () => {

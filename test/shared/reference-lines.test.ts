@@ -1,10 +1,10 @@
-/** Reference lines on the loss chart: which lines, in which unit, across which x range, and their labels' places. */
+/** Reference lines on the loss charts: which lines, in which unit, across which x range, and their labels' places. */
 import { describe, expect, it } from 'vitest';
-import { allReferenceLines, DEFAULT_REFERENCE_CHOICE, referenceLines, referencePoints, spreadLabels, toUnit, xExtent } from '../../src-renderer/composables/reference-lines.ts';
-import { buildReferenceDatasets } from '../../src-renderer/composables/use-loss-chart.ts';
-import { baselinesReport } from './fake-client.ts';
+import { allReferenceLines, DEFAULT_REFERENCE_CHOICE, referenceLines, referencePoints, spreadLabels, toUnit, xExtent, type Baselines } from '../../src-shared/reference-lines.ts';
 
-const b = { ...baselinesReport(1), ngram: [1, 2, 3, 4, 5].map((order) => ({ order, loss: 3 - order * 0.25 })) };
+/** a corpus's baselines, as much of them as the lines read (the lab's BaselinesReport has more) */
+const baselines = (ngram: Baselines['ngram']): Baselines => ({ vocabSize: 30, uniform: Math.log(30), unigram: 2.9, ngram });
+const b = baselines([1, 2, 3, 4, 5].map((order) => ({ order, loss: 3 - order * 0.25 })));
 
 describe('reference lines', () => {
   it('convert nats to bits per character by dividing by ln 2 (tolerance 1e-12)', () => {
@@ -25,7 +25,7 @@ describe('reference lines', () => {
     expect(referenceLines(b, { ...DEFAULT_REFERENCE_CHOICE, shown: false })).toEqual([]);
     expect(referenceLines(null, DEFAULT_REFERENCE_CHOICE)).toEqual([]);
     // an order the corpus has no value for is simply absent
-    expect(referenceLines(baselinesReport(1), { shown: true, uniform: false, unigram: false, orders: [2, 3] }).map((l) => l.key)).toEqual(['ngram-3']);
+    expect(referenceLines(baselines([{ order: 1, loss: 2.9 }, { order: 3, loss: 2.1 }, { order: 5, loss: 1.9 }]), { shown: true, uniform: false, unigram: false, orders: [2, 3] }).map((l) => l.key)).toEqual(['ngram-3']);
   });
 
   it('carry values and labels in bits when the chart shows bits', () => {
@@ -44,19 +44,6 @@ describe('reference lines', () => {
     expect(xExtent(lines.map((l) => ({ ...l, hidden: true })))).toEqual({ min: 10, max: 900 });
     expect(xExtent([{ data: [] }])).toBeNull();
     expect(referencePoints(1.75, { min: 0.5, max: 12.25 })).toEqual([{ x: 0.5, y: 1.75 }, { x: 12.25, y: 1.75 }]);
-  });
-
-  it('become grey dotted datasets (drawn by the plugin across the plot), reused by key, and none before any point', () => {
-    const refs = referenceLines(b, DEFAULT_REFERENCE_CHOICE);
-    const first = buildReferenceDatasets([], refs, { min: 1, max: 100 }, '#5b6170');
-    expect(first.map((d) => d.key)).toEqual(['ref:uniform', 'ref:unigram', 'ref:ngram-3', 'ref:ngram-5']);
-    expect(first[3]).toMatchObject({ label: '5-gram (Kneser-Ney) 1.75', reference: true, showLine: false, borderColor: '#5b6170', pointRadius: 0, fill: false, data: [{ x: 1, y: 1.75 }, { x: 100, y: 1.75 }] });
-    expect(first[3].borderDash).toEqual([2, 3]);
-    const second = buildReferenceDatasets(first, refs.slice(2), { min: 1, max: 200 }, '#a0a7b4');
-    expect(second[0]).toBe(first[2]);
-    expect(second[1].data).toEqual([{ x: 1, y: 1.75 }, { x: 200, y: 1.75 }]);
-    expect(second[1].borderColor).toBe('#a0a7b4');
-    expect(buildReferenceDatasets(first, refs, null, '#000')).toEqual([]);
   });
 
   it('have their labels pushed apart when lines are close, keeping their order', () => {

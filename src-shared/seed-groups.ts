@@ -2,24 +2,22 @@
  * Runs grouped as the seeds of one cell of one experiment, and what each seed contributes to the
  * summary: its final validation loss.
  */
-import type { Run } from '../../src-main/api/contract.ts';
+import { CELL_CATALOGUE, isCellName } from './cells.ts';
 import { formatInt } from './format.ts';
 import { formatNats } from './seed-stats.ts';
 
-/** What sentences and legends call each cell. */
-export const CELL_TITLES: Record<string, string> = {
-  rnn: 'RNN',
-  lstm: 'LSTM',
-  'lstm-peephole': 'peephole LSTM',
-  gru: 'GRU',
-  'gru-reset-after': 'GRU (reset-after)',
-};
-
-export function cellTitle(cell: string): string {
-  return CELL_TITLES[cell] ?? cell;
+/** What grouping needs of a run (the API's Run has it). */
+interface GroupedRun {
+  experimentId: number;
+  cell: string;
 }
 
-export interface RunGroup {
+/** What sentences and legends call a cell: its catalogue title, or its name when it is none of ours. */
+export function cellTitle(cell: string): string {
+  return isCellName(cell) ? CELL_CATALOGUE[cell].title : cell;
+}
+
+export interface RunGroup<R extends GroupedRun> {
   /** experiment id and cell, e.g. "3:lstm" */
   key: string;
   experimentId: number;
@@ -27,13 +25,13 @@ export interface RunGroup {
   /** the cell's title, after its experiment's name when the runs come from several experiments */
   label: string;
   /** in the order given */
-  runs: Run[];
+  runs: R[];
 }
 
 /** The runs grouped by experiment and cell, in order of first appearance. */
-export function groupRuns(runs: readonly Run[], experimentName: (id: number) => string | undefined = () => undefined): RunGroup[] {
+export function groupRuns<R extends GroupedRun>(runs: readonly R[], experimentName: (id: number) => string | undefined = () => undefined): RunGroup<R>[] {
   const several = new Set(runs.map((r) => r.experimentId)).size > 1;
-  const groups = new Map<string, RunGroup>();
+  const groups = new Map<string, RunGroup<R>>();
   for (const run of runs) {
     const key = `${run.experimentId}:${run.cell}`;
     let g = groups.get(key);
@@ -51,7 +49,7 @@ export function groupRuns(runs: readonly Run[], experimentName: (id: number) => 
  * Each run's colour index: the index of its group, so a cell's seeds share a colour on the charts,
  * the run table and the samples (with one seed per cell, that is each run's own position).
  */
-export function colorIndexes(runs: readonly Run[]): number[] {
+export function colorIndexes(runs: readonly GroupedRun[]): number[] {
   const index = new Map<string, number>();
   return runs.map((r) => {
     const key = `${r.experimentId}:${r.cell}`;
@@ -61,7 +59,7 @@ export function colorIndexes(runs: readonly Run[]): number[] {
 }
 
 /** Whether any group has two or more runs: then the charts default to mean and band. */
-export function hasSeeds(groups: readonly RunGroup[]): boolean {
+export function hasSeeds(groups: readonly { runs: readonly unknown[] }[]): boolean {
   return groups.some((g) => g.runs.length >= 2);
 }
 
@@ -86,7 +84,7 @@ export function seedOutcomeText(o: SeedOutcome): string {
   }
 }
 
-export function seedOutcome(run: Pick<Run, 'status' | 'step'>, evals: { evalStep: readonly number[]; valLoss: readonly number[] }): SeedOutcome {
+export function seedOutcome(run: { status: string; step: number }, evals: { evalStep: readonly number[]; valLoss: readonly number[] }): SeedOutcome {
   if (run.status !== 'completed') return { kind: 'not-finished', status: run.status, step: run.step };
   const last = evals.valLoss.length - 1;
   if (last < 0) return { kind: 'no-evaluation' };

@@ -1,13 +1,20 @@
 /**
- * Reference lines on a loss chart: the losses a model has to beat on its corpus (guessing
+ * Reference lines on the loss charts (the app's and the report's): the losses a model has to beat on its corpus (guessing
  * uniformly, the character frequencies, character n-grams with Kneser-Ney smoothing), drawn as
  * horizontal lines across the x range of the runs. Pure: which lines, their labels, values in the
  * chart's unit, their extent, and where their labels go.
  */
-import type { BaselinesReport } from '../../src-main/api/contract.ts';
-import type { Point } from './chart-data.ts';
 
-export type LossUnit = 'nats' | 'bits';
+/** What the lines need of a corpus's baselines (the API's BaselinesReport has it). */
+export interface Baselines {
+  vocabSize: number;
+  /** losses in nats per character */
+  uniform: number;
+  unigram: number;
+  ngram: readonly { order: number; loss: number }[];
+}
+
+type LossUnit = 'nats' | 'bits';
 
 /** A loss in nats per character in the chart's unit (bits = nats / ln 2). */
 export function toUnit(nats: number, unit: LossUnit): number {
@@ -38,12 +45,12 @@ export interface ReferenceLine {
 }
 
 /** Two decimals: the labels name a level, the summary tables give three. */
-export function formatReference(value: number): string {
+function formatReference(value: number): string {
   return value.toFixed(2);
 }
 
 /** Every line a corpus's baselines offer, highest loss first (uniform, unigram, then n = 1..5). */
-export function allReferenceLines(b: BaselinesReport, unit: LossUnit = 'nats'): ReferenceLine[] {
+export function allReferenceLines(b: Baselines, unit: LossUnit = 'nats'): ReferenceLine[] {
   const line = (key: string, name: string, nats: number): ReferenceLine => {
     const value = toUnit(nats, unit);
     return { key, name, label: `${name} ${formatReference(value)}`, value };
@@ -56,7 +63,7 @@ export function allReferenceLines(b: BaselinesReport, unit: LossUnit = 'nats'): 
 }
 
 /** The lines chosen, or none without baselines. */
-export function referenceLines(b: BaselinesReport | null, choice: ReferenceChoice, unit: LossUnit = 'nats'): ReferenceLine[] {
+export function referenceLines(b: Baselines | null, choice: ReferenceChoice, unit: LossUnit = 'nats'): ReferenceLine[] {
   if (!b || !choice.shown) return [];
   const wanted = (key: string): boolean => (key === 'uniform' ? choice.uniform : key === 'unigram' ? choice.unigram : choice.orders.includes(Number(key.slice('ngram-'.length))));
   return allReferenceLines(b, unit).filter((l) => wanted(l.key));
@@ -82,7 +89,7 @@ export function xExtent(lines: readonly { data: readonly { x: number | null; y: 
 }
 
 /** A horizontal line across the extent: its two end points. */
-export function referencePoints(value: number, extent: { min: number; max: number }): Point[] {
+export function referencePoints(value: number, extent: { min: number; max: number }): { x: number; y: number }[] {
   return [{ x: extent.min, y: value }, { x: extent.max, y: value }];
 }
 

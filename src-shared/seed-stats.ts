@@ -3,8 +3,7 @@
  * the 95% confidence interval of the mean (Student's t), and a cautious verdict comparing cells on
  * their validation loss in nats per character.
  *
- * Pure and without imports, so the renderer (which may import nothing at run time from src-main),
- * the report or the CLI can all use it.
+ * Pure and without imports: the app's summary over seeds and the HTML report both say what it says.
  *
  * The verdict rule, for two cells A and B with n_A, n_B >= 2 seeds each:
  *   d = mean_B - mean_A, se = sqrt(s_A^2 / n_A + s_B^2 / n_B),
@@ -95,7 +94,7 @@ function betaFraction(a: number, b: number, x: number): number {
 }
 
 /** The regularized incomplete beta function I_x(a, b), for a, b > 0 and 0 <= x <= 1. */
-export function incompleteBeta(x: number, a: number, b: number): number {
+function incompleteBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   const logFront = a * Math.log(x) + b * Math.log(1 - x) - (logGamma(a) + logGamma(b) - logGamma(a + b));
@@ -164,7 +163,7 @@ export function welchInterval(a: SeedStats, b: SeedStats): { diff: number; lo: n
   return { diff, lo: diff - half, hi: diff + half, df };
 }
 
-export interface CellValues {
+interface CellValues {
   /** what the sentence calls the cell, e.g. "LSTM" */
   name: string;
   /** one value per seed: validation loss in nats per character */
@@ -172,7 +171,7 @@ export interface CellValues {
 }
 
 /** One pair of cells: `better` has the lower mean loss (or comes first when they tie). */
-export type PairVerdict =
+type PairVerdict =
   | { kind: 'beats' | 'within-spread'; better: string; worse: string; nBetter: number; nWorse: number; diff: number; lo: number; hi: number; df: number }
   | { kind: 'no-spread'; better: string; worse: string; nBetter: number; nWorse: number; diff: number };
 
@@ -216,7 +215,7 @@ function capitalize(s: string): string {
 }
 
 /** One short sentence (without a full stop) for one pair. */
-export function pairSentence(v: PairVerdict): string {
+function pairSentence(v: PairVerdict): string {
   switch (v.kind) {
     case 'beats':
       return `${capitalize(v.better)} beats ${v.worse} by ${formatNats(v.diff)} nats per character ${seedsPhrase(v.nBetter, v.nWorse)}`;
@@ -232,14 +231,14 @@ export function pairSentence(v: PairVerdict): string {
 }
 
 /** The numbers behind a pair's sentence: the difference and its interval, or null without spread. */
-export function pairDetail(v: PairVerdict): string | null {
+function pairDetail(v: PairVerdict): string | null {
   if (v.kind === 'no-spread') return null;
   const df = Number.isFinite(v.df) ? `, Welch df ${v.df.toFixed(1)}` : '';
   const f = (x: number): string => formatNats(x).replace('-', '−');
   return `difference ${f(v.diff)}, 95% interval ${f(v.lo)} to ${f(v.hi)}${df}`;
 }
 
-export interface VerdictItem {
+interface VerdictItem {
   sentence: string;
   /** the difference and its interval, where there is one */
   detail: string | null;
