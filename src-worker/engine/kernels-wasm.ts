@@ -10,7 +10,7 @@
  * speed depends on where its buffers came from.
  *
  * The memory is shared (a SharedArrayBuffer) so that growing it never detaches the views already
- * handed out, and so that training threads can later work in one memory. Compiling and
+ * handed out, and so that a run's training threads all work in one memory (shards.ts). Compiling and
  * instantiating are synchronous; browsers allow that only off the main thread for a module over
  * 4 KB, which is where the engine runs.
  */

@@ -1,7 +1,7 @@
 /**
  * The matrix products the engine spends its time in, behind one small interface so that faster
- * implementations (blocked TypeScript now, WebAssembly SIMD later) replace the reference without
- * touching the cells.
+ * implementations (register-blocked TypeScript in kernels-blocked.ts, WebAssembly SIMD in
+ * kernels-wasm.ts; kernel-sets.ts picks one) replace the reference without touching the cells.
  *
  * Every matrix is row-major inside a flat array, addressed BLAS-style by an offset and a leading
  * dimension (the distance between the starts of two rows), so views into the big flat buffers
