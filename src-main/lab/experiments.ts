@@ -11,6 +11,11 @@ import { parameterCount } from '../../src-worker/engine/model.ts';
 import type { Cadence } from '../../src-worker/train-report.ts';
 import type { ExperimentSpec, ExperimentSpecInput } from '../api/types.ts';
 
+/** What a run's row holds as its config: the resolved model and training settings. */
+export interface RunConfig {
+  model: ModelConfig;
+  train: TrainConfig;
+}
 
 export interface PlannedRun {
   cell: CellName;

@@ -15,27 +15,13 @@ import type { EvalResult } from '../../src-worker/engine/evaluate.ts';
 import type { BaselinesResult, BaselinesTask, DiagnoseResult, DiagnoseTask, EvaluateTask, GenerateEvent, GenerateResult, GenerateTask } from '../../src-worker/model-protocol.ts';
 import { CONTROL, type TrainTask } from '../../src-worker/train-protocol.ts';
 import type { TrainEvent, TrainResult } from '../../src-worker/train-report.ts';
-
-export type TrainRequest = Omit<TrainTask, 'port' | 'control'>;
+import type { RunHandle, TrainRequest } from '../lab/executor.ts';
 
 export interface TrainHandlers {
   /** events of the run in the order the worker posted them, all before `result` settles */
   onEvent(ev: TrainEvent): void;
   /** an exception thrown by onEvent (default: printed to stderr); the run goes on */
   onHandlerError?(e: unknown): void;
-}
-
-export interface RunHandle {
-  readonly runId: number;
-  /** never rejects */
-  readonly result: Promise<TrainResult>;
-  /**
-   * Ask the run to stop after posting a 'last' checkpoint. A run still waiting for a thread leaves
-   * the queue at once (result 'paused' at its resume step, no checkpoint: the caller has it already).
-   */
-  pause(): void;
-  /** Ask the run to stop without a checkpoint; a queued run leaves the queue at once. */
-  cancel(): void;
 }
 
 export interface TrainingPoolOptions {
@@ -134,7 +120,6 @@ export class TrainingPool {
       if (Atomics.load(ctl, STARTED) === 0) abort.abort();
     };
     return {
-      runId: request.runId,
       result,
       pause: () => stop(CONTROL.pause, 'paused'),
       cancel: () => stop(CONTROL.cancel, 'cancelled'),

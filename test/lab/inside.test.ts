@@ -61,7 +61,8 @@ describe('inside the cells, through the lab', () => {
     for (const e of r.saturation) expect(e.histogram.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
     expect(r.saturationChars).toBeGreaterThan(0);
     // the saturation does not depend on the passage: measured once per checkpoint
-    const pool = (lab as unknown as { getPool(): { diagnose(task: { request: { kind: string } }): Promise<unknown> } }).getPool();
+    // the pool the lab made for the inspection above
+    const pool = (lab as unknown as { pool: { diagnose(task: { request: { kind: string } }): Promise<unknown> } }).pool;
     const diagnose = vi.spyOn(pool, 'diagnose');
     const other = await lab.inspectCells(lstm, { start: 60, length: 20 });
     expect(diagnose.mock.calls.map(([task]) => task.request.kind)).toEqual(['cells']);
@@ -126,7 +127,7 @@ describe('passages and windows', () => {
 
 it('matches the engine baselines on the same split', async () => {
   // checked against the engine directly, so the lab's split and ids are the ones the runs see
-  const ids = (lab as unknown as { idsOf(id: number): { train: Uint16Array; valid: Uint16Array; vocab: string[] } }).idsOf(corpusId);
+  const ids = (lab as unknown as { corpora: { ids(id: number): { train: Uint16Array; valid: Uint16Array; vocab: string[] } } }).corpora.ids(corpusId);
   const direct = baselines(ids.train, ids.valid, ids.vocab.length);
   const viaLab = await lab.baselines(corpusId);
   expect(viaLab.ngram).toEqual(direct.ngram);

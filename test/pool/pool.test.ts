@@ -2,7 +2,8 @@
 // cancel latency, queueing, and that a failing run (exception or out of memory) fails alone.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TrainingPool, type RunHandle, type TrainRequest } from '../../src-main/pool/pool.ts';
+import type { RunHandle, TrainRequest } from '../../src-main/lab/executor.ts';
+import { TrainingPool } from '../../src-main/pool/pool.ts';
 import { CELL_NAMES } from '../../src-worker/engine/cells/index.ts';
 import { DEFAULT_MODEL, DEFAULT_OPTIMIZER, DEFAULT_TRAIN } from '../../src-worker/engine/config.ts';
 import { Vocab } from '../../src-worker/engine/data.ts';

@@ -1,0 +1,91 @@
+/**
+ * A run's training as rows: what a run trains from (its config, its corpus, and on a resume its
+ * last checkpoint) and what it reports back, written and announced. The scheduler sits between the
+ * two and knows neither.
+ */
+import type { TrainEvent } from '../../src-worker/train-report.ts';
+import type { Run } from '../api/types.ts';
+import type { LabStore } from '../store/lab-store.ts';
+import type { CorpusService } from './corpus-service.ts';
+import type { LabEvents } from './events.ts';
+import type { TrainRequest } from './executor.ts';
+import type { RunConfig } from './experiments.ts';
+import type { ModelService } from './model-service.ts';
+import type { LabRecords } from './records.ts';
+
+export class TrainingRecords {
+  constructor(
+    private readonly store: LabStore,
+    private readonly events: LabEvents,
+    private readonly records: LabRecords,
+    private readonly corpora: CorpusService,
+    private readonly models: ModelService,
+  ) {}
+
+  /**
+   * The task for a run just claimed, as it was before the claim. A run that was not queued
+   * continues from its last checkpoint, and anything recorded after that checkpoint is dropped
+   * here, since the run records it again, identically.
+   */
+  request(before: Run): TrainRequest {
+    const id = before.id;
+    const { model, train } = before.config as RunConfig;
+    const { spec, experiment } = this.records.experiment(before.experimentId);
+    const ids = this.corpora.ids(experiment.corpusId);
+    const last = before.status === 'queued' ? null : this.store.getCheckpoint(id, 'last');
+    const from = last?.step ?? 0;
+    this.store.deleteMetricsAfter(id, from);
+    const kept = this.store.listEvals(id).filter((e) => e.step <= from && Number.isFinite(e.valLoss));
+    const bestValLoss = kept.length ? Math.min(...kept.map((e) => e.valLoss)) : null;
+    const elapsedBefore = from === 0 ? 0 : (this.store.listMetrics(id, { fromStep: from }).find((m) => m.step === from)?.wallSeconds ?? 0);
+    this.store.updateRun(id, { step: from, bestValLoss, elapsed: elapsedBefore });
+    const initWeights = !last && spec.initFrom ? this.models.initWeights(spec.initFrom.modelId, model) : null;
+    return {
+      runId: id,
+      model,
+      train,
+      cadence: spec.cadence,
+      trainIds: ids.train.buffer as SharedArrayBuffer,
+      validIds: ids.valid.buffer as SharedArrayBuffer,
+      validMasks: ids.validMasks,
+      vocab: ids.vocab,
+      resume: last ? (last.state.buffer as ArrayBuffer) : null,
+      initWeights,
+      elapsedBefore,
+      bestValLoss,
+    };
+  }
+
+  /** What a run reports becomes rows (each event in one transaction) and then an event. */
+  record(runId: number, ev: TrainEvent): void {
+    const s = this.store;
+    switch (ev.type) {
+      case 'metrics': {
+        const last = ev.rows[ev.rows.length - 1];
+        s.transaction(() => {
+          s.insertMetrics(runId, ev.rows);
+          s.updateRun(runId, { step: last.step, elapsed: last.wallSeconds });
+        });
+        this.events.emit({ type: 'metrics', runId, rows: ev.rows });
+        return;
+      }
+      case 'eval': {
+        const run = this.records.run(runId);
+        s.transaction(() => {
+          s.insertEval(runId, ev);
+          if (run.bestValLoss === null || ev.valLoss < run.bestValLoss) s.updateRun(runId, { bestValLoss: ev.valLoss });
+        });
+        this.events.emit({ type: 'eval', runId, step: ev.step, valLoss: ev.valLoss, bitsPerChar: ev.bitsPerChar, accuracy: ev.accuracy, predictableAccuracy: ev.predictableAccuracy, longRangeAccuracy: ev.longRangeAccuracy });
+        return;
+      }
+      case 'checkpoint':
+        s.putCheckpoint(runId, ev.kind, ev.step, ev.valLoss, new Uint8Array(ev.state));
+        this.events.emit({ type: 'checkpoint', runId, step: ev.step, kind: ev.kind });
+        return;
+      case 'sample':
+        s.insertSample(runId, { step: ev.step, prime: ev.prime, temperature: ev.temperature, text: ev.text });
+        this.events.emit({ type: 'sample', runId, step: ev.step, prime: ev.prime, temperature: ev.temperature, text: ev.text });
+        return;
+    }
+  }
+}
