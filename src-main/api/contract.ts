@@ -13,6 +13,7 @@ import type {
   CellName, CheckpointKind, CorpusDetails, CorpusMeta, EvalRow, Experiment, ExperimentSpec, ExperimentSpecInput, ExperimentSummary,
   ExportFormat, LabEvent, MetricRow, ModelInfo, Run, Sample, TaskParamSpec,
 } from './types.ts';
+import type { GateInfo } from '../../src-shared/cells.ts';
 import { METHOD_NAMES } from '../../src-shared/methods.ts';
 
 export type * from './types.ts';
@@ -93,13 +94,6 @@ export interface GradientFlowReport {
   c: number[][] | null;
 }
 
-export interface GateInfoRow {
-  /** as in the cell's equations: i, f, g, o (LSTMs); r, z, g (GRU); r, z, n (reset-after GRU) */
-  name: string;
-  label: string;
-  activation: 'sigmoid' | 'tanh';
-}
-
 export interface UnitCorrelationRow {
   layer: number;
   state: 'h' | 'c';
@@ -131,7 +125,7 @@ export interface CellInspection {
   passage: string;
   hidden: number;
   /** the cell's gates in the order of each layer's `gates` (none for the plain RNN) */
-  gates: GateInfoRow[];
+  gates: GateInfo[];
   /**
    * per layer (bottom first): h_t, c_t (LSTMs, else null) and each gate's value after reading
    * passage[t], each a (T, H) float32 array, little-endian, as bytes
