@@ -76,7 +76,7 @@ function slots(config: ModelConfig): Slot[] {
   return out;
 }
 
-export interface ModelInfo {
+export interface ModelFileInfo {
   /** the string of each token id, vocab.length = vocabSize */
   vocab: string[];
   /** how the model was made: corpus hash, steps, seed, ... */
@@ -84,7 +84,7 @@ export interface ModelInfo {
 }
 
 /** The model as a safetensors file. Weights are written as float32 (an f64 model is rounded). */
-export function saveModel(model: Model, info: ModelInfo): Uint8Array {
+export function saveModel(model: Model, info: ModelFileInfo): Uint8Array {
   const { config } = model;
   checkVocab(info.vocab, config.vocabSize);
   let provenance: string;
