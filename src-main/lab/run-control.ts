@@ -3,6 +3,7 @@
  * experiment. A run this process trains or queues is the scheduler's to stop; one that another
  * process trains gets a request in runs.control, which its owner polls.
  */
+import type { ControlRequest, Run } from '../api/types.ts';
 import type { LabStore } from '../store/lab-store.ts';
 import { LabError } from './errors.ts';
 import type { LabRecords } from './records.ts';
@@ -30,26 +31,27 @@ export class RunControl {
 
   /** Pauses a run: it stops after writing a checkpoint. Works on runs of other processes too. */
   pauseRun(id: number): void {
-    const r = this.records.run(id);
-    if (this.scheduler.stop(id, 'pause')) return;
-    if (r.status === 'running') {
-      this.store.requestControl(id, 'pause');
-      return;
-    }
+    const r = this.askToStop(id, 'pause');
+    if (!r) return;
     if (r.status !== 'queued') throw new LabError('bad-state', `run ${id} is ${r.status}, not running`);
     this.records.setStatus(id, 'paused');
   }
 
   /** Cancels a run; it keeps its metrics and checkpoints but will not continue. */
   cancelRun(id: number): void {
-    const r = this.records.run(id);
-    if (this.scheduler.stop(id, 'cancel')) return;
-    if (r.status === 'running') {
-      this.store.requestControl(id, 'cancel');
-      return;
-    }
+    const r = this.askToStop(id, 'cancel');
+    if (!r) return;
     if (['completed', 'failed', 'cancelled'].includes(r.status)) throw new LabError('bad-state', `run ${id} has already ended (${r.status})`);
     this.records.setStatus(id, 'cancelled');
+  }
+
+  /** Asks whoever trains or queues the run to stop it; returns the run when nobody does. */
+  private askToStop(id: number, how: ControlRequest): Run | null {
+    const r = this.records.run(id);
+    if (this.scheduler.stop(id, how)) return null;
+    if (r.status !== 'running') return r;
+    this.store.requestControl(id, how);
+    return null;
   }
 
   deleteExperiment(id: number): void {

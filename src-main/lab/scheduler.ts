@@ -5,7 +5,7 @@
  * Runs belong to the process that claimed them (runs.owner_pid). Another process asks for a pause
  * or cancel through runs.control, which the owner polls here.
  */
-import type { Run } from '../api/types.ts';
+import type { ControlRequest, Run } from '../api/types.ts';
 import type { LabStore } from '../store/lab-store.ts';
 import { LabError } from './errors.ts';
 import type { RunHandle, TrainingExecutor } from './executor.ts';
@@ -13,7 +13,7 @@ import type { RunConfig } from './experiments.ts';
 import type { LabRecords } from './records.ts';
 import type { TrainingRecords } from './training-records.ts';
 
-export interface SchedulerOptions {
+interface SchedulerOptions {
   /** this process, as recorded in runs.owner_pid */
   pid: number;
   /** how often to look for pause/cancel requests from other processes, ms */
@@ -58,7 +58,7 @@ export class Scheduler {
    * Pauses or cancels a run if it is this process's: a running one is asked to stop, a waiting one
    * leaves the queue at once. False when this process neither runs nor queues it.
    */
-  stop(id: number, how: 'pause' | 'cancel'): boolean {
+  stop(id: number, how: ControlRequest): boolean {
     const handle = this.active.get(id);
     if (handle) {
       if (how === 'pause') handle.pause();
