@@ -7,7 +7,7 @@
  */
 import { CELL_NAMES, type CellName } from '../../src-worker/engine/cells/index.ts';
 import { ConfigError, LIMITS, modelConfig, trainConfig, type ModelConfig, type ModelConfigInput, type TrainConfig } from '../../src-worker/engine/config.ts';
-import { parameterCount } from '../../src-worker/engine/model.ts';
+import { parameterCount } from '../../src-worker/engine/param-layout.ts';
 import type { Cadence } from '../../src-worker/train-report.ts';
 import type { ExperimentSpec, ExperimentSpecInput } from '../api/types.ts';
 

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { ModelConfig } from '../../src-worker/engine/config.ts';
 import { importTorchModel, loadModel, ModelFileError, saveModel, type LoadedModel } from '../../src-worker/engine/model-file.ts';
-import { parameterCount } from '../../src-worker/engine/model.ts';
+import { parameterCount } from '../../src-worker/engine/param-layout.ts';
 import { exportOnnx } from '../../src-worker/engine/onnx.ts';
 import { modelFromState } from '../../src-worker/engine/trainer.ts';
 import type { CheckpointKind, ExperimentSpec, ExportFormat, ModelInfo } from '../api/types.ts';

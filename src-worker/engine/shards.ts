@@ -16,7 +16,8 @@
 import type { ModelConfig } from './config.ts';
 import { createWasmKernels, WasmHeap } from './kernels-wasm.ts';
 import type { Kernels } from './kernels.ts';
-import { Interrupted, Model, paramLayout, type Allocator, type Workspace } from './model.ts';
+import { Interrupted, Model, type Allocator, type Workspace } from './model.ts';
+import { paramLayout } from './param-layout.ts';
 
 export interface Shard {
   model: Model;

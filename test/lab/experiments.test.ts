@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CELL_NAMES } from '../../src-worker/engine/cells/index.ts';
-import { parameterCount } from '../../src-worker/engine/model.ts';
+import { parameterCount } from '../../src-worker/engine/param-layout.ts';
 import { experimentSpec, hiddenForBudget, planRuns } from '../../src-main/lab/experiments.ts';
 
 describe('planRuns', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CELL_NAMES } from '../../src-worker/engine/cells/index.ts';
 import { modelConfig } from '../../src-worker/engine/config.ts';
-import { paramLayout, parameterCount } from '../../src-worker/engine/model.ts';
+import { paramLayout, parameterCount } from '../../src-worker/engine/param-layout.ts';
 import { CELL_EQUATIONS, mathSegments, paramBreakdown, runModel, totalParams } from '../../src-renderer/composables/cell-equations.ts';
 
 describe('paramBreakdown', () => {
