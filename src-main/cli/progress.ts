@@ -2,7 +2,7 @@
  * Progress of several runs on a terminal: one line per run, redrawn in place at most a few times a
  * second on a TTY; elsewhere (pipes, CI logs) a line per run whenever its progress moves by 10%.
  */
-export interface RunProgress {
+interface RunProgress {
   id: number;
   label: string;
   status: string;
@@ -49,7 +49,7 @@ export class ProgressView {
   }
 }
 
-export function formatLine(p: RunProgress, width: number): string {
+function formatLine(p: RunProgress, width: number): string {
   const frac = p.steps > 0 ? Math.min(1, p.step / p.steps) : 0;
   const filled = Math.round(frac * width);
   const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}]`;

@@ -1,0 +1,25 @@
+/** rnn-lab report: an experiment as one self-contained HTML page. */
+import { exportReport } from '../../api/exports.ts';
+import { LabError } from '../../lab/lab.ts';
+import { id, str } from '../args.ts';
+import type { Command } from '../command.ts';
+import { writeFile } from '../files.ts';
+
+export const REPORT_COMMANDS: Command[] = [
+  {
+    name: 'report',
+    usage: 'EXPERIMENT --out FILE.html',
+    summary: 'one self-contained HTML page that opens offline: configs, summary over seeds, charts, samples',
+    positionals: ['experiment'],
+    options: { out: { type: 'string' } },
+    async run(ctx) {
+      const out = str(ctx, 'out');
+      if (out === undefined || !/\.html?$/i.test(out)) throw new LabError('bad-input', '--out FILE.html is required');
+      const file = await exportReport(ctx.lab, id(ctx));
+      writeFile(out, file.text!);
+      const bytes = Buffer.byteLength(file.text!);
+      if (!ctx.json) ctx.io.out(`wrote the report of experiment ${id(ctx)} to ${out} (${Math.ceil(bytes / 1024)} KB, opens offline)\n`);
+      return { out, bytes };
+    },
+  },
+];
