@@ -48,7 +48,7 @@ interface BufferLike {
 }
 const NodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer;
 
-export function toBase64(bytes: Uint8Array): string {
+function toBase64(bytes: Uint8Array): string {
   if (NodeBuffer) return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   let binary = '';
   const CHUNK = 0x8000;
@@ -58,7 +58,7 @@ export function toBase64(bytes: Uint8Array): string {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-export function fromBase64(text: string): Uint8Array {
+function fromBase64(text: string): Uint8Array {
   if (text.length % 4 !== 0 || !BASE64.test(text)) throw new SyntaxError('binary data is not valid base64');
   if (NodeBuffer) {
     const b = NodeBuffer.from(text, 'base64');

@@ -63,7 +63,7 @@ export function entropy(ids: TokenIds, V: number): number {
 }
 
 /** Largest order: beyond it the tables grow with little gain on character text. */
-export const NGRAM_MAX_ORDER = 8;
+const NGRAM_MAX_ORDER = 8;
 
 export class NgramModel {
   readonly V: number;

@@ -25,8 +25,8 @@ import { ModelFileError, quote, readSafetensors, writeSafetensors, type TensorDa
 
 export { ModelFileError } from './safetensors.ts';
 
-export const FORMAT = 'rnn-lab';
-export const FORMAT_VERSION = '1';
+const FORMAT = 'rnn-lab';
+const FORMAT_VERSION = '1';
 
 /** torch.nn's name for a cell it runs unchanged ('rnn', 'lstm', 'gru'), else undefined. */
 function torchName(cell: CellName): string | undefined {

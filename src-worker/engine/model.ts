@@ -26,7 +26,7 @@ export class Interrupted extends Error {
 /** A float32 buffer of n zeros, where the kernels want it (see Kernels.alloc). */
 export type Allocator = (n: number) => Float32Array;
 
-export function allocate(dtype: DType, n: number, alloc?: Allocator): Vec {
+function allocate(dtype: DType, n: number, alloc?: Allocator): Vec {
   if (dtype === 'f64') return new Float64Array(n);
   return alloc ? alloc(n) : new Float32Array(n);
 }

@@ -15,7 +15,7 @@ const WIRE_VARINT = 0;
 const WIRE_LEN = 2;
 
 /** The largest message protobuf implementations accept (2 GiB - 1). */
-export const MAX_MESSAGE_BYTES = 0x7fffffff;
+const MAX_MESSAGE_BYTES = 0x7fffffff;
 
 const utf8 = new TextEncoder();
 

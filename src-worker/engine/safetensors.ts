@@ -43,7 +43,7 @@ export interface ReadOptions {
   maxHeaderBytes?: number;
 }
 
-export const MAX_HEADER_BYTES = 100_000_000;
+const MAX_HEADER_BYTES = 100_000_000;
 
 // TextDecoder and TextEncoder exist in every runtime the engine targets (Node, workers, browsers),
 // but the engine's tsconfig has no DOM or Node types; declare just what is used.

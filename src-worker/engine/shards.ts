@@ -58,7 +58,7 @@ export function makeShards(main: Model, T: number, B: number, n: number, alloc: 
 }
 
 /** Zeroes the shard's gradients, runs its window forward and (if the loss is finite) backward; returns the loss. */
-export function stepShard(k: Kernels, shard: Pick<Shard, 'model' | 'ws'>, interrupted?: () => boolean): number {
+function stepShard(k: Kernels, shard: Pick<Shard, 'model' | 'ws'>, interrupted?: () => boolean): number {
   shard.model.zeroGrads();
   const loss = shard.model.forward(k, shard.ws, interrupted);
   if (Number.isFinite(loss)) shard.model.backward(k, shard.ws, interrupted);

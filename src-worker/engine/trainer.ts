@@ -349,7 +349,7 @@ interface StateHeader {
 }
 
 /** Independent generator streams of a run's seed (Rng's stream argument); samples use their own. */
-export const RNG_STREAM = { model: 0, data: 1, sample: 2 } as const;
+const RNG_STREAM = { model: 0, data: 1, sample: 2 } as const;
 
 const MAGIC = Uint8Array.from('RNNLABTS', (c) => c.charCodeAt(0));
 const STATE_VERSION = 1;

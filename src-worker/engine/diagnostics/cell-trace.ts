@@ -40,7 +40,7 @@ export interface CellTrace {
 }
 
 /** Most values (steps x units x traced vectors x layers) one trace may hold: 64 Mi floats, 256 MB. */
-export const TRACE_MAX_VALUES = 1 << 26;
+const TRACE_MAX_VALUES = 1 << 26;
 
 /**
  * Reads ids from a zero state as one sequence (batch 1) and records, at every step and layer, h,

@@ -14,7 +14,7 @@
 import { ConfigError } from '../config.ts';
 import type { CellTrace } from './cell-trace.ts';
 
-export const TEXT_FEATURES = ['linePosition', 'inQuotes', 'inBrackets', 'whitespace'] as const;
+const TEXT_FEATURES = ['linePosition', 'inQuotes', 'inBrackets', 'whitespace'] as const;
 export type TextFeature = (typeof TEXT_FEATURES)[number];
 
 /** Per feature, one value per character (Unicode code point, as the vocabulary counts them). */
