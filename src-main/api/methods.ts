@@ -10,14 +10,14 @@
 import { availableParallelism } from 'node:os';
 import pkg from '../../package.json' with { type: 'json' };
 import { CELL_NAMES } from '../../src-worker/engine/cells/index.ts';
-import { ConfigError, LIMITS } from '../../src-worker/engine/config.ts';
+import { ConfigError } from '../../src-worker/engine/config.ts';
 import { ModelFileError } from '../../src-worker/engine/model-file.ts';
 import { CorpusError, DEFAULT_MAX_BYTES } from '../lab/corpora.ts';
 import { Lab, LabError } from '../lab/lab.ts';
 import { COMMON_PARAMS, TASK_NAMES, TASKS, type TaskName } from '../lab/tasks/index.ts';
 import { StoreError } from '../store/errors.ts';
 import { FLOW_MAX_WINDOW } from '../lab/inside.ts';
-import { DIAGNOSE_MAX_PASSAGE } from '../../src-shared/limits.ts';
+import { DIAGNOSE_MAX_PASSAGE, LIMITS } from '../../src-shared/limits.ts';
 import type { ApiEvent, ErrorCode, ExperimentDetails, MethodName, Request, Response, Result } from './contract.ts';
 import { exportMetrics, exportModel, exportReport, safeFileName } from './exports.ts';
 import { empty, v, ValidationError, type Schema } from './validate.ts';
@@ -66,7 +66,7 @@ const train = v.object({
   seqLen: count(LIMITS.seqLen, 1),
   batch: count(LIMITS.batch, 1),
   threads: count(LIMITS.threads, 1),
-  steps: count(1e9, 1),
+  steps: count(LIMITS.steps, 1),
   clip: real,
   optimizer: v.optional(v.object({
     name: v.optional(v.enum(['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'])),
@@ -80,10 +80,10 @@ const train = v.object({
   })),
   schedule: v.optional(v.object({
     name: v.optional(v.enum(['constant', 'step', 'cosine'])),
-    stepSize: count(1e9, 1),
+    stepSize: count(LIMITS.steps, 1),
     gamma: real,
     minLr: real,
-    warmup: count(1e9),
+    warmup: count(LIMITS.steps),
   })),
 });
 
@@ -94,21 +94,21 @@ const override = v.optional(v.object({
 
 export const experimentSpecSchema = v.object({
   cells: v.array(v.enum(CELL_NAMES), { min: 1, max: CELL_NAMES.length }),
-  seeds: count(100, 1),
+  seeds: count(LIMITS.seeds, 1),
   budget: v.optional(v.variant('mode', {
     hidden: v.object({ mode: v.enum(['hidden']), hidden: v.int({ min: 1, max: LIMITS.hidden }) }),
-    params: v.object({ mode: v.enum(['params']), params: v.int({ min: 1, max: 1e9 }) }),
+    params: v.object({ mode: v.enum(['params']), params: v.int({ min: 1, max: LIMITS.params }) }),
   })),
   model: v.optional(v.object(modelShared)),
   train: v.optional(train),
   overrides: v.optional(v.object(Object.fromEntries(CELL_NAMES.map((c) => [c, override])) as Record<(typeof CELL_NAMES)[number], typeof override>)),
   cadence: v.optional(v.object({
-    metricsEvery: count(1e9, 1),
-    evalEvery: count(1e9, 1),
+    metricsEvery: count(LIMITS.steps, 1),
+    evalEvery: count(LIMITS.steps, 1),
     evalChars: count(1e9),
-    sampleEvery: count(1e9),
+    sampleEvery: count(LIMITS.steps),
     sampleLength: count(100_000, 1),
-    checkpointEvery: count(1e9, 1),
+    checkpointEvery: count(LIMITS.steps, 1),
   })),
   initFrom: v.optional(v.object({ modelId: id })),
 });

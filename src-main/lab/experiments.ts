@@ -6,7 +6,8 @@
  * them).
  */
 import { CELL_NAMES, type CellName } from '../../src-worker/engine/cells/index.ts';
-import { ConfigError, LIMITS, modelConfig, trainConfig, type ModelConfig, type ModelConfigInput, type TrainConfig } from '../../src-worker/engine/config.ts';
+import { CADENCE_MIN, LIMITS, SETTING_RANGES } from '../../src-shared/limits.ts';
+import { checkRange, ConfigError, modelConfig, trainConfig, type ModelConfig, type ModelConfigInput, type TrainConfig } from '../../src-worker/engine/config.ts';
 import { parameterCount } from '../../src-worker/engine/param-layout.ts';
 import type { Cadence } from '../../src-worker/train-report.ts';
 import type { ExperimentSpec, ExperimentSpecInput } from '../api/types.ts';
@@ -51,12 +52,12 @@ export function experimentSpec(input: ExperimentSpecInput): ExperimentSpec {
     if (!CELL_NAMES.includes(c)) throw new ConfigError('cells', `unknown cell ${JSON.stringify(c)}; allowed: ${CELL_NAMES.join(', ')}`);
   }
   if (new Set(spec.cells).size !== spec.cells.length) throw new ConfigError('cells', 'each cell may appear once');
-  if (!Number.isInteger(spec.seeds) || spec.seeds < 1 || spec.seeds > 100) throw new ConfigError('seeds', `must be a whole number from 1 to 100, got ${spec.seeds}`);
+  checkRange('seeds', spec.seeds, SETTING_RANGES.seeds);
   const b = spec.budget;
   if (b.mode === 'hidden') {
-    if (!Number.isInteger(b.hidden) || b.hidden < 1 || b.hidden > LIMITS.hidden) throw new ConfigError('hidden', `must be a whole number from 1 to ${LIMITS.hidden}, got ${b.hidden}`);
+    checkRange('hidden', b.hidden, SETTING_RANGES.hidden);
   } else if (b.mode === 'params') {
-    if (!Number.isInteger(b.params) || b.params < 1 || b.params > 1e9) throw new ConfigError('params', `must be a whole number from 1 to 1000000000, got ${b.params}`);
+    checkRange('params', b.params, SETTING_RANGES.params);
   } else {
     throw new ConfigError('budget.mode', `must be "hidden" or "params"`);
   }
@@ -71,7 +72,7 @@ export function experimentSpec(input: ExperimentSpecInput): ExperimentSpec {
     }
   }
   const c = spec.cadence;
-  for (const [k, min] of [['metricsEvery', 1], ['evalEvery', 1], ['evalChars', 0], ['sampleEvery', 0], ['sampleLength', 1], ['checkpointEvery', 1]] as const) {
+  for (const [k, min] of Object.entries(CADENCE_MIN) as [keyof typeof CADENCE_MIN, number][]) {
     if (!Number.isInteger(c[k]) || c[k] < min) throw new ConfigError(`cadence.${k}`, `must be a whole number >= ${min}, got ${c[k]}`);
   }
   return spec;

@@ -2,6 +2,7 @@
  * Model and training configuration, with validation that names the field and the allowed range.
  * Every error the engine raises for bad input is a ConfigError (or a ModelFileError for files).
  */
+import { inRange, LIMITS, SETTING_RANGES as R, type Range } from '../../src-shared/limits.ts';
 import { CELL_NAMES, type CellName } from './cells/index.ts';
 
 export class ConfigError extends Error {
@@ -119,24 +120,21 @@ export interface TrainConfigInput extends Partial<Omit<TrainConfig, 'optimizer' 
   schedule?: Partial<ScheduleConfig>;
 }
 
-/** Largest sizes we accept: beyond them a typo would allocate gigabytes. */
-export const LIMITS = { vocab: 65536, hidden: 8192, embedding: 8192, layers: 4, seqLen: 100000, batch: 4096, threads: 64 };
-
 export function modelConfig(input: ModelConfigInput): ModelConfig {
   const c: ModelConfig = { ...DEFAULT_MODEL, ...input };
   checkKeys('model', c, Object.keys({ ...DEFAULT_MODEL, vocabSize: 0 }));
   if (!CELL_NAMES.includes(c.cell)) {
     throw new ConfigError('cell', `unknown cell ${JSON.stringify(c.cell)}; allowed: ${CELL_NAMES.join(', ')}`);
   }
-  wholeNumber('vocabSize', c.vocabSize, 2, LIMITS.vocab);
-  wholeNumber('hidden', c.hidden, 1, LIMITS.hidden);
-  wholeNumber('layers', c.layers, 1, LIMITS.layers);
-  wholeNumber('embedding', c.embedding, 0, LIMITS.embedding, ' (0 = one-hot input)');
-  realNumber('dropout', c.dropout, 0, 1, false);
+  checkRange('vocabSize', c.vocabSize, { whole: true, min: 2, max: LIMITS.vocab });
+  checkRange('hidden', c.hidden, R.hidden);
+  checkRange('layers', c.layers, R.layers);
+  checkRange('embedding', c.embedding, R.embedding, ' (0 = one-hot input)');
+  checkRange('dropout', c.dropout, R.dropout);
   if (c.init !== 'pytorch' && c.init !== 'char-rnn') {
     throw new ConfigError('init', `unknown scheme ${JSON.stringify(c.init)}; allowed: pytorch, char-rnn`);
   }
-  realNumber('forgetBias', c.forgetBias, -100, 100, true);
+  checkRange('forgetBias', c.forgetBias, { min: -100, max: 100 });
   return c;
 }
 
@@ -147,31 +145,31 @@ export function trainConfig(input: TrainConfigInput = {}): TrainConfig {
   checkKeys('train', c, Object.keys(DEFAULT_TRAIN));
   checkKeys('optimizer', optimizer, Object.keys(DEFAULT_OPTIMIZER));
   checkKeys('schedule', schedule, Object.keys(DEFAULT_SCHEDULE));
-  wholeNumber('seqLen', c.seqLen, 1, LIMITS.seqLen);
-  wholeNumber('batch', c.batch, 1, LIMITS.batch);
-  wholeNumber('steps', c.steps, 1, Number.MAX_SAFE_INTEGER);
-  realNumber('clip', c.clip, 0, Infinity, true, ' (0 = no clipping)');
-  wholeNumber('seed', c.seed, 0, Number.MAX_SAFE_INTEGER);
-  wholeNumber('threads', c.threads, 1, Math.min(LIMITS.threads, c.batch), ' (each thread takes at least one of the batch\'s streams)');
+  checkRange('seqLen', c.seqLen, R.seqLen);
+  checkRange('batch', c.batch, R.batch);
+  checkRange('steps', c.steps, R.steps);
+  checkRange('clip', c.clip, R.clip, ' (0 = no clipping)');
+  checkRange('seed', c.seed, { whole: true, min: 0, max: Number.MAX_SAFE_INTEGER });
+  checkRange('threads', c.threads, { ...R.threads, max: Math.min(R.threads.max, c.batch) }, ' (each thread takes at least one of the batch\'s streams)');
   const names: OptimizerName[] = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
   if (!names.includes(optimizer.name)) {
     throw new ConfigError('optimizer.name', `unknown optimizer ${JSON.stringify(optimizer.name)}; allowed: ${names.join(', ')}`);
   }
-  realNumber('optimizer.lr', optimizer.lr, 0, 10, true, '', true);
-  realNumber('optimizer.momentum', optimizer.momentum, 0, 1, false);
-  realNumber('optimizer.beta1', optimizer.beta1, 0, 1, false);
-  realNumber('optimizer.beta2', optimizer.beta2, 0, 1, false);
-  realNumber('optimizer.eps', optimizer.eps, 0, 1, true, '', true);
-  realNumber('optimizer.weightDecay', optimizer.weightDecay, 0, 1, true);
-  realNumber('optimizer.alpha', optimizer.alpha, 0, 1, false);
+  checkRange('optimizer.lr', optimizer.lr, R.lr);
+  checkRange('optimizer.momentum', optimizer.momentum, UNIT_OPEN);
+  checkRange('optimizer.beta1', optimizer.beta1, UNIT_OPEN);
+  checkRange('optimizer.beta2', optimizer.beta2, UNIT_OPEN);
+  checkRange('optimizer.eps', optimizer.eps, { min: 0, max: 1, minOpen: true });
+  checkRange('optimizer.weightDecay', optimizer.weightDecay, R.weightDecay);
+  checkRange('optimizer.alpha', optimizer.alpha, UNIT_OPEN);
   const schedules: ScheduleName[] = ['constant', 'step', 'cosine'];
   if (!schedules.includes(schedule.name)) {
     throw new ConfigError('schedule.name', `unknown schedule ${JSON.stringify(schedule.name)}; allowed: ${schedules.join(', ')}`);
   }
-  wholeNumber('schedule.stepSize', schedule.stepSize, 1, Number.MAX_SAFE_INTEGER);
-  realNumber('schedule.gamma', schedule.gamma, 0, 1, true, '', true);
-  realNumber('schedule.minLr', schedule.minLr, 0, optimizer.lr, true);
-  wholeNumber('schedule.warmup', schedule.warmup, 0, Number.MAX_SAFE_INTEGER);
+  checkRange('schedule.stepSize', schedule.stepSize, R.stepSize);
+  checkRange('schedule.gamma', schedule.gamma, R.gamma);
+  checkRange('schedule.minLr', schedule.minLr, { ...R.minLr, max: Math.min(R.minLr.max, optimizer.lr) });
+  checkRange('schedule.warmup', schedule.warmup, R.warmup);
   return c;
 }
 
@@ -181,18 +179,14 @@ function checkKeys(where: string, obj: object, allowed: string[]): void {
   }
 }
 
-function wholeNumber(field: string, v: unknown, min: number, max: number, note = ''): void {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new ConfigError(field, `must be a whole number from ${min} to ${max}${note}, got ${String(v)}`);
-  }
-}
+/** [0, 1): momentum, the betas and RMSProp's alpha */
+const UNIT_OPEN: Range = { min: 0, max: 1, maxOpen: true };
 
-/** A finite number in [min, max] or [min, max) (maxInclusive false); minExclusive for (min, ...]. */
-function realNumber(field: string, v: unknown, min: number, max: number, maxInclusive: boolean, note = '', minExclusive = false): void {
-  const ok = typeof v === 'number' && Number.isFinite(v) &&
-    (minExclusive ? v > min : v >= min) && (maxInclusive ? v <= max : v < max);
-  if (!ok) {
-    const range = `${minExclusive ? '(' : '['}${min}, ${max}${maxInclusive ? ']' : ')'}`;
-    throw new ConfigError(field, `must be a finite number in ${range}${note}, got ${String(v)}`);
-  }
+/** Throws a ConfigError naming the field and the range unless v lies in it. */
+export function checkRange(field: string, v: unknown, r: Range, note = ''): void {
+  if (inRange(v, r)) return;
+  const range = r.whole
+    ? `a whole number from ${r.min} to ${r.max}`
+    : `a finite number in ${r.minOpen ? '(' : '['}${r.min}, ${r.max}${r.maxOpen ? ')' : ']'}`;
+  throw new ConfigError(field, `must be ${range}${note}, got ${String(v)}`);
 }
