@@ -61,5 +61,5 @@ export const SETTING_RANGES = {
   warmup: { whole: true, min: 0, max: LIMITS.steps },
 } as const satisfies Record<string, Range>;
 
-/** The smallest value of each cadence interval (0 = never, where allowed); the largest is LIMITS.steps. */
+/** The smallest value of each cadence setting (0 = never, where allowed); the request schema caps the intervals at LIMITS.steps. */
 export const CADENCE_MIN = { metricsEvery: 1, evalEvery: 1, evalChars: 0, sampleEvery: 0, sampleLength: 1, checkpointEvery: 1 } as const;

@@ -57,7 +57,7 @@ const passage = {
 const modelShared = {
   layers: count(LIMITS.layers, 1),
   embedding: count(LIMITS.embedding),
-  dropout: v.optional(v.number({ min: 0, max: 1 })),
+  dropout: real, // [0, 1): the engine names the open end, which this schema cannot
   init: v.optional(v.enum(['pytorch', 'char-rnn'])),
   forgetBias: real,
 };

@@ -1,149 +1,83 @@
 /**
- * The new-experiment form: its values, the spec they make, the lab's plan for it (parameter count
- * per cell, time estimate) fetched as the user types, and each refusal placed beside its field.
+ * The new-experiment form: its values (remembered per corpus), every refusal at once beside its
+ * field (the form's own checks, then what the lab's plan refused), the lab's plan for a valid spec
+ * (parameter count per cell, time estimate) fetched as the user types, and why Create is disabled.
  */
-import { computed, reactive } from 'vue';
-import type { CellName, ExperimentSpecInput, ModelInfo } from '../../src-main/api/contract.ts';
+import { computed, inject, provide, reactive, watch, type InjectionKey } from 'vue';
+import { useCorporaStore } from '../stores/corpora.ts';
 import { useExperimentsStore } from '../stores/experiments.ts';
 import { useModelsStore } from '../stores/models.ts';
+import { recallSettings, rememberSettings } from './experiment-form-memory.ts';
+import { formFieldOf, labelOf, userMessage, validateForm, type FormContext, type FormErrors, type FormField } from './experiment-form-rules.ts';
+import { defaultFormValues, specOf, type ExperimentFormValues } from './experiment-form-values.ts';
 import { useDebouncedWatch } from './use-debounced-watch.ts';
 
-export const CELL_CHOICES: { cell: CellName; label: string }[] = [
-  { cell: 'rnn', label: 'RNN (tanh)' },
-  { cell: 'lstm', label: 'LSTM' },
-  { cell: 'lstm-peephole', label: 'Peephole LSTM' },
-  { cell: 'gru', label: 'GRU' },
-  { cell: 'gru-reset-after', label: 'GRU, reset-after (PyTorch form)' },
-];
-
-export const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'rmsprop', 'adagrad'] as const;
-
-export interface ExperimentFormValues {
-  corpusId: number | null;
-  name: string;
-  /** an imported model the runs start from (its cell and sizes), or null */
-  initFromModelId: number | null;
-  cells: CellName[];
-  budgetMode: 'hidden' | 'params';
-  hidden: number | string;
-  params: number | string;
-  layers: number | string;
-  embedding: number | string;
-  seqLen: number | string;
-  batch: number | string;
-  /** threads each run's step is split over */
-  threads: number | string;
-  optimizer: (typeof OPTIMIZERS)[number];
-  lr: number | string;
-  clip: number | string;
-  dropout: number | string;
-  steps: number | string;
-  evalEvery: number | string;
-  seeds: number | string;
-}
-
-export type FormField = 'corpusId' | 'initFrom' | 'cells' | 'hidden' | 'params' | 'layers' | 'embedding' | 'seqLen' | 'batch' | 'threads' | 'optimizer' | 'lr' | 'clip' | 'dropout' | 'steps' | 'evalEvery' | 'seeds';
-
-/** the lab's field paths (as its invalid-config messages name them) -> the form's inputs */
-const API_FIELDS: Record<string, FormField> = {
-  initFrom: 'initFrom', 'initFrom.modelId': 'initFrom', cells: 'cells', cell: 'cells', hidden: 'hidden', params: 'params', layers: 'layers', embedding: 'embedding',
-  dropout: 'dropout', seqLen: 'seqLen', batch: 'batch', threads: 'threads', steps: 'steps', clip: 'clip', seeds: 'seeds',
-  'optimizer.lr': 'lr', 'optimizer.name': 'optimizer', 'cadence.evalEvery': 'evalEvery',
-  'model.hidden': 'hidden', 'model.layers': 'layers', 'model.embedding': 'embedding', 'model.dropout': 'dropout',
-  'train.seqLen': 'seqLen', 'train.batch': 'batch', 'train.threads': 'threads', 'train.steps': 'steps', 'train.clip': 'clip',
-};
-
-export function formFieldOf(apiField: string): FormField | null {
-  return API_FIELDS[apiField] ?? null;
-}
-
-const NUMERIC: FormField[] = ['layers', 'embedding', 'seqLen', 'batch', 'threads', 'lr', 'clip', 'dropout', 'steps', 'evalEvery', 'seeds'];
-
-export function defaultFormValues(corpusId: number | null = null): ExperimentFormValues {
-  return {
-    corpusId, name: '', initFromModelId: null, cells: ['rnn', 'lstm', 'gru'], budgetMode: 'hidden', hidden: 128, params: 100000,
-    layers: 1, embedding: 0, seqLen: 64, batch: 32, threads: 1, optimizer: 'adam', lr: 0.002, clip: 5, dropout: 0,
-    steps: 2000, evalEvery: 100, seeds: 1,
-  };
-}
-
-/** the inputs an imported model decides (the form hides them while one is chosen) */
-const FROM_MODEL: FormField[] = ['cells', 'hidden', 'params', 'layers', 'embedding'];
-
-/** What the browser itself can tell: a box left empty or not a number. The lab checks the rest. */
-export function localErrors(v: ExperimentFormValues): Partial<Record<FormField, string>> {
-  const errors: Partial<Record<FormField, string>> = {};
-  if (v.corpusId === null) errors.corpusId = 'Choose the text to train on (import one on the Corpora screen).';
-  if (v.cells.length === 0) errors.cells = 'Choose at least one cell to train.';
-  const numeric = [...NUMERIC, v.budgetMode === 'hidden' ? 'hidden' : 'params'] as FormField[];
-  for (const f of numeric) {
-    const raw = v[f as keyof ExperimentFormValues];
-    if (raw === '' || raw === null || typeof raw !== 'number' || Number.isNaN(raw)) errors[f] = 'Enter a number.';
-  }
-  if (v.initFromModelId !== null) for (const f of FROM_MODEL) delete errors[f];
-  return errors;
-}
-
-/** The spec of the form; with an imported model (`from`), its cell and sizes and initFrom. */
-export function specOf(v: ExperimentFormValues, from?: ModelInfo): ExperimentSpecInput {
-  const n = (x: number | string): number => Number(x);
-  const train = { seqLen: n(v.seqLen), batch: n(v.batch), threads: n(v.threads), steps: n(v.steps), clip: n(v.clip), optimizer: { name: v.optimizer, lr: n(v.lr) } };
-  const cadence = { evalEvery: n(v.evalEvery) };
-  if (v.initFromModelId !== null) {
-    const m = from?.config;
-    return {
-      cells: m ? [m.cell] : [],
-      seeds: n(v.seeds),
-      ...(m ? { budget: { mode: 'hidden' as const, hidden: m.hidden } } : {}),
-      model: { ...(m ? { layers: m.layers, embedding: m.embedding } : {}), dropout: n(v.dropout) },
-      train,
-      cadence,
-      initFrom: { modelId: v.initFromModelId },
-    };
-  }
-  return {
-    cells: [...v.cells],
-    seeds: n(v.seeds),
-    budget: v.budgetMode === 'hidden' ? { mode: 'hidden', hidden: n(v.hidden) } : { mode: 'params', params: n(v.params) },
-    model: { layers: n(v.layers), embedding: n(v.embedding), dropout: n(v.dropout) },
-    train,
-    cadence,
-  };
-}
-
-export function useExperimentForm(initialCorpusId: number | null, planDelayMs = 300) {
+export function useExperimentForm(initialCorpusId: number | null, planDelayMs = 300, storage: Storage = window.localStorage) {
   const experiments = useExperimentsStore();
   const models = useModelsStore();
+  const corpora = useCorporaStore();
   if (!models.loaded) void models.load();
+  void experiments.loadWorkers();
   const values = reactive<ExperimentFormValues>(defaultFormValues(initialCorpusId));
   /** the imported model chosen to start from */
   const fromModel = computed(() => models.byId(values.initFromModelId));
-  const local = computed(() => localErrors(values));
+  const corpus = computed(() => corpora.corpora.find((c) => c.id === values.corpusId) ?? null);
+  const context = computed<FormContext>(() => ({ corpus: corpus.value, workers: experiments.workers }));
   const spec = computed(() => specOf(values, fromModel.value));
 
-  /** the message to show beside each field: the browser's own checks first, then the lab's */
-  const errors = computed<Partial<Record<FormField, string>>>(() => {
-    const out = { ...local.value };
+  /** the form's own refusals: every one at once */
+  const local = computed<FormErrors>(() => {
+    const errors = validateForm(values, context.value);
+    if (values.initFromModelId !== null && !fromModel.value) errors.initFrom = 'The chosen model is no longer in the lab; choose another or none.';
+    return errors;
+  });
+
+  /** what the lab refused, in the form's words, beside its input (or null for none) */
+  const refusal = computed<{ field: FormField | null; message: string } | null>(() => {
     const fe = experiments.fieldError;
     if (fe) {
-      const f = formFieldOf(fe.field);
-      if (f && !out[f]) out[f] = fe.message;
+      const field = formFieldOf(fe.field);
+      return { field, message: userMessage(field, fe.message) };
     }
-    return out;
+    return experiments.formError ? { field: null, message: userMessage(null, experiments.formError) } : null;
+  });
+
+  const errors = computed<FormErrors>(() => {
+    const r = refusal.value;
+    return r?.field && !local.value[r.field] ? { ...local.value, [r.field]: r.message } : local.value;
   });
 
   /** a refusal that belongs to no single field */
-  const generalError = computed<string | null>(() => {
-    const fe = experiments.fieldError;
-    if (fe && !formFieldOf(fe.field)) return `${fe.field}: ${fe.message}`;
-    return experiments.formError;
+  const generalError = computed(() => (refusal.value && !refusal.value.field ? refusal.value.message : null));
+
+  const valid = computed(() => Object.keys(errors.value).length === 0 && !generalError.value);
+
+  /** why Create is disabled, or null when it is not */
+  const blockedBecause = computed<string | null>(() => {
+    const fields = Object.keys(errors.value) as FormField[];
+    if (fields.length === 1) return `Correct the marked setting (${labelOf(fields[0])}) to create the experiment.`;
+    if (fields.length > 1) return `Correct the ${fields.length} marked settings to create the experiment: ${fields.map(labelOf).join(', ')}.`;
+    if (generalError.value) return 'The lab refused these settings (see Runs above).';
+    return null;
   });
 
-  // a chosen model must be in the list (its cell and sizes make the spec)
-  const valid = computed(() => Object.keys(local.value).length === 0 && (values.initFromModelId === null || !!fromModel.value));
+  // the remembered settings of a corpus come back when it is chosen, before anything is saved under it
+  watch(() => corpus.value?.sha256, (sha) => {
+    const saved = sha ? recallSettings(storage, sha) : null;
+    if (saved) Object.assign(values, saved);
+  }, { immediate: true, flush: 'sync' });
+  watch(values, () => {
+    if (corpus.value) rememberSettings(storage, corpus.value.sha256, values);
+  }, { deep: true });
 
-  useDebouncedWatch(() => JSON.stringify([values.corpusId, spec.value]), () => {
-    if (!valid.value || values.corpusId === null) {
+  /** Puts every setting back to its default; the corpus, the name and the starting model stay. */
+  function resetToDefaults(): void {
+    const { corpusId, name, initFromModelId } = values;
+    Object.assign(values, defaultFormValues(corpusId), { name, initFromModelId });
+  }
+
+  useDebouncedWatch(() => JSON.stringify([values.corpusId, spec.value, Object.keys(local.value).length]), () => {
+    if (Object.keys(local.value).length > 0 || values.corpusId === null) {
       experiments.clearPlan();
       return;
     }
@@ -156,5 +90,20 @@ export function useExperimentForm(initialCorpusId: number | null, planDelayMs = 
     return created !== null;
   }
 
-  return { values, spec, fromModel, errors, generalError, valid, submit };
+  return { values, spec, fromModel, corpus, context, errors, generalError, valid, blockedBecause, resetToDefaults, submit };
+}
+
+export type ExperimentForm = ReturnType<typeof useExperimentForm>;
+
+const FORM: InjectionKey<ExperimentForm> = Symbol('experiment form');
+
+/** The form's state for its parts (NewExperimentFormAdvanced, NewExperimentFormPlan). */
+export function provideExperimentForm(form: ExperimentForm): void {
+  provide(FORM, form);
+}
+
+export function injectExperimentForm(): ExperimentForm {
+  const form = inject(FORM);
+  if (!form) throw new Error('a part of the new-experiment form is used outside NewExperimentForm');
+  return form;
 }

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { ExperimentDetails, ExperimentPlan, ExperimentSpecInput, ExperimentSummary, CheckpointKind, ExportFormat } from '../../src-main/api/contract.ts';
 import { LabApiError } from '../api/client.ts';
-import { errorMessage, invalidConfigField, type FieldError } from './errors.ts';
+import { errorMessage, refusedField, type FieldError } from './errors.ts';
 import { labClient } from './lab-client.ts';
 import { useRunsStore } from './runs.ts';
 import { useUiStore } from './ui.ts';
@@ -14,11 +14,13 @@ export const useExperimentsStore = defineStore('experiments', () => {
   const current = ref<ExperimentDetails | null>(null);
   const plan = ref<ExperimentPlan | null>(null);
   const planning = ref(false);
-  /** the field the lab refused (invalid-config), shown beside that field */
+  /** the field the lab refused (invalid-config, or a spec the request schema refused), shown beside that field */
   const fieldError = ref<FieldError | null>(null);
   /** any other refusal of the form */
   const formError = ref<string | null>(null);
   const creating = ref(false);
+  /** the threads the lab trains on (the form's limit on threads per run), once asked */
+  const workers = ref<number | null>(null);
   let planSeq = 0;
 
   async function load(): Promise<void> {
@@ -32,7 +34,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
   }
 
   function refuse(e: unknown): void {
-    const field = invalidConfigField(e);
+    const field = refusedField(e);
     fieldError.value = field;
     formError.value = field ? null : errorMessage(e);
   }
@@ -53,6 +55,16 @@ export const useExperimentsStore = defineStore('experiments', () => {
       refuse(e);
     } finally {
       if (seq === planSeq) planning.value = false;
+    }
+  }
+
+  /** Asks the lab how many threads it trains on, once. */
+  async function loadWorkers(): Promise<void> {
+    if (workers.value !== null) return;
+    try {
+      workers.value = (await labClient().appInfo({})).workers;
+    } catch {
+      // the form works without it: the lab refuses too many threads per run itself, beside the box
     }
   }
 
@@ -183,8 +195,8 @@ export const useExperimentsStore = defineStore('experiments', () => {
   }
 
   return {
-    experiments, loaded, current, plan, planning, fieldError, formError, creating,
-    load, planFor, clearPlan, create, open, loadRuns, start, remove, exportMetrics, exportModel, exportReport, printPdf,
+    experiments, loaded, current, plan, planning, fieldError, formError, creating, workers,
+    load, planFor, clearPlan, loadWorkers, create, open, loadRuns, start, remove, exportMetrics, exportModel, exportReport, printPdf,
   };
 });
 

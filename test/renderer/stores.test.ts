@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { LabApiError } from '../../src-renderer/api/client.ts';
 import { useCorporaStore } from '../../src-renderer/stores/corpora.ts';
-import { invalidConfigField } from '../../src-renderer/stores/errors.ts';
+import { refusedField } from '../../src-renderer/stores/errors.ts';
 import { useExperimentsStore } from '../../src-renderer/stores/experiments.ts';
 import { startLab } from '../../src-renderer/stores/lab.ts';
 import { provideLabClient } from '../../src-renderer/stores/lab-client.ts';
@@ -155,10 +155,12 @@ describe('stores: errors become messages', () => {
     expect(experiments.plan?.runs[0].params).toBe(20000);
   });
 
-  it('reads the field of invalid-config errors only', () => {
-    expect(invalidConfigField(new LabApiError('invalid-config', 'cadence.evalEvery: must be a whole number >= 1, got 0'))?.field).toBe('cadence.evalEvery');
-    expect(invalidConfigField(new LabApiError('not-found', 'hidden: nope'))).toBeNull();
-    expect(invalidConfigField(new Error('hidden: x'))).toBeNull();
+  it('reads the field of invalid-config errors and of refused spec requests only', () => {
+    expect(refusedField(new LabApiError('invalid-config', 'cadence.evalEvery: must be a whole number >= 1, got 0'))?.field).toBe('cadence.evalEvery');
+    expect(refusedField(new LabApiError('bad-request', 'spec.budget.hidden: must be a whole number from 1 to 8192, got 0'))).toEqual({ field: 'spec.budget.hidden', message: 'must be a whole number from 1 to 8192, got 0' });
+    expect(refusedField(new LabApiError('bad-request', 'id: must be a whole number from 1 to 9007199254740991, got 0'))).toBeNull();
+    expect(refusedField(new LabApiError('not-found', 'hidden: nope'))).toBeNull();
+    expect(refusedField(new Error('hidden: x'))).toBeNull();
   });
 });
 
