@@ -213,9 +213,9 @@ export const LAB_METHODS = {
       const from = req.fromStep ?? 0;
       return {
         run,
-        metrics: lab.store.listMetrics(run.id, { fromStep: from }),
-        evals: lab.store.listEvals(run.id).filter((e) => e.step >= from),
-        samples: lab.store.listSamples(run.id).filter((s) => s.step >= from),
+        metrics: lab.store.metrics.list(run.id, { fromStep: from }),
+        evals: lab.store.evals.list(run.id).filter((e) => e.step >= from),
+        samples: lab.store.samples.list(run.id).filter((s) => s.step >= from),
       };
     },
   },

@@ -27,9 +27,9 @@ export class CorpusService {
   /** Imports a text file's bytes; identical content returns the corpus already there. */
   importCorpus(bytes: Uint8Array, opts: { name: string; keepCrlf?: boolean; maxBytes?: number; source?: string }): { corpus: CorpusDetails; existing: boolean } {
     const prepared = prepareCorpus(bytes, { name: opts.name, keepCrlf: opts.keepCrlf, maxBytes: opts.maxBytes });
-    const found = this.store.findCorpusBySha(prepared.sha256);
+    const found = this.store.corpora.findBySha(prepared.sha256);
     if (found) return { corpus: this.corpus(found.id), existing: true };
-    const id = this.store.insertCorpus({
+    const id = this.store.corpora.insert({
       name: opts.name,
       kind: 'file',
       task: null,
@@ -49,10 +49,10 @@ export class CorpusService {
     const generated = generateTask(task, params);
     const prepared = prepareCorpus(new TextEncoder().encode(generated.text), { name: task });
     const sha256 = createHash('sha256').update(JSON.stringify({ task, params })).update(prepared.sha256).digest('hex');
-    const found = this.store.findCorpusBySha(sha256);
+    const found = this.store.corpora.findBySha(sha256);
     if (found) return { corpus: this.corpus(found.id), existing: true };
     const name = `${task} (${Object.entries(params).map(([k, v]) => `${k} ${v}`).join(', ')})`;
-    const id = this.store.insertCorpus({
+    const id = this.store.corpora.insert({
       name,
       kind: 'task',
       task: { name: task, params },
@@ -67,18 +67,18 @@ export class CorpusService {
   }
 
   listCorpora(): CorpusMeta[] {
-    return this.store.listCorpora();
+    return this.store.corpora.list();
   }
 
   corpus(id: number): CorpusDetails {
-    const c = this.store.getCorpus(id);
+    const c = this.store.corpora.get(id);
     if (!c) throw new LabError('not-found', `no corpus ${id}`);
     const { text, predictable: _p, longRange: _l, ...meta } = c;
     return { ...meta, stats: corpusStats(text, c.vocab, c.validFraction) };
   }
 
   deleteCorpus(id: number): void {
-    if (!this.store.deleteCorpus(id)) throw new LabError('not-found', `no corpus ${id}`);
+    if (!this.store.corpora.delete(id)) throw new LabError('not-found', `no corpus ${id}`);
     this.idsCache.delete(id);
   }
 
@@ -86,7 +86,7 @@ export class CorpusService {
   ids(corpusId: number): CorpusIds {
     let ids = this.idsCache.get(corpusId);
     if (!ids) {
-      const c = this.store.getCorpus(corpusId)!;
+      const c = this.store.corpora.get(corpusId)!;
       const { train, valid, trainChars } = splitCorpus(c.text, c.validFraction);
       const shared = (mask: Uint8Array): SharedArrayBuffer => {
         const buf = new SharedArrayBuffer(mask.length - trainChars);

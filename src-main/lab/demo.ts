@@ -25,7 +25,7 @@ const DEMO_SPEC: ExperimentSpecInput = {
  * id, or null when the database was not empty.
  */
 export function ensureDemo(store: LabStore, corpora: CorpusService, experiments: ExperimentService): number | null {
-  if (store.listCorpora().length > 0 || store.listExperiments().length > 0) return null;
+  if (store.corpora.list().length > 0 || store.experiments.list().length > 0) return null;
   const { corpus } = corpora.createTaskCorpus('recall', { lag: 16, length: 200_000 });
   return experiments.createExperiment({ corpusId: corpus.id, name: DEMO_EXPERIMENT_NAME, spec: DEMO_SPEC }).experiment.id;
 }

@@ -95,7 +95,7 @@ export class Diagnostics {
 
   /** Uniform, unigram and n-gram reference losses of a corpus on its validation text, computed once. */
   baselines(corpusId: number): Promise<BaselinesReport> {
-    const meta = this.store.getCorpusMeta(corpusId);
+    const meta = this.store.corpora.getMeta(corpusId);
     if (!meta) return Promise.reject(new LabError('not-found', `no corpus ${corpusId}`));
     let report = this.baselineCache.get(corpusId);
     if (!report) {

@@ -35,8 +35,8 @@ export class ExperimentService {
     const { corpus, spec, planned } = this.plan(input);
     const name = input.name?.trim() || `${spec.cells.join(' vs ')} on ${corpus.name}`;
     const id = this.store.transaction(() => {
-      const experimentId = this.store.insertExperiment({ name, corpusId: corpus.id, spec });
-      this.store.insertRuns(experimentId, planned.map((r) => ({
+      const experimentId = this.store.experiments.insert({ name, corpusId: corpus.id, spec });
+      this.store.runs.insert(experimentId, planned.map((r) => ({
         cell: r.cell,
         seed: r.seed,
         config: { model: r.model, train: r.train } satisfies RunConfig,
@@ -45,18 +45,18 @@ export class ExperimentService {
       })));
       return experimentId;
     });
-    return { experiment: this.store.getExperiment(id)!, runs: this.store.listRuns(id) };
+    return { experiment: this.store.experiments.get(id)!, runs: this.store.runs.list(id) };
   }
 
   listExperiments() {
-    return this.store.listExperiments();
+    return this.store.experiments.list();
   }
 
   /** A queued copy of a run (same cell, seed and config) in the same experiment. */
   duplicateRun(id: number): Run {
     const r = this.records.run(id);
     const config = r.config as RunConfig;
-    const [copy] = this.store.insertRuns(r.experimentId, [{ cell: r.cell, seed: r.seed, config, params: r.params, steps: config.train.steps }]);
+    const [copy] = this.store.runs.insert(r.experimentId, [{ cell: r.cell, seed: r.seed, config, params: r.params, steps: config.train.steps }]);
     return this.records.announce(copy);
   }
 
@@ -65,11 +65,11 @@ export class ExperimentService {
     const runs = [...new Set(ids)].map((id): RunSummary => {
       const run = this.records.run(id);
       const config = run.config as RunConfig;
-      const last = this.store.listMetrics(id, { fromStep: run.step }).at(-1);
+      const last = this.store.metrics.list(id, { fromStep: run.step }).at(-1);
       const best = run.bestValLoss;
       return {
         run,
-        experimentName: this.store.getExperiment(run.experimentId)?.name ?? '',
+        experimentName: this.store.experiments.get(run.experimentId)?.name ?? '',
         config,
         bestValLoss: best,
         bitsPerChar: best === null ? null : best / Math.LN2,
@@ -86,7 +86,7 @@ export class ExperimentService {
 
   /** The runs an experiment would have on a corpus, checked as createExperiment checks them. */
   private plan(input: { corpusId: number; spec: ExperimentSpecInput }): { corpus: CorpusMeta; spec: ExperimentSpec; planned: PlannedRun[] } {
-    const corpus = this.store.getCorpusMeta(input.corpusId);
+    const corpus = this.store.corpora.getMeta(input.corpusId);
     if (!corpus) throw new LabError('not-found', `no corpus ${input.corpusId}`);
     let spec = experimentSpec(input.spec);
     if (spec.initFrom) spec = this.initFromSpec(spec, spec.initFrom.modelId, corpus);

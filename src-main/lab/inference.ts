@@ -81,6 +81,6 @@ export class Inference {
   }
 
   private runVocab(runId: number): string[] {
-    return this.store.getCorpusMeta(this.records.corpusIdOf(this.records.run(runId)))!.vocab;
+    return this.store.corpora.getMeta(this.records.corpusIdOf(this.records.run(runId)))!.vocab;
   }
 }

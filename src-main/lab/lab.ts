@@ -94,7 +94,7 @@ export class Lab {
   /** Opens (creating or migrating) the database and marks runs of dead processes interrupted. */
   static open(opts: LabOptions): Lab {
     const store = new LabStore(openDatabase(opts.db, { nativeBinding: opts.sqliteBinding }));
-    store.markInterrupted(isAlive);
+    store.runs.markInterrupted(isAlive);
     return new Lab(store, opts);
   }
 

@@ -23,8 +23,8 @@ export function metricsTable(store: LabStore, records: LabRecords, experimentId:
   const { experiment, runs } = records.experiment(experimentId);
   const rows: MetricsRow[] = [];
   for (const run of runs) {
-    const evals = new Map(store.listEvals(run.id).map((e) => [e.step, e]));
-    for (const m of store.listMetrics(run.id)) {
+    const evals = new Map(store.evals.list(run.id).map((e) => [e.step, e]));
+    for (const m of store.metrics.list(run.id)) {
       const e = evals.get(m.step);
       rows.push({
         experiment: experiment.name,

@@ -9,7 +9,8 @@ import { parameterCount } from '../../src-worker/engine/param-layout.ts';
 import { exportOnnx } from '../../src-worker/engine/onnx.ts';
 import { modelFromState } from '../../src-worker/engine/trainer.ts';
 import type { CheckpointKind, ExperimentSpec, ExportFormat, ModelInfo } from '../api/types.ts';
-import type { LabStore, ModelMeta } from '../store/lab-store.ts';
+import type { LabStore } from '../store/lab-store.ts';
+import type { ModelMeta } from '../store/types.ts';
 import { LabError } from './errors.ts';
 import type { LabRecords } from './records.ts';
 
@@ -27,23 +28,23 @@ export class ModelService {
     const format = opts.vocab === undefined ? 'rnn-lab' : 'pytorch';
     const loaded = decodeModel(bytes, format, opts.vocab ?? null);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const found = this.store.findModelBySha(sha256);
+    const found = this.store.models.findBySha(sha256);
     if (found) {
       if (found.format === 'pytorch' && JSON.stringify(found.vocab) !== JSON.stringify(loaded.vocab)) {
         throw new LabError('bad-input', `this file is already imported as model ${found.id} "${found.name}" with another vocabulary`);
       }
       return { model: this.model(found.id), existing: true };
     }
-    const id = this.store.insertModel({ name, format, sha256, config: loaded.model.config, vocab: loaded.vocab, provenance: loaded.provenance, bytes });
+    const id = this.store.models.insert({ name, format, sha256, config: loaded.model.config, vocab: loaded.vocab, provenance: loaded.provenance, bytes });
     return { model: this.model(id), existing: false };
   }
 
   listModels(): ModelInfo[] {
-    return this.store.listModels().map(modelDetails);
+    return this.store.models.list().map(modelDetails);
   }
 
   model(id: number): ModelInfo {
-    const m = this.store.getModelMeta(id);
+    const m = this.store.models.getMeta(id);
     if (!m) throw new LabError('not-found', `no model ${id}`);
     return modelDetails(m);
   }
@@ -51,14 +52,14 @@ export class ModelService {
   /** Deletes an imported model that no experiment starts from. */
   deleteModel(id: number): void {
     this.model(id);
-    const users = this.store.listExperiments().filter((e) => (e.spec as ExperimentSpec).initFrom?.modelId === id);
+    const users = this.store.experiments.list().filter((e) => (e.spec as ExperimentSpec).initFrom?.modelId === id);
     if (users.length > 0) throw new LabError('bad-state', `model ${id} is what ${users.map((e) => `experiment ${e.id} "${e.name}"`).join(', ')} start(s) from; delete ${users.length === 1 ? 'it' : 'them'} first`);
-    this.store.deleteModel(id);
+    this.store.models.delete(id);
   }
 
   /** A stored model decoded, and a file the model worker reads (ours: as stored; PyTorch: re-saved). */
   modelFile(id: number): { meta: ModelInfo; loaded: LoadedModel; bytes: Uint8Array } {
-    const stored = this.store.getModel(id);
+    const stored = this.store.models.get(id);
     if (!stored) throw new LabError('not-found', `no model ${id}`);
     const loaded = decodeModel(stored.bytes, stored.format, stored.vocab);
     const bytes = stored.format === 'rnn-lab' ? stored.bytes : saveModel(loaded.model, { vocab: loaded.vocab, provenance: loaded.provenance });
@@ -83,7 +84,7 @@ export class ModelService {
     const run = this.records.run(runId);
     const { step, state } = this.records.checkpoint(runId, which);
     const { experiment } = this.records.experiment(run.experimentId);
-    const corpus = this.store.getCorpusMeta(experiment.corpusId)!;
+    const corpus = this.store.corpora.getMeta(experiment.corpusId)!;
     const { model, train } = modelFromState(state);
     const provenance = {
       app: 'rnn-lab',

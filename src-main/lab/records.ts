@@ -11,13 +11,13 @@ export class LabRecords {
   constructor(private readonly store: LabStore, private readonly events: LabEvents) {}
 
   experiment(id: number): { experiment: Experiment; spec: ExperimentSpec; runs: Run[] } {
-    const experiment = this.store.getExperiment(id);
+    const experiment = this.store.experiments.get(id);
     if (!experiment) throw new LabError('not-found', `no experiment ${id}`);
-    return { experiment, spec: experiment.spec as ExperimentSpec, runs: this.store.listRuns(id) };
+    return { experiment, spec: experiment.spec as ExperimentSpec, runs: this.store.runs.list(id) };
   }
 
   run(id: number): Run {
-    const r = this.store.getRun(id);
+    const r = this.store.runs.get(id);
     if (!r) throw new LabError('not-found', `no run ${id}`);
     return r;
   }
@@ -30,13 +30,13 @@ export class LabRecords {
   /** The training state of a run's best or last checkpoint. */
   checkpoint(runId: number, which: CheckpointKind): { step: number; state: ArrayBuffer } {
     this.run(runId);
-    const c = this.store.getCheckpoint(runId, which);
+    const c = this.store.checkpoints.get(runId, which);
     if (!c) throw new LabError('not-found', `run ${runId} has no ${which} checkpoint yet`);
     return { step: c.step, state: c.state.buffer as ArrayBuffer };
   }
 
   setStatus(id: number, status: RunStatus, opts: { error?: string } = {}): void {
-    this.store.setRunStatus(id, status, opts);
+    this.store.runs.setStatus(id, status, opts);
     this.announce(id);
   }
 

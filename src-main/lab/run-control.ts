@@ -50,14 +50,14 @@ export class RunControl {
     const r = this.records.run(id);
     if (this.scheduler.stop(id, how)) return null;
     if (r.status !== 'running') return r;
-    this.store.requestControl(id, how);
+    this.store.runs.requestControl(id, how);
     return null;
   }
 
   deleteExperiment(id: number): void {
-    const runs = this.store.listRuns(id);
+    const runs = this.store.runs.list(id);
     if (runs.some((r) => r.status === 'running')) throw new LabError('bad-state', `experiment ${id} has running runs; pause or cancel them first`);
-    if (!this.store.deleteExperiment(id)) throw new LabError('not-found', `no experiment ${id}`);
+    if (!this.store.experiments.delete(id)) throw new LabError('not-found', `no experiment ${id}`);
     for (const r of runs) this.scheduler.dequeue(r.id);
   }
 }

@@ -121,7 +121,7 @@ export class Scheduler {
   private pump(): void {
     while (this.queue.length > 0) {
       const id = this.queue[0];
-      const run = this.store.getRun(id);
+      const run = this.store.runs.get(id);
       if (!run) {
         this.queue.shift(); // deleted while it waited
         continue;
@@ -142,7 +142,7 @@ export class Scheduler {
 
   private dispatch(id: number, threads: number): void {
     const before = this.records.run(id);
-    if (!this.store.claimRun(id, this.opts.pid)) return; // another process has it, or it ended meanwhile
+    if (!this.store.runs.claim(id, this.opts.pid)) return; // another process has it, or it ended meanwhile
     const handle = this.executor.start(this.training.request(before), (ev) => this.training.record(id, ev));
     this.active.set(id, handle);
     this.activeThreads.set(id, threads);
@@ -165,7 +165,7 @@ export class Scheduler {
   /** Pause and cancel requests that other processes left in the database for runs we own. */
   private pollControl(): void {
     for (const [id, handle] of this.active) {
-      const request = this.store.takeControl(id);
+      const request = this.store.runs.takeControl(id);
       if (request === 'pause') handle.pause();
       else if (request === 'cancel') handle.cancel();
     }

@@ -32,13 +32,13 @@ export class TrainingRecords {
     const { model, train } = before.config as RunConfig;
     const { spec, experiment } = this.records.experiment(before.experimentId);
     const ids = this.corpora.ids(experiment.corpusId);
-    const last = before.status === 'queued' ? null : this.store.getCheckpoint(id, 'last');
+    const last = before.status === 'queued' ? null : this.store.checkpoints.get(id, 'last');
     const from = last?.step ?? 0;
-    this.store.deleteMetricsAfter(id, from);
-    const kept = this.store.listEvals(id).filter((e) => e.step <= from && Number.isFinite(e.valLoss));
+    this.store.deleteHistoryAfter(id, from);
+    const kept = this.store.evals.list(id).filter((e) => e.step <= from && Number.isFinite(e.valLoss));
     const bestValLoss = kept.length ? Math.min(...kept.map((e) => e.valLoss)) : null;
-    const elapsedBefore = from === 0 ? 0 : (this.store.listMetrics(id, { fromStep: from }).find((m) => m.step === from)?.wallSeconds ?? 0);
-    this.store.updateRun(id, { step: from, bestValLoss, elapsed: elapsedBefore });
+    const elapsedBefore = from === 0 ? 0 : (this.store.metrics.list(id, { fromStep: from }).find((m) => m.step === from)?.wallSeconds ?? 0);
+    this.store.runs.update(id, { step: from, bestValLoss, elapsed: elapsedBefore });
     const initWeights = !last && spec.initFrom ? this.models.initWeights(spec.initFrom.modelId, model) : null;
     return {
       runId: id,
@@ -63,8 +63,8 @@ export class TrainingRecords {
       case 'metrics': {
         const last = ev.rows[ev.rows.length - 1];
         s.transaction(() => {
-          s.insertMetrics(runId, ev.rows);
-          s.updateRun(runId, { step: last.step, elapsed: last.wallSeconds });
+          s.metrics.insert(runId, ev.rows);
+          s.runs.update(runId, { step: last.step, elapsed: last.wallSeconds });
         });
         this.events.emit({ type: 'metrics', runId, rows: ev.rows });
         return;
@@ -72,18 +72,18 @@ export class TrainingRecords {
       case 'eval': {
         const run = this.records.run(runId);
         s.transaction(() => {
-          s.insertEval(runId, ev);
-          if (run.bestValLoss === null || ev.valLoss < run.bestValLoss) s.updateRun(runId, { bestValLoss: ev.valLoss });
+          s.evals.insert(runId, ev);
+          if (run.bestValLoss === null || ev.valLoss < run.bestValLoss) s.runs.update(runId, { bestValLoss: ev.valLoss });
         });
         this.events.emit({ type: 'eval', runId, step: ev.step, valLoss: ev.valLoss, bitsPerChar: ev.bitsPerChar, accuracy: ev.accuracy, predictableAccuracy: ev.predictableAccuracy, longRangeAccuracy: ev.longRangeAccuracy });
         return;
       }
       case 'checkpoint':
-        s.putCheckpoint(runId, ev.kind, ev.step, ev.valLoss, new Uint8Array(ev.state));
+        s.checkpoints.put(runId, ev.kind, ev.step, ev.valLoss, new Uint8Array(ev.state));
         this.events.emit({ type: 'checkpoint', runId, step: ev.step, kind: ev.kind });
         return;
       case 'sample':
-        s.insertSample(runId, { step: ev.step, prime: ev.prime, temperature: ev.temperature, text: ev.text });
+        s.samples.insert(runId, { step: ev.step, prime: ev.prime, temperature: ev.temperature, text: ev.text });
         this.events.emit({ type: 'sample', runId, step: ev.step, prime: ev.prime, temperature: ev.temperature, text: ev.text });
         return;
     }

@@ -38,16 +38,16 @@ export interface ReportOptions {
 
 export function buildReport(lab: Lab, experimentId: number, opts: ReportOptions = {}): string {
   const { experiment, spec, runs } = lab.experiment(experimentId);
-  const corpus = lab.store.getCorpusMeta(experiment.corpusId);
+  const corpus = lab.store.corpora.getMeta(experiment.corpusId);
   const comparison = runs.length ? lab.compareRuns(runs.map((r) => r.id)) : { runs: [], differences: [] };
   // a cell's seeds share its colour, as on the app's charts
   const colors = colorIndexes(runs);
   const series: RunSeries[] = runs.map((run, i) => ({
     run,
     color: runColor(colors[i]),
-    metrics: lab.store.listMetrics(run.id),
-    evals: lab.store.listEvals(run.id),
-    sample: lab.store.listSamples(run.id).at(-1),
+    metrics: lab.store.metrics.list(run.id),
+    evals: lab.store.evals.list(run.id),
+    sample: lab.store.samples.list(run.id).at(-1),
   }));
   const now = opts.now ?? new Date();
   const baselines = opts.baselines ?? null;
@@ -84,7 +84,7 @@ ${body}
 
 // ---- sections ----
 
-function purposeSection(spec: ExperimentSpec, corpus: ReturnType<Lab['store']['getCorpusMeta']>, runs: Run[]): string {
+function purposeSection(spec: ExperimentSpec, corpus: ReturnType<Lab['store']['corpora']['getMeta']>, runs: Run[]): string {
   const first = runs[0]?.config as RunConfig | undefined;
   const budget = spec.budget.mode === 'hidden' ? `the same hidden size, ${spec.budget.hidden}` : `about ${formatInt(spec.budget.params)} parameters per model`;
   const rows: [string, string][] = [

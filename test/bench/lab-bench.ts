@@ -40,9 +40,9 @@ async function poolOverhead(): Promise<number> {
 
 function metricRowsPerSecond(): number {
   const store = new LabStore(openDatabase(join(dir, 'rows.db')));
-  const cid = store.insertCorpus({ name: 'x', kind: 'file', task: null, sha256: 'a'.repeat(64), text: 'abc', chars: 3, vocab: ['a', 'b', 'c'] });
-  const eid = store.insertExperiment({ name: 'x', corpusId: cid, spec: {} });
-  const [rid] = store.insertRuns(eid, [{ cell: 'lstm', seed: 1, config: {}, params: 1, steps: 1 }]);
+  const cid = store.corpora.insert({ name: 'x', kind: 'file', task: null, sha256: 'a'.repeat(64), text: 'abc', chars: 3, vocab: ['a', 'b', 'c'] });
+  const eid = store.experiments.insert({ name: 'x', corpusId: cid, spec: {} });
+  const [rid] = store.runs.insert(eid, [{ cell: 'lstm', seed: 1, config: {}, params: 1, steps: 1 }]);
   const batch = 100;
   const batches = 500;
   const t0 = performance.now();
@@ -51,7 +51,7 @@ function metricRowsPerSecond(): number {
       const step = b * batch + i + 1;
       return { step, charsSeen: step * 512, wallSeconds: step / 100, trainLoss: 1.5, gradNorm: 0.7, clipped: false, lr: 2e-3, charsPerSecond: 5000 };
     });
-    store.transaction(() => store.insertMetrics(rid, rows));
+    store.transaction(() => store.metrics.insert(rid, rows));
   }
   const secs = (performance.now() - t0) / 1000;
   store.close();

@@ -28,12 +28,12 @@ function fill(lab: Lab): void {
       return { step, charsSeen: step * 32, wallSeconds: step / 200, trainLoss: 0.4 + 1.6 * Math.exp(-step / (3000 + 500 * k)) + noise, gradNorm: 0.3 + noise, clipped: false, lr: 0.002, charsPerSecond: 6400 };
     });
     lab.store.transaction(() => {
-      lab.store.insertMetrics(r.id, rows);
-      for (let step = 1000; step <= RUNS_STEPS; step += 1000) lab.store.insertEval(r.id, { step, valLoss: rows[step - 1].trainLoss + 0.02, bitsPerChar: 1, accuracy: 0.5, chars: 1000 });
-      lab.store.updateRun(r.id, { step: RUNS_STEPS, elapsed: 500, bestValLoss: 0.42 });
+      lab.store.metrics.insert(r.id, rows);
+      for (let step = 1000; step <= RUNS_STEPS; step += 1000) lab.store.evals.insert(r.id, { step, valLoss: rows[step - 1].trainLoss + 0.02, bitsPerChar: 1, accuracy: 0.5, chars: 1000 });
+      lab.store.runs.update(r.id, { step: RUNS_STEPS, elapsed: 500, bestValLoss: 0.42 });
     });
-    lab.store.claimRun(r.id, process.pid);
-    lab.store.setRunStatus(r.id, 'completed');
+    lab.store.runs.claim(r.id, process.pid);
+    lab.store.runs.setStatus(r.id, 'completed');
   }
 }
 

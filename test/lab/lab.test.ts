@@ -30,7 +30,7 @@ describe('Lab', () => {
     lab.runExperiment(a.experiment.id);
     lab.runExperiment(b.experiment.id);
     await lab.whenIdle();
-    const taskEvals = lab.store.listEvals(a.runs[0].id);
+    const taskEvals = lab.store.evals.list(a.runs[0].id);
     expect(taskEvals.map((e) => e.step)).toEqual([20, 40]);
     for (const e of taskEvals) {
       expect(e.predictableAccuracy).toBeGreaterThanOrEqual(0);
@@ -38,7 +38,7 @@ describe('Lab', () => {
       expect(e.longRangeAccuracy).toBeGreaterThanOrEqual(0);
       expect(e.longRangeAccuracy).toBeLessThanOrEqual(1);
     }
-    expect(lab.store.listEvals(b.runs[0].id).every((e) => e.predictableAccuracy === null && e.longRangeAccuracy === null)).toBe(true);
+    expect(lab.store.evals.list(b.runs[0].id).every((e) => e.predictableAccuracy === null && e.longRangeAccuracy === null)).toBe(true);
   });
 
   it('exports a finished run as a model file that loads with the corpus vocabulary', async () => {
@@ -64,7 +64,7 @@ describe('Lab', () => {
     let most = 0;
     const off = lab.on((e) => {
       if (e.type !== 'run') return;
-      running = lab.store.listRuns(experiment.id).filter((r) => r.status === 'running').length;
+      running = lab.store.runs.list(experiment.id).filter((r) => r.status === 'running').length;
       most = Math.max(most, running);
     });
     lab.runExperiment(experiment.id);

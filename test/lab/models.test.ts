@@ -68,7 +68,7 @@ describe('imported models', () => {
     expect(lab.importModel(torch, { name: 'x', vocab }).existing).toBe(true);
     expect(() => lab.importModel(torch, { name: 'x', vocab: [...vocab].reverse() })).toThrow(/already imported as model \d+ "from torch" with another vocabulary/);
     // the file is stored as given
-    expect(Buffer.from(lab.store.getModel(b.model.id)!.bytes).equals(Buffer.from(torch))).toBe(true);
+    expect(Buffer.from(lab.store.models.get(b.model.id)!.bytes).equals(Buffer.from(torch))).toBe(true);
     expect(lab.listModels().map((m) => m.name)).toEqual(['cats lstm', 'from torch']);
   });
 
@@ -129,11 +129,11 @@ describe('imported models', () => {
     lab.runExperiment(experiment.id);
     await lab.whenIdle();
     expect(lab.run(runs[0].id).status).toBe('completed');
-    const first = lab.store.listMetrics(runs[0].id)[0];
+    const first = lab.store.metrics.list(runs[0].id)[0];
     expect(first.step).toBe(1);
 
     // the same first window, in this process: from the model's weights, and from a fresh start
-    const c = lab.store.getCorpus(corpusId)!;
+    const c = lab.store.corpora.get(corpusId)!;
     const data = encodeShared(splitCorpus(c.text, c.validFraction).train, c.vocab);
     const fromModel = new Trainer({ model: config.model, train: config.train, data, kernels: createKernels() });
     fromModel.model.params.set(loadModel(ours).model.params);

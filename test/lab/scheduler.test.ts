@@ -195,7 +195,7 @@ describe('Scheduler on two threads', () => {
   it('hears a pause that another process asks for in the database', async () => {
     const e = experiment(1);
     control.runExperiment(e.id);
-    store.requestControl(e.runs[0], 'pause');
+    store.runs.requestControl(e.runs[0], 'pause');
     await scheduler.whenIdle();
     expect(executor.of(e.runs[0]).calls).toEqual(['pause']);
     expect(status(e.runs[0])).toBe('paused');

@@ -72,7 +72,7 @@ beforeAll(async () => {
   lab.runExperiment(seedsId);
   await lab.whenIdle();
   // the latest sample of the GRU is hostile text
-  lab.store.insertSample(runIds[1], { step: 30, prime: '<p>', temperature: 0.8, text: HOSTILE_SAMPLE });
+  lab.store.samples.insert(runIds[1], { step: 30, prime: '<p>', temperature: 0.8, text: HOSTILE_SAMPLE });
   baselines = await lab.baselines(corpus.id);
   html = buildReport(lab, experimentId, { now: new Date(Date.UTC(2025, 0, 2, 3, 4)), baselines });
   seedsHtml = (await exportReport(lab, seedsId)).text!;
@@ -157,7 +157,7 @@ describe('the experiment report', () => {
 
   it('gives the verdict over two seeds per cell as the app computes it (seed-stats.ts)', () => {
     const { runs } = lab.experiment(seedsId);
-    const finals = (cell: string) => runs.filter((r) => r.cell === cell).map((r) => lab.store.listEvals(r.id).at(-1)!.valLoss);
+    const finals = (cell: string) => runs.filter((r) => r.cell === cell).map((r) => lab.store.evals.list(r.id).at(-1)!.valLoss);
     const cells = [{ name: 'RNN', values: finals('rnn') }, { name: 'GRU', values: finals('gru') }];
     const seeds = section(seedsHtml, 'Summary over seeds');
     const items = verdictItems(cells);
@@ -212,7 +212,7 @@ describe('the experiment report', () => {
 
   it('has the latest sample of every run, escaped', () => {
     const samples = html.slice(html.indexOf('<h2>Latest samples</h2>'));
-    const rnnSample = lab.store.listSamples(runIds[0]).at(-1)!;
+    const rnnSample = lab.store.samples.list(runIds[0]).at(-1)!;
     expect(samples).toContain(escapeHtml(rnnSample.text));
     expect(samples).toContain('hello &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &lt;img src=&quot;http://example.com/x.png&quot;&gt; &amp; bye');
     expect(samples).toContain('<mark title="the prime">&lt;p&gt;</mark>');

@@ -1,5 +1,5 @@
 /**
- * One contender in the claimRun race (test/store/lab-store.test.ts starts several of these as
+ * One contender in the claimRun race (test/store/runs.test.ts starts several of these as
  * separate processes). Args: database path, start time (ms since epoch), first and last run id,
  * and where in that range to start (contenders start at different places and wrap around, so
  * they collide all along the range). Prints the ids it won as JSON.
@@ -17,7 +17,7 @@ while (Date.now() < Number(startAt)) {
 const won: number[] = [];
 for (let i = 0; i < n; i++) {
   const id = first + ((i + Number(offsetArg)) % n);
-  if (store.claimRun(id, process.pid)) won.push(id);
+  if (store.runs.claim(id, process.pid)) won.push(id);
 }
 store.close();
 process.stdout.write(JSON.stringify(won));

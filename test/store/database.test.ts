@@ -26,7 +26,7 @@ function tables(db: BetterSqlite3.Database): string[] {
 }
 
 function addCorpus(db: BetterSqlite3.Database, name = 'c'): number {
-  return new LabStore(db).insertCorpus({
+  return new LabStore(db).corpora.insert({
     name, kind: 'file', task: null, sha256: name.padEnd(64, '0'), text: 'hello', chars: 5, vocab: ['e', 'h', 'l', 'o'],
   });
 }

@@ -36,7 +36,7 @@ export const DEMO_COMMANDS: Command[] = [
       }
       if (ids.length) await trainInForeground(ctx, ids);
       const { runs } = lab.experiment(demo.id);
-      const evals = runs.map((r) => lab.store.listEvals(r.id).at(-1) ?? null);
+      const evals = runs.map((r) => lab.store.evals.list(r.id).at(-1) ?? null);
       if (!ctx.json) {
         io.out("\neach run's last evaluation on the validation text (long-range: the letters recalled):\n");
         runs.forEach((r, i) => io.out(`${formatRun(r)}\n${evals[i] ? `${formatEval(evals[i])}\n` : ''}`));

@@ -27,8 +27,8 @@ export const RUN_COMMANDS: Command[] = [
     positionals: ['id'],
     run(ctx) {
       const run = ctx.lab.run(id(ctx));
-      const evals = ctx.lab.store.listEvals(run.id);
-      const samples = ctx.lab.store.listSamples(run.id);
+      const evals = ctx.lab.store.evals.list(run.id);
+      const samples = ctx.lab.store.samples.list(run.id);
       if (!ctx.json) {
         ctx.io.out(formatRun(run) + '\n');
         const c = run.config as RunConfig;
