@@ -3,9 +3,10 @@
  * English corpus, the Chromium switches, and the screenshot folder.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { APP_BUILD, isBuildFresh } from '../../scripts/app-build.mjs';
 import { repoRoot } from '../helpers.ts';
 
 export { repoRoot };
@@ -22,24 +23,13 @@ export function screenshotPath(name: string): string {
   return join(SCREENSHOTS, `${name}.png`);
 }
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 /**
  * Runs `electron-vite build` (renderer, main, preload) unless its outputs are newer than every
- * source file. Parallel test files take a directory lock, so one builds while the others wait.
+ * source file (scripts/app-build.mjs decides, as for npm start). Parallel test files take a
+ * directory lock, so one builds while the others wait.
  */
 export function ensureAppBuilt(): void {
-  const outputs = ['out/renderer/index.html', 'out/main/index.js', 'out/preload/preload.cjs'].map((p) => resolve(repoRoot, p));
-  const sources = Math.max(...['src-renderer', 'src-main', 'src-worker'].map((d) => newestMtime(resolve(repoRoot, d))), statSync(resolve(repoRoot, 'electron.vite.config.ts')).mtimeMs);
-  const fresh = (): boolean => outputs.every((p) => existsSync(p) && statSync(p).mtimeMs >= sources);
+  const fresh = (): boolean => isBuildFresh(repoRoot, APP_BUILD);
   if (fresh()) return;
   const lock = resolve(repoRoot, 'out/.e2e-build-lock');
   mkdirSync(dirname(lock), { recursive: true });
