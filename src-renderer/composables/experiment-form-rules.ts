@@ -42,7 +42,7 @@ const NUMBER_RULES: Record<NumberField, NumberRule> = {
   minLr: { label: 'Final learning rate', range: R.minLr, meaning: 'where the cosine ends' },
   warmup: { label: 'Warm-up steps', range: R.warmup, meaning: 'the rate rises linearly over them; 0 = none' },
   weightDecay: { label: 'Weight decay', range: R.weightDecay, meaning: 'an L2 penalty added to the gradient' },
-  sampleEvery: { label: 'Sample interval', range: interval(CADENCE_MIN.sampleEvery), meaning: 'steps between text samples; 0 = none' },
+  sampleEvery: { label: 'Sample interval', range: interval(CADENCE_MIN.sampleEvery), meaning: 'a sample comes with every evaluation; this adds one every so many steps; 0 = no more' },
   checkpointEvery: { label: 'Checkpoint interval', range: interval(CADENCE_MIN.checkpointEvery), meaning: 'steps between saved checkpoints' },
 };
 

@@ -26,8 +26,8 @@ export const SCHEDULES: readonly { name: ScheduleName; label: string }[] = [
 ];
 
 export const INIT_SCHEMES: readonly { name: InitScheme; label: string }[] = [
-  { name: 'pytorch', label: "PyTorch's: U(−1/√H, 1/√H)" },
-  { name: 'char-rnn', label: "char-rnn's: U(−0.08, 0.08)" },
+  { name: 'pytorch', label: 'PyTorch: U(±1/√H)' },
+  { name: 'char-rnn', label: 'char-rnn: U(±0.08)' },
 ];
 
 /** a number box's value: a number, or '' while it is empty */
@@ -78,7 +78,7 @@ export function defaultFormValues(corpusId: number | null = null): ExperimentFor
     layers: 1, embedding: 0, seqLen: 64, batch: 32, threads: 1, optimizer: 'adam', lr: 0.002, clip: 5, dropout: 0,
     steps: 2000, evalEvery: 100, seeds: 1,
     schedule: 'constant', stepSize: 1000, gamma: 0.5, minLr: 0, warmup: 0, init: 'pytorch', weightDecay: 0,
-    sampleEvery: 500, checkpointEvery: 200,
+    sampleEvery: 0, checkpointEvery: 200,
   };
 }
 

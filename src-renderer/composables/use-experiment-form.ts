@@ -12,7 +12,8 @@ import { formFieldOf, labelOf, userMessage, validateForm, type FormContext, type
 import { defaultFormValues, specOf, type ExperimentFormValues } from './experiment-form-values.ts';
 import { useDebouncedWatch } from './use-debounced-watch.ts';
 
-export function useExperimentForm(initialCorpusId: number | null, planDelayMs = 300, storage: Storage = window.localStorage) {
+export function useExperimentForm(initialCorpusId: number | null, planDelayMs = 300) {
+  const storage = window.localStorage;
   const experiments = useExperimentsStore();
   const models = useModelsStore();
   const corpora = useCorporaStore();
@@ -76,12 +77,15 @@ export function useExperimentForm(initialCorpusId: number | null, planDelayMs = 
     Object.assign(values, defaultFormValues(corpusId), { name, initFromModelId });
   }
 
-  useDebouncedWatch(() => JSON.stringify([values.corpusId, spec.value, Object.keys(local.value).length]), () => {
-    if (Object.keys(local.value).length > 0 || values.corpusId === null) {
-      experiments.clearPlan();
-      return;
-    }
-    void experiments.planFor(values.corpusId, spec.value);
+  // a refused form shows no plan at once (the plan of what it was is not what it is); a valid one
+  // asks the lab once the user has stopped typing
+  const plannable = computed(() => Object.keys(local.value).length === 0 && values.corpusId !== null);
+  watch(plannable, (ok) => {
+    if (!ok) experiments.clearPlan();
+  }, { flush: 'sync' });
+  useDebouncedWatch(() => JSON.stringify([values.corpusId, spec.value, plannable.value]), () => {
+    if (plannable.value && values.corpusId !== null) void experiments.planFor(values.corpusId, spec.value);
+    else experiments.clearPlan();
   }, planDelayMs);
 
   async function submit(start: boolean): Promise<boolean> {

@@ -17,7 +17,7 @@ const corpus = (over: Partial<CorpusMeta> = {}): CorpusMeta => ({
   id: 1, name: 'shakespeare', kind: 'file', task: null, sha256: 'x', chars: 1_000_000, vocab: ['a'], validFraction: 0.1, source: null, createdAt: 0, ...over,
 });
 
-function setup(plan: (spec: ExperimentSpecInput) => unknown, opts: { corpora?: CorpusMeta[]; more?: Partial<{ [M in keyof LabClient]: LabClient[M] }> } = {}) {
+function setup(plan: (spec: ExperimentSpecInput) => unknown, opts: { corpora?: CorpusMeta[]; more?: Partial<{ [M in keyof LabClient]: LabClient[M] }>; planDelayMs?: number } = {}) {
   const pinia = createPinia();
   setActivePinia(pinia);
   client = fakeClient({
@@ -26,7 +26,7 @@ function setup(plan: (spec: ExperimentSpecInput) => unknown, opts: { corpora?: C
   });
   provideLabClient(client);
   useCorporaStore().corpora = opts.corpora ?? [corpus()];
-  return mount(NewExperimentForm, { props: { corpusId: 1, planDelayMs: 0 }, global: { plugins: [pinia] } });
+  return mount(NewExperimentForm, { props: { corpusId: 1, planDelayMs: opts.planDelayMs ?? 0 }, global: { plugins: [pinia] } });
 }
 
 const emptyPlan = () => ({ runs: [], estimateSeconds: 1 });
@@ -120,6 +120,16 @@ describe('NewExperimentForm', () => {
     expect(createButton(wrapper).attributes('disabled')).toBeDefined();
     expect(wrapper.find('#create-blocked').text()).toBe('Correct the 3 marked settings to create the experiment: Hidden size, Dropout, Learning rate.');
     expect(wrapper.find('.plan').text()).toContain('Correct the marked settings to see the runs');
+  });
+
+  it('drops the plan as soon as a box is refused, without waiting for the user to stop typing', async () => {
+    const wrapper = setup((spec) => ({ runs: spec.cells.map((cell) => ({ cell, seed: 1, hidden: 128, params: 1000 })), estimateSeconds: 5 }), { planDelayMs: 20 });
+    await new Promise((r) => setTimeout(r, 40));
+    await flushPromises();
+    expect(wrapper.findAll('.plan-table tbody tr')).toHaveLength(3);
+    await wrapper.find('#field-hidden').setValue('0');
+    expect(wrapper.find('.plan-table').exists()).toBe(false);
+    expect(wrapper.find('.estimate').exists()).toBe(false);
   });
 
   it('states in each hint exactly the range its error states', async () => {
