@@ -8,10 +8,10 @@ import { CELL_CHOICES, defaultFormValues, INIT_SCHEMES, OPTIMIZERS, SCHEDULES, t
 
 const PREFIX = 'rnn-lab.new-experiment.';
 
-/** The settings an experiment on a corpus shares with the next one: not the corpus, name or starting model. */
-export type RememberedSettings = Omit<ExperimentFormValues, (typeof NOT_REMEMBERED)[number]>;
-
 const NOT_REMEMBERED = ['corpusId', 'name', 'initFromModelId'] as const;
+
+/** The settings an experiment on a corpus shares with the next one: not the corpus, name or starting model. */
+type RememberedSettings = Omit<ExperimentFormValues, (typeof NOT_REMEMBERED)[number]>;
 
 const CHOICES: Partial<Record<keyof RememberedSettings, readonly string[]>> = {
   budgetMode: ['hidden', 'params'],

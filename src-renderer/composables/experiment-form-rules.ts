@@ -120,6 +120,12 @@ export function shownNumberFields(v: ExperimentFormValues, group?: keyof typeof 
   return fields.filter((f) => !hidden.has(f));
 }
 
+/** Whether the form shows the input (a refusal of one it hides belongs to no box). */
+export function isShown(field: FormField, v: ExperimentFormValues): boolean {
+  if (field in NUMBER_RULES) return shownNumberFields(v).includes(field as NumberField);
+  return !(v.initFromModelId !== null && (field === 'cells' || field === 'init'));
+}
+
 /**
  * Every refusal the form can tell by itself, at once, each under the box it is about. The lab checks
  * again; what only it can tell (a budget no hidden size meets, a model's vocabulary) comes back from

@@ -8,7 +8,7 @@ import { useCorporaStore } from '../stores/corpora.ts';
 import { useExperimentsStore } from '../stores/experiments.ts';
 import { useModelsStore } from '../stores/models.ts';
 import { recallSettings, rememberSettings } from './experiment-form-memory.ts';
-import { formFieldOf, labelOf, userMessage, validateForm, type FormContext, type FormErrors, type FormField } from './experiment-form-rules.ts';
+import { formFieldOf, isShown, labelOf, userMessage, validateForm, type FormContext, type FormErrors, type FormField } from './experiment-form-rules.ts';
 import { defaultFormValues, specOf, type ExperimentFormValues } from './experiment-form-values.ts';
 import { useDebouncedWatch } from './use-debounced-watch.ts';
 
@@ -37,8 +37,9 @@ export function useExperimentForm(initialCorpusId: number | null, planDelayMs = 
   const refusal = computed<{ field: FormField | null; message: string } | null>(() => {
     const fe = experiments.fieldError;
     if (fe) {
-      const field = formFieldOf(fe.field);
-      return { field, message: userMessage(field, fe.message) };
+      const named = formFieldOf(fe.field);
+      const field = named && isShown(named, values) ? named : null;
+      return { field, message: userMessage(named, fe.message) };
     }
     return experiments.formError ? { field: null, message: userMessage(null, experiments.formError) } : null;
   });

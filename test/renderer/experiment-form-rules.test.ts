@@ -4,7 +4,7 @@ import type { CellName, CorpusMeta } from '../../src-main/api/contract.ts';
 import { recallSettings, rememberSettings } from '../../src-renderer/composables/experiment-form-memory.ts';
 import { SUGGESTED_EMBEDDING, torchNotes, vocabularyShares } from '../../src-renderer/composables/experiment-form-notes.ts';
 import {
-  formFieldOf, hintOf, labelOf, NUMBER_GROUPS, rangeOf, rangeText, shownNumberFields, userMessage, validateForm, type FormContext, type FormField,
+  formFieldOf, hintOf, isShown, labelOf, NUMBER_GROUPS, rangeOf, rangeText, shownNumberFields, userMessage, validateForm, type FormContext, type FormField,
 } from '../../src-renderer/composables/experiment-form-rules.ts';
 import { defaultFormValues, type ExperimentFormValues, type NumberField } from '../../src-renderer/composables/experiment-form-values.ts';
 import { CELL_CATALOGUE } from '../../src-shared/cells.ts';
@@ -127,6 +127,19 @@ describe('the lab\'s refusals', () => {
     for (const [path, field] of cases) expect(formFieldOf(path), path).toBe(field);
     expect(formFieldOf('overrides.lstm')).toBeNull();
     expect(formFieldOf('spec.budget.mode')).toBeNull();
+  });
+
+  it('belong to no box when they name one the form does not show', () => {
+    const v = defaultFormValues(1);
+    expect(isShown('hidden', v)).toBe(true);
+    expect(isShown('params', v)).toBe(false);
+    expect(isShown('stepSize', v)).toBe(false);
+    expect(isShown('stepSize', { ...v, schedule: 'step' })).toBe(true);
+    expect(isShown('minLr', { ...v, schedule: 'cosine' })).toBe(true);
+    expect(isShown('cells', v)).toBe(true);
+    const fromModel = { ...v, initFromModelId: 2 };
+    for (const f of ['cells', 'init', 'hidden', 'layers', 'embedding'] as const) expect(isShown(f, fromModel), f).toBe(false);
+    for (const f of ['initFrom', 'dropout', 'lr', 'corpusId'] as const) expect(isShown(f, fromModel), f).toBe(true);
   });
 
   it('are said in the form\'s words, without paths or what was received', () => {
