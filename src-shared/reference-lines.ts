@@ -94,16 +94,28 @@ export function referencePoints(value: number, extent: { min: number; max: numbe
 }
 
 /**
- * Label positions (pixels, y down) at least `gap` apart: labels are taken top to bottom and each
- * is moved down just enough to clear the one above it, so close lines keep their order.
+ * Label positions (pixels, y down) at least `gap` apart, in their lines' order, each as near its
+ * own line's position as the others allow, and within [lo, hi] when they fit there. Labels that
+ * would touch are placed as one evenly spaced block centred on the positions they want (the
+ * placement with the least squared displacement), and blocks that then touch are merged in turn.
  */
-export function spreadLabels(ys: readonly number[], gap: number): number[] {
+export function spreadLabels(ys: readonly number[], gap: number, lo = -Infinity, hi = Infinity): number[] {
   const order = ys.map((_, i) => i).sort((a, b) => ys[a] - ys[b]);
-  const out = [...ys];
-  let last = -Infinity;
+  // each block: its members in order and the position of its first label
+  const blocks: { members: number[]; top: number }[] = [];
+  const place = (members: number[]): number => {
+    const wanted = members.reduce((sum, i, k) => sum + ys[i] - k * gap, 0) / members.length;
+    return Math.max(lo, Math.min(hi - (members.length - 1) * gap, wanted));
+  };
   for (const i of order) {
-    out[i] = Math.max(ys[i], last + gap);
-    last = out[i];
+    blocks.push({ members: [i], top: place([i]) });
+    for (;;) {
+      const [prev, last] = blocks.slice(-2);
+      if (!last || !prev || prev.top + prev.members.length * gap <= last.top) break;
+      blocks.splice(-2, 2, { members: [...prev.members, ...last.members], top: place([...prev.members, ...last.members]) });
+    }
   }
+  const out = new Array<number>(ys.length);
+  for (const b of blocks) b.members.forEach((i, k) => (out[i] = b.top + k * gap));
   return out;
 }

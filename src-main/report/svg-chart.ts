@@ -145,8 +145,8 @@ export function lineChartSvg(opts: SvgChartOptions): string {
   }
 
   if (references.length > 0) {
-    // above each line at its right end, on a white halo over the runs' lines; close ones pushed apart
-    const at = spreadLabels(references.map((r) => Math.max(sy(r.value) - 3, m.top + 12)), 13);
+    // above each line at its right end, on a white halo over the runs' lines; close ones spread apart inside the plot
+    const at = spreadLabels(references.map((r) => sy(r.value) - 3), 13, m.top + 12, m.top + plotH - 2);
     parts.push('<g class="reference-labels" fill="#5b6170" font-size="11" text-anchor="end" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">');
     references.forEach((r, i) => parts.push(`<text x="${m.left + plotW - 4}" y="${fmt(at[i])}">${escapeHtml(r.label)}</text>`));
     parts.push('</g>');

@@ -3,8 +3,9 @@
  * itself does not draw) across the whole plot, beneath the runs' lines, and writes each one's label
  * ("5-gram (Kneser-Ney) 1.58") at its right end, just above it, on a translucent patch of the page's
  * colour so a run's line passing under it does not make it unreadable. Labels of close lines are
- * pushed apart. The lines span the plot rather than the runs' points because the x axis ends on a
- * round tick past the last point. Drawn on the canvas, so saved and copied PNGs carry them.
+ * spread apart inside the plot, none overlapping. The lines span the plot rather than the runs'
+ * points because the x axis ends on a round tick past the last point. Drawn on the canvas, so
+ * saved and copied PNGs carry them.
  */
 import type { Chart, Plugin } from 'chart.js';
 import { figureBackground } from './chart-image.ts';
@@ -32,14 +33,15 @@ interface ShownReference {
   dash: number[];
 }
 
-/** The reference lines shown, with their pixel rows; none before the chart has its scales. */
+/** The reference lines shown and in view, with their pixel rows; none before the chart has its scales. */
 function shownReferences(chart: Chart<'line'>): ShownReference[] {
   const scale = chart.scales.y;
   if (!scale || !chart.chartArea) return [];
   return (chart.data.datasets as unknown as ReferenceDataset[]).flatMap((d, i) => {
     if (!d.reference || d.data.length === 0 || !chart.isDatasetVisible(i)) return [];
     const y = scale.getPixelForValue(d.data[0].y);
-    if (!Number.isFinite(y)) return [];
+    // a zoomed axis may leave the line out of view: then it has no label either
+    if (!Number.isFinite(y) || y < chart.chartArea.top - 0.5 || y > chart.chartArea.bottom + 0.5) return [];
     return [{
       label: d.label ?? '',
       y,
@@ -75,8 +77,8 @@ export const referenceLabels: Plugin<'line'> = {
     const refs = shownReferences(chart);
     if (refs.length === 0) return;
     const { ctx, chartArea: area } = chart;
-    // the text's bottom just above its line, but never above the plot
-    const at = spreadLabels(refs.map((r) => Math.max(r.y - 2, area.top + LABEL_PX)), LABEL_PX);
+    // the text's bottom just above its line, kept inside the plot
+    const at = spreadLabels(refs.map((r) => r.y - 2), LABEL_PX, area.top + LABEL_PX, area.bottom - 2);
     ctx.save();
     ctx.font = `${FONT_PX}px system-ui, -apple-system, 'Segoe UI', sans-serif`;
     ctx.textAlign = 'right';

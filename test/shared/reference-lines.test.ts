@@ -46,9 +46,35 @@ describe('reference lines', () => {
     expect(referencePoints(1.75, { min: 0.5, max: 12.25 })).toEqual([{ x: 0.5, y: 1.75 }, { x: 12.25, y: 1.75 }]);
   });
 
-  it('have their labels pushed apart when lines are close, keeping their order', () => {
-    expect(spreadLabels([100, 50, 104, 200], 14)).toEqual([100, 50, 114, 200]);
-    expect(spreadLabels([30, 31, 32], 10)).toEqual([30, 40, 50]);
+  it('have their labels spread around close lines, in order, each as near its line as the others allow', () => {
+    // 100 and 104 become one block centred on them: 95 and 109
+    expect(spreadLabels([100, 50, 104, 200], 14)).toEqual([95, 50, 109, 200]);
+    expect(spreadLabels([30, 31, 32], 10)).toEqual([21, 31, 41]);
     expect(spreadLabels([], 10)).toEqual([]);
+    // a block that would leave the plot is moved back inside it
+    expect(spreadLabels([12, 13], 14, 14, 300)).toEqual([14, 28]);
+    expect(spreadLabels([298, 299, 300], 14, 14, 300)).toEqual([272, 286, 300]);
+  });
+
+  it('never overlap, inside the plot, however the lines fall (3-gram and 5-gram a hair apart, all at an edge)', () => {
+    let state = 7;
+    const random = (): number => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state / 2 ** 32;
+    };
+    const cases = [[150, 150.4, 90, 60], [14, 14, 14, 15], [320, 319, 318, 300], [200, 201, 202, 203, 204, 205]];
+    for (let k = 0; k < 200; k++) cases.push(Array.from({ length: 1 + Math.floor(random() * 6) }, () => 14 + random() * 306));
+    for (const ys of cases) {
+      const at = spreadLabels(ys, 14, 14, 320);
+      const sorted = [...at].sort((a, b) => a - b);
+      for (let i = 1; i < sorted.length; i++) expect(sorted[i] - sorted[i - 1]).toBeGreaterThanOrEqual(14 - 1e-9);
+      for (const y of at) {
+        expect(y).toBeGreaterThanOrEqual(14);
+        expect(y).toBeLessThanOrEqual(320 + 1e-9);
+      }
+      // the labels keep their lines' order
+      const byLine = ys.map((_, i) => i).sort((a, b) => ys[a] - ys[b] || a - b);
+      for (let i = 1; i < byLine.length; i++) expect(at[byLine[i]]).toBeGreaterThan(at[byLine[i - 1]]);
+    }
   });
 });
