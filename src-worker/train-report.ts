@@ -11,7 +11,7 @@ export interface Cadence {
   evalEvery: number;
   /** validation characters used by interval evaluations (0 = the whole validation text) */
   evalChars: number;
-  /** post a text sample every this many steps (0 = never) */
+  /** a text sample is posted at every evaluation (and at the end), and also every this many steps (0 = only then) */
   sampleEvery: number;
   sampleLength: number;
   /** post a 'last' checkpoint every this many steps */

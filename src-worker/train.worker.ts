@@ -3,9 +3,12 @@
  * cancel come in through the shared control word, read between steps and (through trainStep's
  * interrupted hook) between layers, so the worker never has to wait for its event loop to hear them.
  *
- * Every cadence counts absolute steps, and samples draw from a generator seeded by (seed, step):
- * a run resumed from a 'last' checkpoint at step s posts for the steps after s exactly the rows,
- * evaluations, best checkpoints and samples an uninterrupted run posts (only timings differ).
+ * Every cadence counts absolute steps. A sample is taken at every evaluation (and so at the end)
+ * and every sampleEvery steps besides; each draws from its own generator seeded by (seed, step)
+ * and reads the weights through its own workspace, so sampling never touches the training
+ * generators or state: a run trains bit-identically however often it samples, and a run resumed
+ * from a 'last' checkpoint at step s posts for the steps after s exactly the rows, evaluations,
+ * best checkpoints and samples an uninterrupted run posts (only timings differ).
  */
 import type { MessagePort } from 'node:worker_threads';
 import { evaluate, type EvalResult } from './engine/evaluate.ts';
@@ -92,12 +95,14 @@ async function trainLoop(task: TrainTask, trainer: Trainer, ctl: Int32Array): Pr
     const s = r.step;
     const last = s === steps;
 
+    const evaluating = every(cadence.evalEvery, s) || last;
     if (every(cadence.metricsEvery, s) || last) out.row(clock.row(r, B * T));
-    if (every(cadence.sampleEvery, s) && prime !== null) {
+    // a sample beside every evaluation, so even a short run shows how its text changes
+    if ((evaluating || every(cadence.sampleEvery, s)) && prime !== null) {
       out.send({ type: 'sample', step: s, prime: task.vocab[prime], temperature: SAMPLE_TEMPERATURE, text: sample(trainer, task.vocab, prime, cadence, seed, s) });
     }
     let valLoss: number | null = null;
-    if (every(cadence.evalEvery, s) || last) {
+    if (evaluating) {
       // interval evaluations read the first evalChars characters; the final one reads them all
       const ids = cadence.evalChars > 0 && !last ? valid.subarray(0, cadence.evalChars) : valid;
       const ev = evaluateIds(trainer, ids, T, masks);

@@ -30,7 +30,8 @@ export const DEFAULT_CADENCE: Cadence = {
   metricsEvery: 1,
   evalEvery: 100,
   evalChars: 20000,
-  sampleEvery: 500,
+  // samples come with every evaluation; more often only on request
+  sampleEvery: 0,
   sampleLength: 200,
   checkpointEvery: 200,
 };

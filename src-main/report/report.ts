@@ -2,9 +2,9 @@
  * An experiment as one self-contained HTML file: what it compares and on what text, the summary
  * over seeds with its verdict (the same statistics as the app: src-shared/seed-stats.ts), the
  * baselines a model has to beat, the summary numbers of each run, the loss charts (inline SVG,
- * with the baselines as reference lines), the configs and how they differ, and each run's latest
- * sample. It opens offline and makes no request at all: no scripts, no external styles, fonts or
- * images, and its own Content-Security-Policy says so. Corpus names, run errors and samples are
+ * with the baselines as reference lines), the configs and how they differ, and a few samples of
+ * each run over training. It opens offline and makes no request at all: no scripts, no external
+ * styles, fonts or images, and its own Content-Security-Policy says so. Corpus names, run errors and samples are
  * user data: every text goes through escapeHtml.
  */
 import pkg from '../../package.json' with { type: 'json' };
@@ -26,7 +26,8 @@ interface RunSeries {
   color: string;
   metrics: MetricRow[];
   evals: EvalRow[];
-  sample: Sample | undefined;
+  /** a few of its samples over training, oldest first, the latest last */
+  samples: Sample[];
 }
 
 export interface ReportOptions {
@@ -47,7 +48,7 @@ export function buildReport(lab: Lab, experimentId: number, opts: ReportOptions 
     color: runColor(colors[i]),
     metrics: lab.store.metrics.list(run.id),
     evals: lab.store.evals.list(run.id),
-    sample: lab.store.samples.list(run.id).at(-1),
+    samples: samplesOverTime(lab.store.samples.list(run.id)),
   }));
   const now = opts.now ?? new Date();
   const baselines = opts.baselines ?? null;
@@ -61,7 +62,7 @@ export function buildReport(lab: Lab, experimentId: number, opts: ReportOptions 
     summarySection(comparison.runs.map((s, i) => ({ ...s, color: series[i].color }))),
     chartsSection(series, referenceLines(baselines, DEFAULT_REFERENCE_CHOICE, 'nats')),
     configSection(runs, comparison.differences),
-    samplesSection(series, (spec as ExperimentSpec).cadence.sampleEvery),
+    samplesSection(series),
     `<footer class="muted">Made by RNN Lab ${esc(pkg.version)}. Losses are cross-entropy in nats per character; bits per character = loss / ln 2; perplexity = e<sup>loss</sup>. Charts show at most 1,000 points per line (consecutive points averaged); dotted grey lines are the baselines.</footer>`,
   ].join('\n');
 
@@ -219,16 +220,31 @@ function configSection(runs: Run[], differences: string[]): string {
     + `<h3>What every run shares</h3>${sharedRows.length ? definitionList(sharedRows, 'config') : '<p class="muted">(nothing)</p>'}</section>`;
 }
 
-function samplesSection(series: RunSeries[], sampleEvery: number): string {
-  const none = sampleEvery > 0 ? `No sample yet (one is taken every ${formatInt(sampleEvery)} steps).` : 'No sample: this experiment takes none.';
+/** samples of each run in the report: how its text changed, without making the file long */
+const SAMPLES_PER_RUN = 4;
+
+/** Up to `count` samples spread evenly over training, always the first and the latest. */
+function samplesOverTime(samples: readonly Sample[], count = SAMPLES_PER_RUN): Sample[] {
+  if (samples.length <= count) return [...samples];
+  const picked = new Set<number>();
+  for (let k = 0; k < count; k++) picked.add(Math.round((k * (samples.length - 1)) / (count - 1)));
+  return [...picked].sort((a, b) => a - b).map((i) => samples[i]);
+}
+
+function samplesSection(series: RunSeries[]): string {
   const items = series.map((s) => {
     const head = `<h3>${swatch(s.color)} ${esc(s.run.cell)} seed ${s.run.seed} <span class="muted">#${s.run.id}</span></h3>`;
-    if (!s.sample) return `<div class="sample">${head}<p class="muted">${esc(none)}</p></div>`;
-    const { step, prime, temperature, text } = s.sample;
-    const primed = prime ? `<mark title="the prime">${esc(prime)}</mark>` : '';
-    return `<div class="sample">${head}<p class="muted">at step ${formatInt(step)}, temperature ${temperature}${prime ? ', after the highlighted prime' : ''}</p><pre>${primed}${esc(text)}</pre></div>`;
+    if (s.samples.length === 0) return `<div class="sample">${head}<p class="muted">No sample yet: one is taken at each evaluation.</p></div>`;
+    const shown = s.samples.map((sample, i) => {
+      const { step, prime, temperature, text } = sample;
+      const latest = i === s.samples.length - 1 ? ' (the latest)' : '';
+      const primed = prime ? `<mark title="the prime">${esc(prime)}</mark>` : '';
+      return `<p class="muted">at step ${formatInt(step)}${latest}, temperature ${temperature}${prime ? ', after the highlighted prime' : ''}</p><pre>${primed}${esc(text)}</pre>`;
+    });
+    return `<div class="sample" data-run="${s.run.id}">${head}${shown.join('')}</div>`;
   });
-  return `<section><h2>Latest samples</h2>${items.join('\n')}</section>`;
+  return '<section><h2>Samples over training</h2>'
+    + `<p class="muted">Text each model wrote while training, taken at its evaluations: up to ${SAMPLES_PER_RUN} per run, from the first to the latest.</p>${items.join('\n')}</section>`;
 }
 
 // ---- pieces ----
@@ -305,7 +321,7 @@ table.baselines { width: auto; min-width: 50%; }
 figure { margin: 0 0 1.25rem; }
 figcaption { font-weight: 600; margin-bottom: 0.3rem; }
 svg { width: 100%; height: auto; display: block; border: 1px solid #e3e5ea; border-radius: 4px; }
-.sample pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f0f1f3; border-radius: 4px; padding: 0.6rem; font-size: 0.85rem; margin: 0; }
+.sample pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #f0f1f3; border-radius: 4px; padding: 0.6rem; font-size: 0.85rem; margin: 0 0 0.5rem; }
 mark { background: #fff4c2; }
 footer { margin-top: 2.5rem; font-size: 0.85rem; }
 @media print {

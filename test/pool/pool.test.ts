@@ -87,7 +87,8 @@ describe('TrainingPool', () => {
       const steps = events.map(stepOf);
       expect(steps).toEqual([...steps].sort((a, b) => a - b));
       expect(of(events, 'eval').map((e) => e.step)).toEqual([10, 20, 30]);
-      expect(of(events, 'sample').map((e) => [e.step, e.prime, e.text.length])).toEqual([[15, '\n', 20], [30, '\n', 20]]);
+      // one at every evaluation (10, 20 and the end) and every sampleEvery (15) steps besides
+      expect(of(events, 'sample').map((e) => [e.step, e.prime, e.text.length])).toEqual([[10, '\n', 20], [15, '\n', 20], [20, '\n', 20], [30, '\n', 20]]);
       const checkpoints = of(events, 'checkpoint');
       expect(checkpoints.filter((c) => c.kind === 'last').map((c) => c.step)).toEqual([10, 20, 30]);
       expect(checkpoints.filter((c) => c.kind === 'best').length).toBeGreaterThan(0);
@@ -98,6 +99,26 @@ describe('TrainingPool', () => {
       // the final evaluation reads the whole validation text
       expect(of(events, 'eval')[2].chars).toBeGreaterThan(300);
     }
+  });
+
+  it('trains bit-identically however often it samples: samples never touch the training generators or state', async () => {
+    const cfg = (sampleEvery: number) => ({
+      ...request({}, { hidden: 16, layers: 2, dropout: 0.2 }, { steps: 40 }),
+      cadence: { metricsEvery: 1, evalEvery: 20, evalChars: 200, sampleEvery, sampleLength: 40, checkpointEvery: 20 },
+    });
+    // a sample at every step against one only at the evaluations (20 and 40)
+    const [often, rarely] = [start(pool, cfg(1)), start(pool, cfg(0))];
+    await Promise.all([often.done, rarely.done]);
+    expect(of(often.events, 'sample').map((e) => e.step)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(of(rarely.events, 'sample').map((e) => e.step)).toEqual([20, 40]);
+    // the same steps' samples are the same text: each has its own generator, seeded by (seed, step)
+    const at = (events: TrainEvent[], step: number) => of(events, 'sample').find((e) => e.step === step)!.text;
+    expect(at(often.events, 20)).toBe(at(rarely.events, 20));
+    expect(rows(often.events).map(exact)).toEqual(rows(rarely.events).map(exact));
+    expect(of(often.events, 'eval')).toEqual(of(rarely.events, 'eval'));
+    const states = (events: TrainEvent[]) => of(events, 'checkpoint').map((c) => `${c.kind}@${c.step}:${createHash('sha256').update(new Uint8Array(c.state)).digest('hex')}`);
+    expect(states(often.events)).toEqual(states(rarely.events));
+    expect(states(often.events).length).toBeGreaterThanOrEqual(2);
   });
 
   it('a paused run resumed from its checkpoint posts what an uninterrupted run posts', async () => {

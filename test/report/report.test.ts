@@ -210,12 +210,25 @@ describe('the experiment report', () => {
     expect(without).not.toContain('class="references"');
   });
 
-  it('has the latest sample of every run, escaped', () => {
-    const samples = html.slice(html.indexOf('<h2>Latest samples</h2>'));
-    const rnnSample = lab.store.samples.list(runIds[0]).at(-1)!;
-    expect(samples).toContain(escapeHtml(rnnSample.text));
-    expect(samples).toContain('hello &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &lt;img src=&quot;http://example.com/x.png&quot;&gt; &amp; bye');
-    expect(samples).toContain('<mark title="the prime">&lt;p&gt;</mark>');
+  it('has a few samples of every run over training, the latest last, escaped', () => {
+    const samples = section(html, 'Samples over training');
+    const ofRun = (id: number): string => samples.slice(samples.indexOf(`<div class="sample" data-run="${id}">`)).split('</div>')[0];
+    // a sample at every evaluation (10, 20, 30) and every 15 steps: four of them, all shown
+    const rnn = lab.store.samples.list(runIds[0]);
+    expect(rnn.map((x) => x.step)).toEqual([10, 15, 20, 30]);
+    expect([...ofRun(runIds[0]).matchAll(/at step (\d+)( \(the latest\))?/g)].map((m) => m[0])).toEqual(['at step 10', 'at step 15', 'at step 20', 'at step 30 (the latest)']);
+    for (const x of rnn) expect(ofRun(runIds[0])).toContain(escapeHtml(x.text));
+    // five for the GRU (the hostile one added last): four spread from the first to the latest
+    expect([...ofRun(runIds[1]).matchAll(/at step (\d+)( \(the latest\))?/g)].map((m) => m[0])).toEqual(['at step 10', 'at step 15', 'at step 30', 'at step 30 (the latest)']);
+    expect(ofRun(runIds[1])).toContain('hello &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &lt;img src=&quot;http://example.com/x.png&quot;&gt; &amp; bye');
+    expect(ofRun(runIds[1])).toContain('<mark title="the prime">&lt;p&gt;</mark>');
+    expect(samples).not.toContain('No sample yet');
+  });
+
+  it('has samples from an experiment that asks for none between evaluations (sampleEvery 0)', () => {
+    const samples = section(seedsHtml, 'Samples over training');
+    expect(samples).not.toContain('No sample yet');
+    expect([...samples.matchAll(/at step 30 \(the latest\)/g)]).toHaveLength(4);
   });
 
   it('refers to nothing outside itself: no script, no src or href, no url(), no @import', () => {
