@@ -313,7 +313,7 @@ describe('NewExperimentForm', () => {
     const note = wrapper.find('[data-testid="vocabulary-note"]');
     // rnn: 2,000 x 128 input + 128 x 2,000 + 2,000 decoder = 514,000 of 2,000 x 128 + 128 x 128 + 2 x 128 + 258,000 = 530,640
     expect(note.text()).toContain('the 2,000-character vocabulary\'s input and output weights take 97% of the RNN\'s 530,640 parameters (GRU 95%, LSTM 95%)');
-    expect(note.text()).toContain('An embedding of 64 would need 119,808 fewer');
+    expect(note.text()).toContain('An embedding of 64 would save 119,808 of them in the RNN.');
     await note.find('button').trigger('click');
     await settle();
     expect((wrapper.find('#field-embedding').element as HTMLInputElement).value).toBe('64');
