@@ -91,3 +91,36 @@ export function seedOutcome(run: { status: string; step: number }, evals: { eval
   const value = evals.valLoss[last];
   return Number.isFinite(value) ? { kind: 'final', value, step: evals.evalStep[last] } : { kind: 'diverged', step: evals.evalStep[last] };
 }
+
+/** How many seeds a cell's mean averages up to which step. */
+export interface Coverage {
+  seeds: number;
+  to: number;
+}
+
+/**
+ * From the steps a cell's seeds have reached: up to the first end every seed with a step, then
+ * one fewer up to the next, and so on ([1000, 2000] -> 2 seeds to step 1,000, 1 to 2,000). A seed
+ * at step 0 counts nowhere.
+ */
+export function seedCoverage(steps: readonly number[]): Coverage[] {
+  const reached = steps.filter((s) => s > 0).sort((a, b) => a - b);
+  const out: Coverage[] = [];
+  reached.forEach((to, i) => {
+    if (out.length > 0 && out[out.length - 1].to === to) return;
+    out.push({ seeds: reached.length - i, to });
+  });
+  return out;
+}
+
+/**
+ * What a legend says of a cell whose mean does not average all its seeds everywhere ("LSTM: 2 seeds
+ * to step 1,000, 1 to step 2,000"), or null when every seed is there all along.
+ */
+export function coverageText(label: string, seeds: number, coverage: readonly Coverage[]): string | null {
+  if (coverage.length === 0) return `${label}: no seed has a step yet`;
+  const missing = seeds - coverage[0].seeds;
+  if (coverage.length === 1 && missing === 0) return null;
+  const parts = coverage.map((c, i) => `${c.seeds}${i === 0 ? (c.seeds === 1 ? ' seed' : ' seeds') : ''} to step ${formatInt(c.to)}`);
+  return `${label}: ${parts.join(', ')}${missing > 0 ? ` (${missing} not started)` : ''}`;
+}

@@ -1,9 +1,10 @@
 /** Chart.js with only the parts we use, and colours taken from the page's theme variables. */
 import {
   BarController, BarElement, CategoryScale, Chart, Decimation, Filler, Legend, LinearScale, LineController, LineElement,
-  LogarithmicScale, PointElement, Tooltip, type ChartOptions, type Plugin, type ScatterDataPoint,
+  LogarithmicScale, PointElement, Ticks, Tooltip, type ChartOptions, type Plugin, type Scale, type ScatterDataPoint, type Tick,
 } from 'chart.js';
 import { onBeforeUnmount } from 'vue';
+import { logTick, readableLogTicks } from './chart-ticks.ts';
 
 // Filler shades the band between a mean's upper and lower edges over seeds
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, BarController, BarElement, CategoryScale, Decimation, Filler, Legend, Tooltip);
@@ -47,18 +48,26 @@ export interface LineChartSetup {
   xTitle: string;
   yTitle: string;
   yLog: boolean;
-  interaction?: ChartOptions<'line'>['interaction'];
+  /** the pointer events Chart.js listens to (its defaults when absent) */
+  events?: ChartOptions<'line'>['events'];
   plugins?: ChartOptions<'line'>['plugins'];
   inlinePlugins?: Plugin<'line'>[];
 }
 
+/** Tick labels: a log axis' as logTick writes them, a linear axis' as Chart.js does. */
+function tickLabel(this: Scale, value: number | string, index: number, ticks: Tick[]): string | string[] {
+  return this.type === 'logarithmic' ? logTick(value, index, ticks) : Ticks.formatters.numeric.call(this, Number(value), index, ticks);
+}
+
 /**
- * A line chart of raw {x, y} points on a linear x axis (y linear or logarithmic), without
- * animation, in the theme's colours: the loss charts and the small charts of the cell views.
+ * A line chart of raw {x, y} points on a linear x axis (y linear or logarithmic, with a few
+ * readable ticks when logarithmic), without animation, in the theme's colours: the loss charts and
+ * the small charts of the cell views.
  */
 export function createLineChart(ctx: CanvasRenderingContext2D, setup: LineChartSetup): Chart<'line', ScatterDataPoint[]> {
   const c = themeColors();
-  const axis = (title: string) => ({ title: { display: true, text: title, color: c.text }, ticks: { color: c.text }, grid: { color: c.grid } });
+  // a zoomed axis' ends are wherever the drag stopped (512.03): no tick of their own
+  const axis = (title: string) => ({ title: { display: true, text: title, color: c.text }, ticks: { color: c.text, includeBounds: false }, grid: { color: c.grid } });
   return new Chart<'line', ScatterDataPoint[]>(ctx, {
     type: 'line',
     data: { datasets: [] },
@@ -68,10 +77,11 @@ export function createLineChart(ctx: CanvasRenderingContext2D, setup: LineChartS
       maintainAspectRatio: false,
       parsing: false,
       normalized: true,
-      interaction: setup.interaction ?? { mode: 'nearest', intersect: false },
+      interaction: { mode: 'nearest', intersect: false },
+      ...(setup.events ? { events: setup.events } : {}),
       scales: {
         x: { type: 'linear', ...axis(setup.xTitle) },
-        y: { type: setup.yLog ? 'logarithmic' : 'linear', ...axis(setup.yTitle) },
+        y: { type: setup.yLog ? 'logarithmic' : 'linear', ...axis(setup.yTitle), afterBuildTicks: readableLogTicks, ticks: { color: c.text, includeBounds: false, callback: tickLabel } },
       },
       plugins: setup.plugins,
     },

@@ -30,14 +30,6 @@ export interface LineAxes {
 
 type Dataset = ChartDataset<'line', ScatterDataPoint[]> & { key: string };
 
-/** A log axis' tick as few digits as it needs: 0.3, 0.003, 1e-5 (Chart.js writes 0.30000). */
-export function logTick(value: number | string): string {
-  const v = Number(value);
-  if (!Number.isFinite(v) || v === 0) return String(value);
-  const a = Math.abs(v);
-  return a >= 1e-3 && a < 1e5 ? String(Number(v.toPrecision(2))) : v.toExponential(0);
-}
-
 export function toDatasets(previous: readonly Dataset[], specs: readonly LineSpec[]): Dataset[] {
   const byKey = new Map(previous.map((d) => [d.key, d]));
   return specs.map((s) => {
@@ -73,7 +65,6 @@ export function useLineChart(canvas: Ref<HTMLCanvasElement | null>, specs: Ref<L
     }
     if (y) {
       y.type = axes.value.yLog ? 'logarithmic' : 'linear';
-      if (y.ticks) y.ticks.callback = axes.value.yLog ? logTick : undefined;
       if ('title' in y && y.title) y.title.text = axes.value.y;
     }
     if (legend) legend.display = !!axes.value.legend;

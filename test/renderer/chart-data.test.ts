@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ema, evalX, runLines, thinMinMax } from '../../src-renderer/composables/chart-data.ts';
 import { createRedrawScheduler } from '../../src-renderer/composables/redraw-scheduler.ts';
-import { buildDatasets } from '../../src-renderer/composables/use-loss-chart.ts';
+import { buildDatasets } from '../../src-renderer/composables/chart-lines.ts';
 import { appendEval, appendMetrics, emptySeries } from '../../src-renderer/stores/run-series.ts';
 import { metricRow } from './fake-client.ts';
 
@@ -82,8 +82,8 @@ describe('series for the charts', () => {
 
   it('reuses dataset objects across redraws, so Chart.js updates in place', () => {
     const spec = { key: '1:train', kind: 'train' as const, points: [{ x: 1, y: 2 }] };
-    const first = buildDatasets([], [{ spec, color: '#f00', label: 'a', hidden: false }]);
-    const second = buildDatasets(first, [{ spec: { ...spec, points: [{ x: 1, y: 2 }, { x: 2, y: 1 }] }, color: '#f00', label: 'a', hidden: true }]);
+    const first = buildDatasets([], [{ spec, color: '#f00', label: 'a', entity: 'run 1', hidden: false }]);
+    const second = buildDatasets(first, [{ spec: { ...spec, points: [{ x: 1, y: 2 }, { x: 2, y: 1 }] }, color: '#f00', label: 'a', entity: 'run 1', hidden: true }]);
     expect(second[0]).toBe(first[0]);
     expect(second[0].data).toHaveLength(2);
     expect(second[0].hidden).toBe(true);

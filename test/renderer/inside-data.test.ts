@@ -191,13 +191,3 @@ describe('runs of the cell views', () => {
     expect(c.get(1)).not.toBe(c.get(3));
   });
 });
-
-describe('log axis ticks', () => {
-  it('writes each tick with the digits it needs', async () => {
-    const { logTick } = await import('../../src-renderer/composables/use-line-chart.ts');
-    expect(logTick(0.3)).toBe('0.3');
-    expect(logTick(0.003)).toBe('0.003');
-    expect(logTick(0.00001)).toBe('1e-5');
-    expect(logTick(2)).toBe('2');
-  });
-});

@@ -1,6 +1,6 @@
 /** Reference lines on the app's loss chart: the Chart.js datasets they become. */
 import { describe, expect, it } from 'vitest';
-import { buildReferenceDatasets } from '../../src-renderer/composables/use-loss-chart.ts';
+import { buildReferenceDatasets } from '../../src-renderer/composables/chart-lines.ts';
 import { DEFAULT_REFERENCE_CHOICE, referenceLines } from '../../src-shared/reference-lines.ts';
 import { baselinesReport } from './fake-client.ts';
 

@@ -72,7 +72,7 @@ describe('the charts of a two-seed experiment', () => {
     expect((mean.element as HTMLInputElement).checked).toBe(true);
     const legend = () => w.findAll('[aria-label="Show or hide runs"] button').map((b) => b.text());
     expect(legend()).toEqual(['LSTM 2 seeds', 'RNN 2 seeds']);
-    expect(w.text()).toContain('band: ± 1 standard deviation, at the steps where at least 2 seeds have a value');
+    expect(w.text()).toContain('line: mean of the seeds that have reached each step · band: ± 1 standard deviation where 2 or more have');
     expect(w.find('figure[data-metric="loss"]').attributes('data-mode')).toBe('mean');
     // hiding a cell hides its seeds, and the per-run view shows them hidden
     await w.find('[data-group="1:lstm"]').trigger('click');
