@@ -16,8 +16,8 @@ type RememberedSettings = Omit<ExperimentFormValues, (typeof NOT_REMEMBERED)[num
 const CHOICES: Partial<Record<keyof RememberedSettings, readonly string[]>> = {
   budgetMode: ['hidden', 'params'],
   optimizer: OPTIMIZERS,
-  schedule: SCHEDULES.map((s) => s.name),
-  init: INIT_SCHEMES.map((s) => s.name),
+  schedule: SCHEDULES.map((s) => s.value),
+  init: INIT_SCHEMES.map((s) => s.value),
 };
 
 export function rememberSettings(storage: Storage, corpusSha: string, v: ExperimentFormValues): void {

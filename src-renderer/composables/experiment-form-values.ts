@@ -19,15 +19,15 @@ export type InitScheme = ModelConfig['init'];
 
 export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'adamw', 'sgd', 'rmsprop', 'adagrad'];
 
-export const SCHEDULES: readonly { name: ScheduleName; label: string }[] = [
-  { name: 'constant', label: 'Constant' },
-  { name: 'step', label: 'Step decay' },
-  { name: 'cosine', label: 'Cosine' },
+export const SCHEDULES: readonly { value: ScheduleName; label: string }[] = [
+  { value: 'constant', label: 'Constant' },
+  { value: 'step', label: 'Step decay' },
+  { value: 'cosine', label: 'Cosine' },
 ];
 
-export const INIT_SCHEMES: readonly { name: InitScheme; label: string }[] = [
-  { name: 'pytorch', label: 'PyTorch: U(±1/√H)' },
-  { name: 'char-rnn', label: 'char-rnn: U(±0.08)' },
+export const INIT_SCHEMES: readonly { value: InitScheme; label: string }[] = [
+  { value: 'pytorch', label: 'PyTorch: U(±1/√H)' },
+  { value: 'char-rnn', label: 'char-rnn: U(±0.08)' },
 ];
 
 /** a number box's value: a number, or '' while it is empty */
