@@ -3,26 +3,24 @@ import type { LabClient } from '../../src-main/api/contract.ts';
 import { useCorporaStore } from './corpora.ts';
 import { useExperimentsStore } from './experiments.ts';
 import { provideLabClient } from './lab-client.ts';
+import { followAddress } from './routing.ts';
 import { useRunsStore } from './runs.ts';
-import { useUiStore } from './ui.ts';
 
-/** Wires the client's events into the stores and opens the first screen. Returns the unsubscribe. */
-export async function startLab(client: LabClient): Promise<() => void> {
+/**
+ * Wires the client's events into the stores and opens the first screen: the one the address
+ * names (a reload, a bookmark), else the newest experiment (the demo the first start creates, or
+ * the user's latest), else Corpora, whose empty state says what to do first. Returns the function
+ * that stops the events and the address following.
+ */
+export async function startLab(client: LabClient, win: Window = window): Promise<() => void> {
   provideLabClient(client);
   const runs = useRunsStore();
-  const experiments = useExperimentsStore();
-  const corpora = useCorporaStore();
-  const ui = useUiStore();
-  const stop = client.onEvent((e) => runs.handleEvent(e));
-  await Promise.all([corpora.load(), experiments.load()]);
-  // A lab with an experiment (the demo the first start creates, or the user's latest) opens it;
-  // an empty lab opens Corpora, whose empty state says what to do first.
-  const newest = [...experiments.experiments].sort((a, b) => b.createdAt - a.createdAt)[0];
-  if (newest) {
-    ui.show('experiment');
-    await experiments.open(newest.id);
-  } else {
-    ui.show('corpora');
-  }
-  return stop;
+  const stopEvents = client.onEvent((e) => runs.handleEvent(e));
+  await Promise.all([useCorporaStore().load(), useExperimentsStore().load()]);
+  const address = followAddress(win);
+  await address.opened;
+  return () => {
+    stopEvents();
+    address.stop();
+  };
 }

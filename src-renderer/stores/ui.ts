@@ -34,6 +34,8 @@ export const useUiStore = defineStore('ui', () => {
   /** an imported model chosen on the Generate screen instead of a run */
   const generateModelId = ref<number | null>(null);
   const toasts = ref<Toast[]>([]);
+  /** what the address named that is not in the lab (a deleted experiment), until the next new place */
+  const addressNotice = ref<string | null>(null);
   let nextToast = 1;
 
   function show(s: Screen): void {
@@ -63,5 +65,5 @@ export const useUiStore = defineStore('ui', () => {
     if (!want && has) compareRunIds.value = compareRunIds.value.filter((id) => id !== runId);
   }
 
-  return { screen, selectedCorpusId, selectedExperimentId, compareRunIds, generateRunId, generateModelId, toasts, show, notify, report, dismiss, toggleCompare };
+  return { screen, selectedCorpusId, selectedExperimentId, compareRunIds, generateRunId, generateModelId, toasts, addressNotice, show, notify, report, dismiss, toggleCompare };
 });

@@ -13,6 +13,8 @@ import { fakeClient, makeRun, metricRow } from './fake-client.ts';
 
 beforeEach(() => {
   setActivePinia(createPinia());
+  // startLab opens what the address names: each test starts from a page without a hash
+  history.replaceState(null, '', '/');
 });
 
 describe('runs store: live events', () => {
