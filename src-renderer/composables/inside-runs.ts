@@ -2,6 +2,7 @@
 import type { Run } from '../../src-main/api/contract.ts';
 import { runColor } from '../../src-shared/run-colors.ts';
 import { cellTitle, colorIndexes } from '../../src-shared/seed-groups.ts';
+import { runProgressNote } from './run-picks.ts';
 
 /** Each run's colour, as the Experiment screen gives it (its cell's, by position in the experiment). */
 export function runColors(runs: readonly Run[]): Map<number, string> {
@@ -13,19 +14,15 @@ export function runLabel(run: Run): string {
   return `${cellTitle(run.cell)} s${run.seed} (#${run.id})`;
 }
 
+/** A run as a picker offers it: its label, and how far it got when it has not finished. */
+export function pickLabel(run: Run): string {
+  const note = runProgressNote(run);
+  return note ? `${runLabel(run)} · ${note}` : runLabel(run);
+}
+
 /** Runs with a checkpoint to read: those that have trained at least one step. */
 export function trainedRuns(runs: readonly Run[]): Run[] {
   return runs.filter((r) => r.step > 0);
-}
-
-/** One run per cell, seed 1 where there is one (else the lowest seed), in the experiment's order. */
-export function onePerCell(runs: readonly Run[]): Run[] {
-  const best = new Map<string, Run>();
-  for (const r of runs) {
-    const have = best.get(r.cell);
-    if (!have || (have.seed !== 1 && (r.seed === 1 || r.seed < have.seed))) best.set(r.cell, r);
-  }
-  return runs.filter((r) => best.get(r.cell) === r);
 }
 
 /** Cells with gates (the plain RNN has only h). */

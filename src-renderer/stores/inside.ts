@@ -7,7 +7,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { CellInspection, CheckpointKind, CharacterLossReport, ExperimentDetails, GradientFlowReport, PassageRequest } from '../../src-main/api/contract.ts';
-import { hasGates, onePerCell, trainedRuns } from '../composables/inside-runs.ts';
+import { hasGates, trainedRuns } from '../composables/inside-runs.ts';
+import { bestPerCell } from '../composables/run-picks.ts';
 import type { GradHistory } from '../composables/lag-data.ts';
 import { DEFAULT_PASSAGE, type PassageChoice } from '../composables/passage.ts';
 import { useBaselinesStore } from './baselines.ts';
@@ -82,15 +83,26 @@ export const useInsideStore = defineStore('inside', () => {
     }
   }
 
-  /** Keeps the choices that still name runs of the experiment; fills the others with defaults. */
+  /** what chooseDefaults filled in last: a choice still equal to it was not the user's */
+  let filled: { flow: string; gate: number | null; losses: string } | null = null;
+
+  /**
+   * Keeps the choices the user made that still name trained runs of the experiment; fills the
+   * others with each cell's best run (a cancelled run's early checkpoint says little about its
+   * cell). A default is chosen again each time, so it moves to a run that has completed since.
+   */
   function chooseDefaults(d: ExperimentDetails): void {
     const trained = trainedRuns(d.runs);
+    const best = bestPerCell(trained);
     const ids = new Set(trained.map((r) => r.id));
-    const kept = flowRunIds.value.filter((id) => ids.has(id));
-    flowRunIds.value = kept.length ? kept : trained.map((r) => r.id);
-    if (gateRunId.value === null || !ids.has(gateRunId.value)) gateRunId.value = (trained.find((r) => hasGates(r.cell)) ?? trained[0])?.id ?? null;
-    const keptLoss = lossRunIds.value.filter((id) => ids.has(id));
-    lossRunIds.value = keptLoss.length ? keptLoss : onePerCell(trained).map((r) => r.id);
+    const own = (now: number[], then: string | undefined): number[] => (now.join() === then ? [] : now.filter((id) => ids.has(id)));
+    const flow = own(flowRunIds.value, filled?.flow);
+    flowRunIds.value = flow.length ? flow : best.map((r) => r.id);
+    const gate = gateRunId.value !== null && gateRunId.value !== filled?.gate && ids.has(gateRunId.value) ? gateRunId.value : null;
+    gateRunId.value = gate ?? (best.find((r) => hasGates(r.cell)) ?? best[0])?.id ?? null;
+    const losses = own(lossRunIds.value, filled?.losses);
+    lossRunIds.value = losses.length ? losses : best.map((r) => r.id);
+    filled = { flow: flowRunIds.value.join(), gate: gateRunId.value, losses: lossRunIds.value.join() };
   }
 
   /** The Experiment screen's "Look inside": this screen, on that experiment. */

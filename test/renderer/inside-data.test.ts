@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFloat32, unitColumn } from '../../src-renderer/composables/float32.ts';
 import { activationScale, heatColor, lossScale, luminance, position, scaleGradient, symmetricScale } from '../../src-renderer/composables/heat-colors.ts';
-import { onePerCell, runColors, trainedRuns } from '../../src-renderer/composables/inside-runs.ts';
+import { runColors, trainedRuns } from '../../src-renderer/composables/inside-runs.ts';
 import { clipThreshold, gradHistoryPoints, lagLines, layerCount, retainedAt } from '../../src-renderer/composables/lag-data.ts';
 import { DIAGNOSE_MAX_PASSAGE } from '../../src-shared/limits.ts';
 import { lossPerChar, passagePage, passageRequest, shownChar, splitChars } from '../../src-renderer/composables/passage.ts';
@@ -179,8 +179,7 @@ describe('runs of the cell views', () => {
     makeRun({ id: 5, cell: 'gru', seed: 1, step: 0 }),
   ];
 
-  it('defaults to one run per cell, seed 1 where there is one, else the lowest seed', () => {
-    expect(onePerCell(runs).map((r) => r.id)).toEqual([2, 4, 5]);
+  it('offers the runs that have trained a step (and so have a checkpoint)', () => {
     expect(trainedRuns(runs).map((r) => r.id)).toEqual([1, 2, 3, 4]);
   });
 

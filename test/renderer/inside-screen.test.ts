@@ -14,11 +14,14 @@ import { provideLabClient } from '../../src-renderer/stores/lab-client.ts';
 import { useUiStore } from '../../src-renderer/stores/ui.ts';
 import { baselinesReport, cellInspection, characterLossReport, fakeClient, gradientFlowReport, makeRun, metricRow } from './fake-client.ts';
 
+// the LSTM's second seed was cancelled early: its "best" checkpoint is the lowest loss of 50 steps
 const RUNS: Run[] = [
-  makeRun({ id: 11, cell: 'rnn', seed: 1, step: 500, config: { train: { clip: 1 } } }),
-  makeRun({ id: 12, cell: 'lstm', seed: 1, step: 500, config: { train: { clip: 1 } } }),
-  makeRun({ id: 13, cell: 'lstm', seed: 2, step: 500, config: { train: { clip: 0 } } }),
+  makeRun({ id: 11, cell: 'rnn', seed: 1, status: 'completed', step: 500, steps: 500, bestValLoss: 1.8, config: { train: { clip: 1 } } }),
+  makeRun({ id: 12, cell: 'lstm', seed: 1, status: 'completed', step: 500, steps: 500, bestValLoss: 1.5, config: { train: { clip: 1 } } }),
+  makeRun({ id: 13, cell: 'lstm', seed: 2, status: 'cancelled', step: 50, steps: 500, bestValLoss: 1.2, config: { train: { clip: 0 } } }),
 ];
+/** every run ticked in the gradient flow's picker, as a user may */
+const ALL = RUNS.map((r) => r.id);
 
 function details(runs: Run[]): ExperimentDetails {
   return {
@@ -30,7 +33,7 @@ function details(runs: Run[]): ExperimentDetails {
 
 type Overrides = Partial<{ [M in MethodName]: LabClient[M] }>;
 
-async function setup(section: InsideSection, overrides: Overrides = {}, runs: Run[] = RUNS) {
+async function setup(section: InsideSection, overrides: Overrides = {}, runs: Run[] = RUNS, flowRunIds: number[] = []) {
   const pinia = createPinia();
   setActivePinia(pinia);
   const client = fakeClient({
@@ -46,14 +49,26 @@ async function setup(section: InsideSection, overrides: Overrides = {}, runs: Ru
   experiments.loaded = true;
   useUiStore().selectedExperimentId = 1;
   useInsideStore().section = section;
+  useInsideStore().flowRunIds = flowRunIds;
   const wrapper = mount(TheInsideScreen, { global: { plugins: [pinia] }, attachTo: document.body });
   await flushPromises();
   return { wrapper, client };
 }
 
 describe('Inside the cells: gradient flow', () => {
-  it('measures every trained run at the chosen checkpoint and lists what it measured', async () => {
+  it("starts on each cell's best completed run, and marks the run that stopped early", async () => {
     const { wrapper, client } = await setup('flow');
+    expect(client.gradientFlow.mock.calls.map(([req]) => req.runId)).toEqual([11, 12]);
+    const cancelled = wrapper.find('.run-picker [data-run="13"]');
+    expect(cancelled.text()).toBe('LSTM s2 (#13) · cancelled at step 50 of 500');
+    expect(cancelled.classes()).toContain('stopped');
+    expect((cancelled.find('input').element as HTMLInputElement).checked).toBe(false);
+    expect(wrapper.find('.run-picker [data-run="12"]').text()).toBe('LSTM s1 (#12)');
+    wrapper.unmount();
+  });
+
+  it('measures every chosen run at the chosen checkpoint and lists what it measured', async () => {
+    const { wrapper, client } = await setup('flow', {}, RUNS, ALL);
     expect(client.gradientFlow.mock.calls.map(([req]) => req)).toEqual([
       { runId: 11, checkpoint: 'best' }, { runId: 12, checkpoint: 'best' }, { runId: 13, checkpoint: 'best' },
     ]);
@@ -70,7 +85,7 @@ describe('Inside the cells: gradient flow', () => {
   });
 
   it('measures over the window the user sets, and explains a window it cannot use', async () => {
-    const { wrapper, client } = await setup('flow');
+    const { wrapper, client } = await setup('flow', {}, RUNS, ALL);
     const box = wrapper.find('[data-testid="flow-window"]');
     await box.setValue('500');
     await box.trigger('change');
@@ -92,7 +107,7 @@ describe('Inside the cells: gradient flow', () => {
   });
 
   it('shows the clipped steps and the threshold of each run, and none where the run does not clip', async () => {
-    const { wrapper } = await setup('flow');
+    const { wrapper } = await setup('flow', {}, RUNS, ALL);
     const figs = wrapper.findAll('.grad-history');
     expect(figs).toHaveLength(3);
     expect(figs[0].attributes('data-clipped')).toBe('2');
@@ -107,7 +122,7 @@ describe('Inside the cells: gradient flow', () => {
         if (runId === 12) throw new LabApiError('bad-state', 'run 12 has no best checkpoint yet');
         return gradientFlowReport({ runId });
       },
-    });
+    }, RUNS, ALL);
     expect(wrapper.find('[role="alert"]').text()).toBe('LSTM s1 (#12): run 12 has no best checkpoint yet');
     await wrapper.find('.run-picker [data-run="13"] input').setValue(false);
     await flushPromises();
@@ -229,5 +244,37 @@ describe('Inside the cells: nothing to look at', () => {
     expect(wrapper.text()).toContain('Nothing trained yet');
     expect(client.gradientFlow).not.toHaveBeenCalled();
     wrapper.unmount();
+  });
+});
+
+describe('Inside the cells: the runs it starts on', () => {
+  /** the inside store opened on experiment 1 as it is each time: the runs change between visits */
+  function visits(...states: Run[][]) {
+    setActivePinia(createPinia());
+    let visit = 0;
+    provideLabClient(fakeClient({ getExperiment: async () => details(states[Math.min(visit++, states.length - 1)]), getBaselines: async ({ corpusId }) => baselinesReport(corpusId) }));
+    return useInsideStore();
+  }
+  const lstm = (id: number, seed: number, over: Partial<Run>) => makeRun({ id, cell: 'lstm', seed, steps: 500, ...over });
+
+  it('moves a default to the run that completed since the last visit', async () => {
+    const cancelled = lstm(13, 1, { status: 'cancelled', step: 50, bestValLoss: 1.2 });
+    const inside = visits([cancelled, lstm(14, 2, { status: 'running', step: 20, bestValLoss: 2 })], [cancelled, lstm(14, 2, { status: 'completed', step: 500, bestValLoss: 1.4 })]);
+    await inside.open(1);
+    // nothing completed yet: the run that trained furthest
+    expect([inside.flowRunIds, inside.gateRunId, inside.lossRunIds]).toEqual([[13], 13, [13]]);
+    await inside.open(1);
+    expect([inside.flowRunIds, inside.gateRunId, inside.lossRunIds]).toEqual([[14], 14, [14]]);
+  });
+
+  it("keeps the user's own choice from one visit to the next", async () => {
+    const runs = [lstm(13, 1, { status: 'cancelled', step: 50, bestValLoss: 1.2 }), lstm(14, 2, { status: 'completed', step: 500, bestValLoss: 1.4 })];
+    const inside = visits(runs);
+    await inside.open(1);
+    expect([inside.flowRunIds, inside.gateRunId]).toEqual([[14], 14]);
+    inside.flowRunIds = [13, 14];
+    inside.gateRunId = 13;
+    await inside.open(1);
+    expect([inside.flowRunIds, inside.gateRunId, inside.lossRunIds]).toEqual([[13, 14], 13, [14]]);
   });
 });
