@@ -238,11 +238,14 @@ export interface LabApi {
   planExperiment(req: { corpusId: number; spec: ExperimentSpecInput }): ExperimentPlan;
   createExperiment(req: { corpusId: number; name?: string; spec: ExperimentSpecInput }): ExperimentDetails;
   deleteExperiment(req: { id: number }): null;
+  /** queues the runs that have not started and the paused or interrupted ones; the lab starts what fits, the rest wait */
   runExperiment(req: { id: number }): { queued: number[] };
+  /** the run queued (waiting or, when there are threads free, already running) */
   resumeRun(req: { id: number }): Run;
+  /** a running run asked to stop with a checkpoint (still running in the answer), or a waiting one out of the queue */
   pauseRun(req: { id: number }): Run;
   cancelRun(req: { id: number }): Run;
-  /** a queued copy of the run (same config and seed) in the same experiment */
+  /** a copy of the run (same config and seed) in the same experiment: queued when the experiment is training here, else not started */
   duplicateRun(req: { id: number }): Run;
   getRunData(req: { id: number; fromStep?: number }): RunData;
   compareRuns(req: { ids: number[] }): Comparison;

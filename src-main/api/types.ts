@@ -101,9 +101,33 @@ export interface Experiment {
 
 // ---- runs ----
 
-export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+/**
+ * What a run is doing, in states a user can tell apart:
+ * - not-started: in no queue and has never trained (never queued, or queued by a lab that closed
+ *   before its turn);
+ * - waiting: in a lab's queue for free threads (its place is `queue`); it starts by itself;
+ * - running: training in the process `ownerPid`;
+ * - paused: stopped with a checkpoint (or taken out of the queue); resumes from where it stopped;
+ * - completed: trained all its steps;
+ * - failed: stopped by an error, which `error` says;
+ * - cancelled: stopped for good, keeping what it recorded;
+ * - interrupted: its process ended while it trained; resumes from its last checkpoint.
+ */
+export const RUN_STATUSES = ['not-started', 'waiting', 'running', 'paused', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type ControlRequest = 'pause' | 'cancel';
+
+/**
+ * A waiting run's place in the queue of the lab that will train it (the process `ownerPid`). The
+ * queue is first come first served: the run at position 1 waits for `threads` free threads, the
+ * others for the runs ahead of them.
+ */
+export interface QueuePlace {
+  /** 1 for the run that starts next */
+  position: number;
+  /** the threads it trains on, which must all be free for it to start */
+  threads: number;
+}
 
 export interface ExperimentSummary extends Experiment {
   corpusName: string;
@@ -120,13 +144,20 @@ export interface Run {
   config: unknown;
   params: number;
   status: RunStatus;
+  /** its place in the queue while its status is 'waiting', else null */
+  queue: QueuePlace | null;
+  /**
+   * 0 for the experiment's first run of this cell and seed; 1, 2, ... for its duplicates in the
+   * order they were made (a duplicate trains the same config and seed again)
+   */
+  copy: number;
   error: string | null;
   step: number;
   steps: number;
   bestValLoss: number | null;
   /** training seconds, across resumes */
   elapsed: number;
-  /** the process that owns the run while it trains */
+  /** the process that trains the run, or whose queue it waits in */
   ownerPid: number | null;
   /** a pause or cancel asked for by another process */
   control: ControlRequest | null;

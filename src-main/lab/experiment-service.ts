@@ -52,7 +52,7 @@ export class ExperimentService {
     return this.store.experiments.list();
   }
 
-  /** A queued copy of a run (same cell, seed and config) in the same experiment. */
+  /** A copy of a run (same cell, seed and config) in the same experiment, not started. */
   duplicateRun(id: number): Run {
     const r = this.records.run(id);
     const config = r.config as RunConfig;

@@ -3,8 +3,8 @@
  * mode), put together over one database (this process is its only writer) and one worker pool.
  * Each method hands over to the service that does it; the services get what they need from here.
  *
- * A process that dies leaves its runs 'running' with a dead owner; the next Lab.open marks them
- * 'interrupted'.
+ * A process that dies leaves its runs 'running' with a dead owner, and its queue in the database;
+ * the next Lab.open marks those runs 'interrupted' and empties that queue.
  */
 import { availableParallelism } from 'node:os';
 import type { EvalResult } from '../../src-worker/engine/evaluate.ts';
@@ -82,19 +82,21 @@ export class Lab {
     this.models = new ModelService(store, this.records);
     this.experiments = new ExperimentService(store, this.records, this.models, this.workers);
     const training = new TrainingRecords(store, this.events, this.records, this.corpora, this.models);
+    const pid = opts.pid ?? process.pid;
     this.scheduler = new Scheduler(store, this.records, training, new PiscinaExecutor(this.workers, pool), {
-      pid: opts.pid ?? process.pid,
+      pid,
       controlPollMs: opts.controlPollMs ?? 250,
     });
-    this.control = new RunControl(store, this.records, this.scheduler);
+    this.control = new RunControl(store, this.records, this.scheduler, pid);
     this.inference = new Inference(store, this.records, this.models, pool);
     this.diagnostics = new Diagnostics(store, this.records, this.corpora, pool);
   }
 
-  /** Opens (creating or migrating) the database and marks runs of dead processes interrupted. */
+  /** Opens (creating or migrating) the database, marks runs of dead processes interrupted and empties their queues. */
   static open(opts: LabOptions): Lab {
     const store = new LabStore(openDatabase(opts.db, { nativeBinding: opts.sqliteBinding }));
     store.runs.markInterrupted(isAlive);
+    store.runs.releaseDeadQueues(isAlive);
     return new Lab(store, opts);
   }
 
@@ -151,8 +153,9 @@ export class Lab {
     return this.records.run(id);
   }
 
+  /** A copy of a run, queued at once when its experiment is training here, else not started. */
   duplicateRun(id: number): Run {
-    return this.experiments.duplicateRun(id);
+    return this.control.queueDuplicate(this.experiments.duplicateRun(id));
   }
 
   compareRuns(ids: number[]): Comparison {
@@ -254,8 +257,8 @@ export class Lab {
   }
 
   /**
-   * Stops: running runs of this process pause with a checkpoint (or are cancelled), queued ones
-   * stay queued for another day; then the pool and the database close.
+   * Stops: running runs of this process pause with a checkpoint (or are cancelled), waiting ones
+   * leave its queue, back to what they were; then the pool and the database close.
    */
   async close(opts: { running?: 'pause' | 'cancel' } = {}): Promise<void> {
     if (this.closed) return;

@@ -2,8 +2,9 @@
  * The rows every service looks up, refused as not-found when they are missing, and run status
  * changes, which are always announced: a front end learns a run's state only from its events.
  */
-import type { CheckpointKind, Experiment, ExperimentSpec, Run, RunStatus } from '../api/types.ts';
+import type { CheckpointKind, Experiment, ExperimentSpec, Run } from '../api/types.ts';
 import type { LabStore } from '../store/lab-store.ts';
+import type { SetStatus } from '../store/types.ts';
 import { LabError } from './errors.ts';
 import type { LabEvents } from './events.ts';
 
@@ -35,7 +36,7 @@ export class LabRecords {
     return { step: c.step, state: c.state.buffer as ArrayBuffer };
   }
 
-  setStatus(id: number, status: RunStatus, opts: { error?: string } = {}): void {
+  setStatus(id: number, status: SetStatus, opts: { error?: string } = {}): void {
     this.store.runs.setStatus(id, status, opts);
     this.announce(id);
   }

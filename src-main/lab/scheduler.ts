@@ -2,8 +2,11 @@
  * The scheduler: this process's queue of runs, handed to the executor first come first served
  * while their threads fit in its capacity, so the cores are never oversubscribed.
  *
- * Runs belong to the process that claimed them (runs.owner_pid). Another process asks for a pause
- * or cancel through runs.control, which the owner polls here.
+ * The queue is kept in the database (runs.waiting_seq, with runs.owner_pid naming this process),
+ * so every process and front end can see which runs wait, in whose queue and at which place, and
+ * no other process can claim them meanwhile. Runs belong to the process that queued or claimed
+ * them. Another process asks for a pause or cancel through runs.control, which the owner polls
+ * here.
  */
 import type { ControlRequest, Run } from '../api/types.ts';
 import type { LabStore } from '../store/lab-store.ts';
@@ -24,7 +27,8 @@ export class Scheduler {
   private readonly active = new Map<number, RunHandle>();
   /** threads each active run uses */
   private readonly activeThreads = new Map<number, number>();
-  private readonly queue: number[] = [];
+  /** the place each waiting run was last announced at: a run is announced again when it moves up */
+  private readonly announced = new Map<number, number>();
   private readonly idle = new Set<() => void>();
   private readonly controlTimer: NodeJS.Timeout;
   private closed = false;
@@ -41,22 +45,23 @@ export class Scheduler {
   }
 
   /**
-   * Queues runs behind those already waiting. All or none: a run that needs more threads than the
-   * executor has would wait forever, so it is refused, and every run is left as it is.
+   * Queues runs behind those already waiting, and starts what fits. All or none: a run that needs
+   * more threads than the executor has would wait forever, so it is refused, and every run is
+   * left as it is. Returns the runs that joined the queue: not those already waiting or running
+   * (here or in another process's queue), nor those that have ended.
    */
-  enqueue(runs: Run[]): void {
+  enqueue(runs: Run[]): number[] {
+    if (this.closed) throw new LabError('bad-state', 'the lab is closing');
     for (const r of runs) this.checkWidth(r);
-    for (const r of runs) {
-      if (this.closed) throw new LabError('bad-state', 'the lab is closing');
-      if (this.active.has(r.id) || this.queue.includes(r.id)) continue;
-      this.queue.push(r.id);
-      this.pump();
-    }
+    const joined = runs.filter((r) => this.store.runs.joinQueue(r.id, this.opts.pid)).map((r) => r.id);
+    this.pump();
+    return joined;
   }
 
   /**
-   * Pauses or cancels a run if it is this process's: a running one is asked to stop, a waiting one
-   * leaves the queue at once. False when this process neither runs nor queues it.
+   * Pauses or cancels a run if it is this process's: a running one is asked to stop; a waiting one
+   * leaves the queue at once, cancelled, or back to what it was (paused if it had never started).
+   * False when this process neither runs nor queues it.
    */
   stop(id: number, how: ControlRequest): boolean {
     const handle = this.active.get(id);
@@ -65,41 +70,47 @@ export class Scheduler {
       else handle.cancel();
       return true;
     }
-    if (!this.dequeue(id)) return false;
-    // a paused or interrupted run that waited to resume stays as it was when it is paused again
-    if (how === 'cancel' || this.records.run(id).status === 'queued') this.records.setStatus(id, how === 'pause' ? 'paused' : 'cancelled');
+    const run = this.store.runs.get(id);
+    if (run?.status !== 'waiting' || run.ownerPid !== this.opts.pid) return false;
+    if (how === 'cancel') {
+      this.records.setStatus(id, 'cancelled');
+    } else {
+      this.store.runs.leaveQueue(id, this.opts.pid, { pause: true });
+      this.records.announce(id);
+    }
+    this.announced.delete(id);
+    // the runs behind it move up, and may fit now
+    if (!this.closed) this.pump();
     return true;
   }
 
-  /** Takes a run out of the queue; the runs behind it may fit now. */
-  dequeue(id: number): boolean {
-    const i = this.queue.indexOf(id);
-    if (i < 0) return false;
-    this.queue.splice(i, 1);
+  /** Looks at the queue again after runs left it by other means (deleted with their experiment). */
+  reconsider(): void {
     if (!this.closed) this.pump();
-    this.notifyIdle();
-    return true;
   }
 
   /** Resolves when this process has no run queued or running. */
   whenIdle(): Promise<void> {
-    if (this.active.size === 0 && this.queue.length === 0) return Promise.resolve();
+    if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idle.add(resolve));
   }
 
-  /** Runs this process owns or has queued. */
+  /** Runs this process trains, then those it has queued, first in line first. */
   get busy(): number[] {
-    return [...this.active.keys(), ...this.queue];
+    return [...this.active.keys(), ...this.waitingIds()];
   }
 
   /**
-   * Stops: running runs pause with a checkpoint (or are cancelled), queued ones stay queued in
-   * the database for another day. Resolves when every run has settled.
+   * Stops: running runs pause with a checkpoint (or are cancelled); waiting ones leave the queue,
+   * back to what they were, for another day. Resolves when every run has settled.
    */
   async close(opts: { running?: 'pause' | 'cancel' }): Promise<void> {
     this.closed = true;
     clearInterval(this.controlTimer);
-    this.queue.length = 0;
+    const waiting = this.waitingIds();
+    this.store.runs.releaseQueue(this.opts.pid);
+    this.announced.clear();
+    for (const id of waiting) this.records.announce(id);
     const pending = [...this.active.values()];
     for (const h of pending) (opts.running === 'cancel' ? h.cancel() : h.pause());
     await Promise.all(pending.map((h) => h.result));
@@ -115,35 +126,41 @@ export class Scheduler {
   }
 
   /**
-   * Starts queued runs, first come first served, while their threads fit in the free ones (enqueue
-   * has refused runs wider than the executor, so the head always fits once enough runs end).
+   * Starts waiting runs, first come first served, while their threads fit in the free ones
+   * (enqueue has refused runs wider than the executor, so the head always fits once enough runs
+   * end); then tells of the runs whose place changed.
    */
   private pump(): void {
-    while (this.queue.length > 0) {
-      const id = this.queue[0];
-      const run = this.store.runs.get(id);
-      if (!run) {
-        this.queue.shift(); // deleted while it waited
-        continue;
-      }
-      const threads = runThreads(run);
+    for (;;) {
+      const [head] = this.store.runs.waiting(this.opts.pid);
+      if (!head) break;
+      const threads = runThreads(head);
       let busy = 0;
       for (const n of this.activeThreads.values()) busy += n;
       if (busy + threads > this.executor.threads) break;
-      this.queue.shift();
-      try {
-        this.dispatch(id, threads);
-      } catch (e) {
-        this.records.setStatus(id, 'failed', { error: (e as Error).message });
-      }
+      this.dispatch(head, threads);
     }
+    this.announceQueue();
     this.notifyIdle();
   }
 
-  private dispatch(id: number, threads: number): void {
-    const before = this.records.run(id);
-    if (!this.store.runs.claim(id, this.opts.pid)) return; // another process has it, or it ended meanwhile
-    const handle = this.executor.start(this.training.request(before), (ev) => this.training.record(id, ev));
+  private dispatch(before: Run, threads: number): void {
+    const id = before.id;
+    this.announced.delete(id);
+    if (!this.store.runs.claim(id, this.opts.pid)) {
+      // Only this process changes its queue, so its head is always claimable; were it not, it
+      // must still leave the queue, or pump would try it forever.
+      this.store.runs.leaveQueue(id, this.opts.pid, { pause: false });
+      this.records.announce(id);
+      return;
+    }
+    let handle: RunHandle;
+    try {
+      handle = this.executor.start(this.training.request(before), (ev) => this.training.record(id, ev));
+    } catch (e) {
+      this.records.setStatus(id, 'failed', { error: (e as Error).message });
+      return;
+    }
     this.active.set(id, handle);
     this.activeThreads.set(id, threads);
     this.records.announce(id);
@@ -151,23 +168,38 @@ export class Scheduler {
       this.active.delete(id);
       this.activeThreads.delete(id);
       this.records.setStatus(id, result.status, result.status === 'failed' ? { error: result.error } : {});
-      if (!this.closed) this.pump();
-      this.notifyIdle();
+      if (this.closed) this.notifyIdle();
+      else this.pump();
     });
   }
 
+  /** Announces every waiting run whose place is not the one last announced (new, or moved up). */
+  private announceQueue(): void {
+    const places = new Map(this.store.runs.waiting(this.opts.pid).map((r) => [r.id, r.queue?.position ?? 0]));
+    for (const [id, place] of places) if (this.announced.get(id) !== place) this.records.announce(id);
+    this.announced.clear();
+    for (const [id, place] of places) this.announced.set(id, place);
+  }
+
+  private waitingIds(): number[] {
+    return this.store.runs.waiting(this.opts.pid).map((r) => r.id);
+  }
+
+  private isIdle(): boolean {
+    return this.active.size === 0 && this.waitingIds().length === 0;
+  }
+
   private notifyIdle(): void {
-    if (this.active.size > 0 || this.queue.length > 0) return;
+    if (!this.isIdle()) return;
     for (const resolve of this.idle) resolve();
     this.idle.clear();
   }
 
-  /** Pause and cancel requests that other processes left in the database for runs we own. */
+  /** Pause and cancel requests that other processes left in the database for runs we train or queue. */
   private pollControl(): void {
-    for (const [id, handle] of this.active) {
+    for (const id of this.store.runs.controlled(this.opts.pid)) {
       const request = this.store.runs.takeControl(id);
-      if (request === 'pause') handle.pause();
-      else if (request === 'cancel') handle.cancel();
+      if (request) this.stop(id, request);
     }
   }
 }

@@ -23,16 +23,17 @@ export class TrainingRecords {
   ) {}
 
   /**
-   * The task for a run just claimed, as it was before the claim. A run that was not queued
-   * continues from its last checkpoint, and anything recorded after that checkpoint is dropped
-   * here, since the run records it again, identically.
+   * The task for a run just claimed, as it was before the claim. A run that has trained (paused,
+   * interrupted) continues from its last checkpoint, and anything recorded after that checkpoint
+   * is dropped here, since the run records it again, identically; one that never started has no
+   * checkpoint, and starts from step 0.
    */
   request(before: Run): TrainRequest {
     const id = before.id;
     const { model, train } = before.config as RunConfig;
     const { spec, experiment } = this.records.experiment(before.experimentId);
     const ids = this.corpora.ids(experiment.corpusId);
-    const last = before.status === 'queued' ? null : this.store.checkpoints.get(id, 'last');
+    const last = this.store.checkpoints.get(id, 'last');
     const from = last?.step ?? 0;
     this.store.deleteHistoryAfter(id, from);
     const kept = this.store.evals.list(id).filter((e) => e.step <= from && Number.isFinite(e.valLoss));

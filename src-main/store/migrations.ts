@@ -145,6 +145,20 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(V1_SCHEMA);
     },
   },
+  {
+    version: 2,
+    description: 'runs waiting in a queue: their place and the process whose queue it is',
+    up(db) {
+      // A run in a lab's queue names that process in owner_pid (as a running run does) and its
+      // place in waiting_seq; its status stays what it was (queued, paused or interrupted), so
+      // leaving the queue undoes nothing. 'queued' has meant "never started" since.
+      db.exec(`
+        ALTER TABLE runs ADD COLUMN waiting_seq INTEGER CHECK (waiting_seq IS NULL OR
+          (waiting_seq > 0 AND owner_pid IS NOT NULL AND status IN ('queued', 'paused', 'interrupted')));
+        CREATE INDEX runs_waiting ON runs(owner_pid, waiting_seq) WHERE waiting_seq IS NOT NULL;
+      `);
+    },
+  },
 ];
 
 /** The newest schema version a list of migrations produces (0 for an empty list). */

@@ -45,6 +45,9 @@ export interface NewRun {
   steps: number;
 }
 
+/** the statuses runs.setStatus writes: entering 'running' is runs.claim's, and waiting runs.joinQueue's */
+export type SetStatus = 'paused' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
 /** progress fields; status changes go through runs.claim / runs.setStatus */
 export interface RunUpdate {
   step?: number;

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { ExperimentDetails, ExperimentPlan, ExperimentSpecInput, ExperimentSummary, CheckpointKind, ExportFormat } from '../../src-main/api/contract.ts';
+import type { ApiEvent, ExperimentDetails, ExperimentPlan, ExperimentSpecInput, ExperimentSummary, CheckpointKind, ExportFormat } from '../../src-main/api/contract.ts';
 import { LabApiError } from '../api/client.ts';
 import { errorMessage, refusedField, type FieldError } from './errors.ts';
 import { labClient } from './lab-client.ts';
@@ -32,6 +32,30 @@ export const useExperimentsStore = defineStore('experiments', () => {
       loaded.value = true;
     }
   }
+
+  // The picker counts each experiment's runs by state. A run event that adds a run (a duplicate)
+  // or changes one's state asks for the list again: one request at a time, and one more after it
+  // when events came in meanwhile, so the counts end as the lab has them.
+  let counting: Promise<void> | null = null;
+  let countAgain = false;
+  function recount(): void {
+    if (counting) {
+      countAgain = true;
+      return;
+    }
+    counting = load().finally(() => {
+      counting = null;
+      if (countAgain) {
+        countAgain = false;
+        recount();
+      }
+    });
+  }
+  useRunsStore().$onAction(({ name, args, store }) => {
+    if (name !== 'handleEvent') return;
+    const [e] = args as [ApiEvent];
+    if (e.type === 'run' && store.runs[e.run.id]?.status !== e.run.status) recount();
+  });
 
   function refuse(e: unknown): void {
     const field = refusedField(e);

@@ -6,6 +6,7 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import type { ApiEvent, Comparison, GenerateRequest, MetricRow, Run } from '../../src-main/api/contract.ts';
+import { queueText, seedLabel, statusText } from '../../src-shared/run-labels.ts';
 import { labClient } from './lab-client.ts';
 import { appendEval, appendMetrics, emptySeries, mergeHistory, type RunSeries } from './run-series.ts';
 import { useUiStore } from './ui.ts';
@@ -36,6 +37,20 @@ export type GenerateOptions = Omit<GenerateRequest, 'runId' | 'modelId' | 'reque
 
 /** where generated text comes from: a run's checkpoint or an imported model */
 export type GenerateSource = { runId: number } | { modelId: number };
+
+/**
+ * What an action did that the row alone does not say: where a duplicate stands, and that a paused
+ * waiting run left the queue.
+ */
+function actionNote(action: RunAction, runId: number, before: Run | undefined, after: Run): string | null {
+  if (action === 'duplicate') {
+    const copy = `Run ${after.id} (${after.cell} ${seedLabel(after)}), a copy of run ${runId}`;
+    if (after.status === 'not-started') return `${copy}, is not started: Start trains it with the others.`;
+    return after.queue ? `${copy}, waits in the queue: ${queueText(after.queue)}.` : `${copy}, is ${statusText(after.status)}.`;
+  }
+  if (action === 'pause' && before?.status === 'waiting') return `Run ${runId} left the queue; Resume puts it back in line.`;
+  return null;
+}
 
 /** samples kept per run: the newest */
 const MAX_SAMPLES = 50;
@@ -152,11 +167,13 @@ export const useRunsStore = defineStore('runs', () => {
         : action === 'resume' ? await client.resumeRun({ id: runId })
           : action === 'cancel' ? await client.cancelRun({ id: runId })
             : await client.duplicateRun({ id: runId });
-      // The reply describes the run when the request arrived (a running run still "running" after
-      // pause or cancel); the events stream may overtake it with the newer state (paused,
-      // cancelled). When an event about this run came in meanwhile, it wins over the reply.
-      if (run.id !== runId || runs.value[runId] === before) upsertRun(run);
-      if (action === 'duplicate') useUiStore().notify('success', `Run ${run.id} queued: a copy of run ${runId}.`);
+      // The reply describes the run when the request was answered (a running run still "running"
+      // after pause or cancel); the events stream may overtake it with the newer state (paused,
+      // cancelled, a duplicate that started). When an event about the run came in meanwhile, it
+      // wins over the reply: every change is announced, so the events alone end up right.
+      if (runs.value[run.id] === (run.id === runId ? before : undefined)) upsertRun(run);
+      const said = actionNote(action, runId, before, run);
+      if (said) useUiStore().notify('info', said);
       return run;
     } catch (e) {
       useUiStore().report(e, `Could not ${action} run ${runId}`);

@@ -173,7 +173,7 @@ describe('handlers', () => {
     const d = await ok('createExperiment', { corpusId, name: 'tiny', spec: TINY });
     expect(d.experiment.name).toBe('tiny');
     expect(d.spec.cells).toEqual(['rnn', 'gru']);
-    expect(d.runs.map((r: { status: string }) => r.status)).toEqual(['queued', 'queued']);
+    expect(d.runs.map((r: { status: string }) => r.status)).toEqual(['not-started', 'not-started']);
     experimentId = d.experiment.id;
     runIds = d.runs.map((r: { id: number }) => r.id);
     expect(await ok('getExperiment', { id: experimentId })).toEqual(d);
@@ -186,7 +186,7 @@ describe('handlers', () => {
   it('duplicates a run and compares runs by their config differences', async () => {
     labEvents.length = 0;
     const copy = await ok('duplicateRun', { id: runIds[0] });
-    expect(copy).toMatchObject({ experimentId, cell: 'rnn', seed: 1, status: 'queued', config: (await ok('getRunData', { id: runIds[0] })).run.config });
+    expect(copy).toMatchObject({ experimentId, cell: 'rnn', seed: 1, status: 'not-started', copy: 1, config: (await ok('getRunData', { id: runIds[0] })).run.config });
     expect(copy.id).not.toBe(runIds[0]);
     copyId = copy.id;
     expect(labEvents).toEqual([{ type: 'run', run: copy }]);
@@ -286,7 +286,7 @@ describe('handlers', () => {
     expect(lab.ensureDemo()).toBeNull();
     const d = await ok('getExperiment', { id });
     expect(d.experiment.name).toBe(DEMO_EXPERIMENT_NAME);
-    expect(d.runs.map((r: { cell: string; status: string }) => `${r.cell} ${r.status}`)).toEqual(['rnn queued', 'lstm queued', 'gru queued']);
+    expect(d.runs.map((r: { cell: string; status: string }) => `${r.cell} ${r.status}`)).toEqual(['rnn not-started', 'lstm not-started', 'gru not-started']);
     expect(d.runs.every((r: { config: { model: { hidden: number } } }) => r.config.model.hidden === 32)).toBe(true);
     const plan = await ok('planExperiment', { corpusId: d.experiment.corpusId, spec: d.spec });
     expect(plan.estimateSeconds).toBeGreaterThan(10);

@@ -18,7 +18,7 @@ describe('rnn-lab experiment', () => {
       expect(r.runs.map((x: Json) => x.cell)).toEqual(ALL.split(','));
       for (const run of r.runs) {
         expect(Math.abs(run.params - budget) / budget, `${run.cell}: ${run.params}`).toBeLessThanOrEqual(0.02);
-        expect(run.status).toBe('queued');
+        expect(run.status).toBe('not-started');
       }
       // the cells got different hidden sizes to land on the same budget
       expect(new Set(r.runs.map((x: Json) => x.config.model.hidden)).size).toBeGreaterThan(1);
@@ -174,7 +174,7 @@ describe('rnn-lab experiment run', () => {
     expect(a[1] <= b[0] || b[1] <= a[0]).toBe(true);
     const again = await s.json('experiment', 'create', '--corpus', corpus, '--cells', 'rnn', '--threads', 2, ...TINY);
     await s.fails(['experiment', 'run', again.id, '--workers', 1], /needs 2 threads but this lab trains on 1; open it with more workers \(--workers 2\)/, 1);
-    expect((await s.json('experiment', 'show', again.id)).runs[0].status).toBe('queued');
+    expect((await s.json('experiment', 'show', again.id)).runs[0].status).toBe('not-started');
   });
 
   it('a diverging run fails with its step while the others complete', async () => {
@@ -203,6 +203,6 @@ describe('rnn-lab experiment run', () => {
     expect(runs[0].finishedAt).not.toBeNull();
     expect(runs.slice(1).map((x: Json) => [x.cell, x.status, x.step, x.error])).toEqual([['lstm', 'completed', 60, null], ['gru', 'completed', 60, null]]);
     // a failed run cannot be resumed
-    await s.fails(['run', 'resume', rnn], /is failed; only queued, paused or interrupted/, 1);
+    await s.fails(['run', 'resume', rnn], /is failed; only not-started, paused or interrupted/, 1);
   });
 });

@@ -114,7 +114,7 @@ describe('rnn-lab runs that stop', () => {
       const steps = s.read((db) => db.prepare('SELECT step FROM metrics WHERE run_id = ? ORDER BY step').all(runId)).map((m: Json) => m.step);
       expect(steps).toEqual(Array.from({ length: LONG_STEPS }, (_, i) => i + 1));
     }
-    await s.fails(['run', 'resume', runIds[0]], /run \d+ is completed; only queued, paused or interrupted runs can be resumed/, 1);
+    await s.fails(['run', 'resume', runIds[0]], /run \d+ is completed; only not-started, paused or interrupted runs can be resumed/, 1);
     expect(integrity(s)).toBe('ok');
   });
 
@@ -151,7 +151,7 @@ describe('rnn-lab runs that stop', () => {
     expect(runs[1]).toMatchObject({ status: 'cancelled', control: null, ownerPid: null, finishedAt: expect.any(Number) });
     for (const run of runs) expect(run.step).toBeLessThan(LONG_STEPS);
     await s.fails(['run', 'pause', runIds[0]], /is paused, not running/, 1);
-    await s.fails(['run', 'resume', runIds[1]], /is cancelled; only queued, paused or interrupted runs can be resumed/, 1);
+    await s.fails(['run', 'resume', runIds[1]], /is cancelled; only not-started, paused or interrupted runs can be resumed/, 1);
     // the paused run finishes on its own later
     expect((await s.json('run', 'resume', runIds[0])).run).toMatchObject({ status: 'completed', step: LONG_STEPS });
     await s.ok('experiment', 'rm', id);

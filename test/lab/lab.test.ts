@@ -86,11 +86,11 @@ describe('Lab', () => {
     const wider = experiment(['gru', 'rnn'], 2, 40);
     for (const e of [long, wide, behind]) lab.runExperiment(e.experiment.id);
     const status = (e: typeof long) => lab.run(e.runs[0].id).status;
-    expect([status(long), status(wide), status(behind)]).toEqual(['running', 'queued', 'queued']);
+    expect([status(long), status(wide), status(behind)]).toEqual(['running', 'waiting', 'waiting']);
     lab.cancelRun(wide.runs[0].id);
     expect(status(behind)).toBe('running');
     lab.runExperiment(wider.experiment.id);
-    expect(status(wider)).toBe('queued');
+    expect(status(wider)).toBe('waiting');
     lab.deleteExperiment(wider.experiment.id);
     lab.cancelRun(long.runs[0].id);
     await lab.whenIdle();
@@ -104,14 +104,14 @@ describe('Lab', () => {
     lab = Lab.open({ db: join(dir, 'lab.db'), workers: 1 });
     expect(() => lab.runExperiment(experiment.id)).toThrow(/run \d+ needs 2 threads but this lab trains on 1; open it with more workers \(--workers 2\)/);
     expect(() => lab.resumeRun(runs[0].id)).toThrow(/needs 2 threads/);
-    expect(lab.run(runs[0].id).status).toBe('queued');
+    expect(lab.run(runs[0].id).status).toBe('not-started');
   });
 
   it('on a fresh database, sets up the demo experiment once, not started', () => {
     const id = lab.ensureDemo();
     expect(id).not.toBeNull();
     const { runs, spec } = lab.experiment(id!);
-    expect(runs.map((r) => [r.cell, r.status])).toEqual([['rnn', 'queued'], ['lstm', 'queued'], ['gru', 'queued']]);
+    expect(runs.map((r) => [r.cell, r.status])).toEqual([['rnn', 'not-started'], ['lstm', 'not-started'], ['gru', 'not-started']]);
     expect(spec.cells).toEqual(['rnn', 'lstm', 'gru']);
     expect(lab.ensureDemo()).toBeNull();
   });

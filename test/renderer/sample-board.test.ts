@@ -13,7 +13,7 @@ function setup() {
   setActivePinia(pinia);
   provideLabClient(fakeClient());
   const store = useRunsStore();
-  const runs = [makeRun({ id: 1, cell: 'lstm', status: 'running', step: 30 }), makeRun({ id: 2, cell: 'gru', status: 'queued', step: 0 })];
+  const runs = [makeRun({ id: 1, cell: 'lstm', status: 'running', step: 30 }), makeRun({ id: 2, cell: 'gru', status: 'not-started', step: 0 })];
   for (const r of runs) store.upsertRun(r);
   const sample = (step: number) => store.handleEvent({ type: 'sample', runId: 1, step, prime: '\n', temperature: 0.8, text: `text at ${step}` });
   for (const step of [10, 20, 30]) sample(step);

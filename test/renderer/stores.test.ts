@@ -98,9 +98,9 @@ describe('stores: errors become messages', () => {
   it('run actions call the matching client method and store the returned run', async () => {
     const client = fakeClient({
       pauseRun: async ({ id }) => makeRun({ id, status: 'paused' }),
-      resumeRun: async ({ id }) => makeRun({ id, status: 'queued' }),
+      resumeRun: async ({ id }) => makeRun({ id, status: 'waiting', queue: { position: 1, threads: 1 } }),
       cancelRun: async ({ id }) => makeRun({ id, status: 'cancelled' }),
-      duplicateRun: async () => makeRun({ id: 99, status: 'queued' }),
+      duplicateRun: async () => makeRun({ id: 99, status: 'not-started', copy: 1 }),
     });
     provideLabClient(client);
     const runs = useRunsStore();
@@ -110,7 +110,7 @@ describe('stores: errors become messages', () => {
     await runs.runAction(4, 'cancel');
     expect(client.cancelRun).toHaveBeenCalledWith({ id: 4 });
     await runs.runAction(4, 'duplicate');
-    expect(runs.runs[99].status).toBe('queued');
+    expect(runs.runs[99].status).toBe('not-started');
   });
 
   it('a rejected corpus file keeps the lab message where the file was dropped', async () => {

@@ -7,7 +7,6 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APPLICATION_ID, StoreError, openDatabase } from '../../src-main/store/database.ts';
 import { MIGRATIONS, type Migration, latestVersion, migrate } from '../../src-main/store/migrations.ts';
-import { LabStore } from '../../src-main/store/lab-store.ts';
 
 const V1 = MIGRATIONS.slice(0, 1);
 const TABLES = ['checkpoints', 'corpora', 'evals', 'experiments', 'metrics', 'models', 'runs', 'samples'];
@@ -25,10 +24,10 @@ function tables(db: BetterSqlite3.Database): string[] {
     .map((r) => r.name);
 }
 
+/** A corpus row in SQL of schema version 1, so it works on a file of any version (LabStore prepares the newest schema's statements). */
 function addCorpus(db: BetterSqlite3.Database, name = 'c'): number {
-  return new LabStore(db).corpora.insert({
-    name, kind: 'file', task: null, sha256: name.padEnd(64, '0'), text: 'hello', chars: 5, vocab: ['e', 'h', 'l', 'o'],
-  });
+  return Number(db.prepare(`INSERT INTO corpora (name, kind, sha256, text, chars, vocab, created_at)
+    VALUES (?, 'file', ?, 'hello', 5, '["e","h","l","o"]', 0)`).run(name, name.padEnd(64, '0')).lastInsertRowid);
 }
 
 /** Opening must refuse the file with this code and leave its bytes and mtime as they were. */

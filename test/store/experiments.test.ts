@@ -2,18 +2,19 @@ import { describe, expect } from 'vitest';
 import { count, it, metric, newRun, setup } from './store-helpers.ts';
 
 describe('experiments', () => {
-  it('lists experiments with run counts by status', ({ store }) => {
-    const { experimentId, runIds } = setup(store, 3);
+  it('lists experiments with run counts by status, as the wire says them', ({ store }) => {
+    const { experimentId, runIds } = setup(store, 4);
     const empty = store.experiments.insert({ name: 'empty', corpusId: store.experiments.get(experimentId)!.corpusId, spec: [] });
     store.runs.claim(runIds[0], 42);
     store.runs.setStatus(runIds[1], 'failed', { error: 'diverged' });
+    store.runs.joinQueue(runIds[3], 42);
     const list = store.experiments.list();
     expect(list.map((e) => e.id)).toEqual([empty, experimentId]);
     expect(list[0]).toMatchObject({ name: 'empty', runs: 0, corpusName: 'tiny', spec: [] });
-    expect(list[0].runCounts.queued).toBe(0);
-    expect(list[1]).toMatchObject({ name: 'cells', runs: 3, spec: { cells: ['rnn', 'lstm'] } });
+    expect(list[0].runCounts['not-started']).toBe(0);
+    expect(list[1]).toMatchObject({ name: 'cells', runs: 4, spec: { cells: ['rnn', 'lstm'] } });
     expect(list[1].runCounts).toEqual({
-      queued: 1, running: 1, paused: 0, completed: 0, failed: 1, cancelled: 0, interrupted: 0,
+      'not-started': 1, waiting: 1, running: 1, paused: 0, completed: 0, failed: 1, cancelled: 0, interrupted: 0,
     });
   });
 

@@ -10,16 +10,16 @@ import { it, newRun, setup } from './store-helpers.ts';
 const run = promisify(execFile);
 
 describe('runs', () => {
-  it('inserts runs queued, in order, in one transaction', ({ store }) => {
+  it('inserts runs not started, in order, in one transaction', ({ store }) => {
     const { experimentId } = setup(store, 0);
     const ids = store.runs.insert(experimentId, [newRun({ cell: 'rnn' }), newRun({ cell: 'gru' })]);
     expect(store.runs.list(experimentId).map((r) => [r.id, r.cell, r.status, r.step, r.elapsed])).toEqual([
-      [ids[0], 'rnn', 'queued', 0, 0],
-      [ids[1], 'gru', 'queued', 0, 0],
+      [ids[0], 'rnn', 'not-started', 0, 0],
+      [ids[1], 'gru', 'not-started', 0, 0],
     ]);
     expect(store.runs.get(ids[0])).toMatchObject({
       experimentId, seed: 1, config: { hidden: 32, layers: 1 }, params: 1234, steps: 100, ownerPid: null,
-      control: null, error: null, bestValLoss: null, startedAt: null, finishedAt: null,
+      control: null, error: null, bestValLoss: null, startedAt: null, finishedAt: null, queue: null, copy: 0,
     });
     // a bad row rolls the whole batch back
     expect(() => store.runs.insert(experimentId, [newRun(), newRun({ steps: -1 })])).toThrow(/CHECK/);
@@ -51,7 +51,7 @@ describe('runs', () => {
     store.runs.setStatus(id, 'completed');
     expect(store.runs.get(id)!.finishedAt).not.toBeNull();
     expect(store.runs.claim(id, 300)).toBe(false);
-    expect(() => store.runs.setStatus(id, 'running')).toThrow(/claimRun/);
+    expect(() => store.runs.setStatus(id, 'running' as never)).toThrow(/claimRun/);
   });
 
   it('lets exactly one of two connections claim a run', ({ store }) => {

@@ -1,6 +1,7 @@
 /** The experiments table: a corpus and the spec its runs were planned from. */
 import { RUN_STATUSES, type Experiment, type ExperimentSummary, type RunStatus } from '../../api/types.ts';
 import type { NewExperiment } from '../types.ts';
+import { RUN_STATUS_SQL } from './runs.ts';
 import { oneRow, prepareAll, Table } from './table.ts';
 
 interface ExperimentRecord { id: number; name: string; corpus_id: number; spec: string; created_at: number }
@@ -11,8 +12,8 @@ const SQL = {
   get: 'SELECT id, name, corpus_id, spec, created_at FROM experiments WHERE id = ?',
   list: `SELECT e.id, e.name, e.corpus_id, e.spec, e.created_at, c.name AS corpus_name
     FROM experiments e JOIN corpora c ON c.id = e.corpus_id ORDER BY e.id DESC`,
-  // the runs table's side of the summary: how many runs each experiment has in each status
-  runCounts: 'SELECT experiment_id, status, count(*) AS n FROM runs GROUP BY experiment_id, status',
+  // the runs table's side of the summary: how many runs each experiment has in each status, as the wire says them
+  runCounts: `SELECT experiment_id, ${RUN_STATUS_SQL} AS status, count(*) AS n FROM runs GROUP BY experiment_id, 2`,
   // the schema cascades to the runs and everything they recorded
   delete: 'DELETE FROM experiments WHERE id = ?',
 };

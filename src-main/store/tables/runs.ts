@@ -1,34 +1,50 @@
 /**
  * The runs table: one cell and seed of an experiment, its status and progress, the process that
- * owns it while it trains, and the pause or cancel asked of that owner.
+ * trains it or whose queue it waits in, and the pause or cancel asked of that process.
+ *
+ * The stored status is not quite the wire's: 'queued' is stored for a run that has never started,
+ * and a waiting run keeps its stored status (queued, paused or interrupted) with its place in
+ * waiting_seq. Rows leave here with the status a user sees (RUN_STATUS_SQL).
  */
 import type { ControlRequest, Run, RunStatus } from '../../api/types.ts';
-import type { NewRun, RunUpdate } from '../types.ts';
+import type { NewRun, RunUpdate, SetStatus } from '../types.ts';
 import { allRows, immediateTransaction, oneRow, prepareAll, Table } from './table.ts';
 
-/** statuses a process may claim a run from */
-const CLAIMABLE: readonly RunStatus[] = ['queued', 'paused', 'interrupted'];
+/** statuses as the runs table stores them */
+type StoredStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+/** statuses a process may queue or claim a run from */
+const CLAIMABLE: readonly StoredStatus[] = ['queued', 'paused', 'interrupted'];
 /** statuses after which a run is over (finished_at is set, control cleared) */
-const TERMINAL: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
+const TERMINAL: readonly StoredStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** A run's status as the wire says it, from the stored status and its place in a queue. */
+export const RUN_STATUS_SQL = "CASE WHEN waiting_seq IS NOT NULL THEN 'waiting' WHEN status = 'queued' THEN 'not-started' ELSE status END";
 
 interface RunRecord {
   id: number; experiment_id: number; cell: string; seed: number; config: string; params: number;
   status: RunStatus; error: string | null; step: number; steps: number; best_val_loss: number | null;
   elapsed: number; owner_pid: number | null; control: ControlRequest | null; created_at: number;
   started_at: number | null; finished_at: number | null;
+  queue_position: number | null; threads: number | null; copy: number;
 }
 
 const COLUMNS =
-  'id, experiment_id, cell, seed, config, params, status, error, step, steps, best_val_loss, elapsed, ' +
-  'owner_pid, control, created_at, started_at, finished_at';
-const STATUS_LIST = (statuses: readonly RunStatus[]) => statuses.map((s) => `'${s}'`).join(', ');
+  `id, experiment_id, cell, seed, config, params, ${RUN_STATUS_SQL} AS status, error, step, steps, best_val_loss, elapsed, ` +
+  'owner_pid, control, created_at, started_at, finished_at, ' +
+  // a waiting run's place: how many runs of the same queue joined it before it, and itself
+  'CASE WHEN waiting_seq IS NULL THEN NULL ELSE (SELECT count(*) FROM runs w WHERE w.owner_pid = runs.owner_pid AND w.waiting_seq <= runs.waiting_seq) END AS queue_position, ' +
+  "CASE WHEN waiting_seq IS NULL THEN NULL ELSE coalesce(json_extract(config, '$.train.threads'), 1) END AS threads, " +
+  '(SELECT count(*) FROM runs d WHERE d.experiment_id = runs.experiment_id AND d.cell = runs.cell AND d.seed = runs.seed AND d.id < runs.id) AS copy';
+const STATUS_LIST = (statuses: readonly StoredStatus[]) => statuses.map((s) => `'${s}'`).join(', ');
 
 const SQL = {
   insert: `INSERT INTO runs (experiment_id, cell, seed, config, params, steps, created_at)
     VALUES (@experimentId, @cell, @seed, @config, @params, @steps, @createdAt)`,
   get: `SELECT ${COLUMNS} FROM runs WHERE id = ?`,
   list: `SELECT ${COLUMNS} FROM runs WHERE experiment_id = ? ORDER BY id`,
-  listByStatus: `SELECT ${COLUMNS} FROM runs WHERE status = ? ORDER BY id`,
+  listByStatus: `SELECT ${COLUMNS} FROM runs WHERE ${RUN_STATUS_SQL} = ? ORDER BY id`,
+  waiting: `SELECT ${COLUMNS} FROM runs WHERE owner_pid = ? AND waiting_seq IS NOT NULL ORDER BY waiting_seq`,
   update: `UPDATE runs SET
     step          = CASE WHEN @hasStep    THEN @step        ELSE step          END,
     steps         = CASE WHEN @hasSteps   THEN @steps       ELSE steps         END,
@@ -38,10 +54,19 @@ const SQL = {
     config        = CASE WHEN @hasConfig  THEN @config      ELSE config        END,
     params        = CASE WHEN @hasParams  THEN @params      ELSE params        END
     WHERE id = @id`,
-  claim: `UPDATE runs SET status = 'running', owner_pid = @pid, error = NULL,
+  claim: `UPDATE runs SET status = 'running', owner_pid = @pid, waiting_seq = NULL, error = NULL,
     started_at = coalesce(started_at, @now), finished_at = NULL
-    WHERE id = @id AND status IN (${STATUS_LIST(CLAIMABLE)})`,
-  setStatus: `UPDATE runs SET status = @status, owner_pid = NULL,
+    WHERE id = @id AND status IN (${STATUS_LIST(CLAIMABLE)}) AND (waiting_seq IS NULL OR owner_pid = @pid)`,
+  // the place behind every run waiting in any queue: a process's own runs keep the order it queued them in
+  joinQueue: `UPDATE runs SET owner_pid = @pid, waiting_seq = (SELECT coalesce(max(waiting_seq), 0) + 1 FROM runs)
+    WHERE id = @id AND status IN (${STATUS_LIST(CLAIMABLE)}) AND waiting_seq IS NULL`,
+  leaveQueue: `UPDATE runs SET waiting_seq = NULL, owner_pid = NULL,
+    status = CASE WHEN @pause AND status = 'queued' THEN 'paused' ELSE status END
+    WHERE id = @id AND owner_pid = @pid AND waiting_seq IS NOT NULL`,
+  releaseQueue: 'UPDATE runs SET waiting_seq = NULL, owner_pid = NULL WHERE owner_pid = ? AND waiting_seq IS NOT NULL',
+  queueOwners: 'SELECT DISTINCT owner_pid FROM runs WHERE waiting_seq IS NOT NULL ORDER BY owner_pid',
+  controlled: 'SELECT id FROM runs WHERE owner_pid = ? AND control IS NOT NULL ORDER BY id',
+  setStatus: `UPDATE runs SET status = @status, owner_pid = NULL, waiting_seq = NULL,
     finished_at = CASE WHEN @terminal THEN @now ELSE finished_at END,
     control     = CASE WHEN @terminal THEN NULL ELSE control END,
     error       = CASE WHEN @hasError THEN @error ELSE error END
@@ -85,6 +110,11 @@ export class RunsTable extends Table {
     return allRows(this.sql.listByStatus, toRun, status);
   }
 
+  /** The runs waiting in process pid's queue, first in line first. */
+  waiting(pid: number): Run[] {
+    return allRows(this.sql.waiting, toRun, pid);
+  }
+
   /** Updates the given progress fields only; false if there is no such run. */
   update(id: number, u: RunUpdate): boolean {
     const has = (k: keyof RunUpdate) => (k in u && u[k] !== undefined ? 1 : 0);
@@ -103,21 +133,49 @@ export class RunsTable extends Table {
   }
 
   /**
-   * queued | paused | interrupted -> running, owned by pid. One conditional UPDATE, so of two
-   * processes claiming the same run exactly one gets true.
+   * queued | paused | interrupted -> running, owned by pid, unless the run waits in another
+   * process's queue. One conditional UPDATE, so of two processes claiming the same run exactly one
+   * gets true.
    */
   claim(id: number, pid: number): boolean {
     return this.sql.claim.run({ id, pid, now: this.now() }).changes > 0;
   }
 
   /**
-   * Sets a run's status. Leaving 'running' releases the owner; a terminal status (completed,
+   * Puts a run that could start (never started, paused or interrupted) at the back of process
+   * pid's queue. False when it cannot start or already waits in a queue (this one or another).
+   */
+  joinQueue(id: number, pid: number): boolean {
+    return this.sql.joinQueue.run({ id, pid }).changes > 0;
+  }
+
+  /**
+   * Takes a run out of pid's queue, back to the status it had; with `pause`, one that had never
+   * started is paused, so that it is not taken for a run nobody ever queued. False if it was not
+   * waiting there.
+   */
+  leaveQueue(id: number, pid: number, opts: { pause: boolean }): boolean {
+    return this.sql.leaveQueue.run({ id, pid, pause: opts.pause ? 1 : 0 }).changes > 0;
+  }
+
+  /** Empties pid's queue (the process is closing), every run back to the status it had. */
+  releaseQueue(pid: number): void {
+    this.sql.releaseQueue.run(pid);
+  }
+
+  /** The runs of pid (training or waiting) that another process asked to pause or cancel. */
+  controlled(pid: number): number[] {
+    return (this.sql.controlled.all(pid) as { id: number }[]).map((r) => r.id);
+  }
+
+  /**
+   * Sets a run's status. It releases the owner and the run's place in a queue; a terminal status (completed,
    * failed, cancelled) sets finished_at and drops any pending control request. `error` is
    * written when given (pass null to clear it). To enter 'running' use claim.
    */
-  setStatus(id: number, status: RunStatus, opts: { error?: string | null } = {}): boolean {
+  setStatus(id: number, status: SetStatus, opts: { error?: string | null } = {}): boolean {
     // the message predates the split into tables, and is kept word for word
-    if (status === 'running') throw new Error('setRunStatus cannot set running; use claimRun');
+    if ((status as StoredStatus) === 'running') throw new Error('setRunStatus cannot set running; use claimRun');
     return (
       this.sql.setStatus.run({
         id, status, now: this.now(),
@@ -160,12 +218,24 @@ export class RunsTable extends Table {
       return ids;
     });
   }
+
+  /** At start-up: the queues of processes that are gone are emptied. Returns those processes. */
+  releaseDeadQueues(isAlive: (pid: number) => boolean): number[] {
+    return immediateTransaction(this.db, () => {
+      const owners = (this.sql.queueOwners.all() as { owner_pid: number }[]).map((r) => r.owner_pid);
+      const dead = owners.filter((pid) => !isAlive(pid));
+      for (const pid of dead) this.sql.releaseQueue.run(pid);
+      return dead;
+    });
+  }
 }
 
 function toRun(r: RunRecord): Run {
   return {
     id: r.id, experimentId: r.experiment_id, cell: r.cell, seed: r.seed, config: JSON.parse(r.config),
-    params: r.params, status: r.status, error: r.error, step: r.step, steps: r.steps,
+    params: r.params, status: r.status,
+    queue: r.queue_position === null ? null : { position: r.queue_position, threads: r.threads ?? 1 },
+    copy: r.copy, error: r.error, step: r.step, steps: r.steps,
     bestValLoss: r.best_val_loss, elapsed: r.elapsed, ownerPid: r.owner_pid, control: r.control,
     createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
   };
