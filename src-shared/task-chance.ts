@@ -47,3 +47,8 @@ export function longRangeChance(task: unknown): Chance | null {
       return null;
   }
 }
+
+/** What a chart writes at its chance line: "chance 25% (1 of 4 letters)". */
+export function chanceLabel(c: Chance): string {
+  return `chance ${+(c.value * 100).toFixed(1)}% (${c.among})`;
+}

@@ -13,6 +13,7 @@ import { allReferenceLines, DEFAULT_REFERENCE_CHOICE, referenceLines, type Refer
 import { runColor } from '../../src-shared/run-colors.ts';
 import { cellTitle, colorIndexes, groupRuns, seedOutcome, seedOutcomeText } from '../../src-shared/seed-groups.ts';
 import { formatNats, seedStats, verdictItems, type SeedStats } from '../../src-shared/seed-stats.ts';
+import { chanceLabel, longRangeChance, type Chance } from '../../src-shared/task-chance.ts';
 import type { BaselinesReport } from '../api/contract.ts';
 import { flatten, type Lab, type RunConfig } from '../lab/lab.ts';
 import type { EvalRow, ExperimentSpec, MetricRow, Run, Sample } from '../api/types.ts';
@@ -60,7 +61,7 @@ export function buildReport(lab: Lab, experimentId: number, opts: ReportOptions 
     seedSection(series),
     baselinesSection(baselines, comparison.runs),
     summarySection(comparison.runs.map((s, i) => ({ ...s, color: series[i].color }))),
-    chartsSection(series, referenceLines(baselines, DEFAULT_REFERENCE_CHOICE, 'nats')),
+    chartsSection(series, referenceLines(baselines, DEFAULT_REFERENCE_CHOICE, 'nats'), longRangeChance(corpus?.task)),
     configSection(runs, comparison.differences),
     samplesSection(series),
     `<footer class="muted">Made by RNN Lab ${esc(pkg.version)}. Losses are cross-entropy in nats per character; bits per character = loss / ln 2; perplexity = e<sup>loss</sup>. Charts show at most 1,000 points per line (consecutive points averaged); dotted grey lines are the baselines.</footer>`,
@@ -189,7 +190,7 @@ function summarySection(rows: SummaryRow[]): string {
     + '<p class="muted">Best val loss: the lowest validation loss of any evaluation (the best one is in bold). Time: training seconds; chars/s: characters trained per second.</p></section>';
 }
 
-function chartsSection(series: RunSeries[], references: ReferenceLine[]): string {
+function chartsSection(series: RunSeries[], references: ReferenceLine[], chance: Chance | null): string {
   const label = (s: RunSeries): string => `${s.run.cell} s${s.run.seed} #${s.run.id}`;
   const trainLines: SvgLine[] = series.map((s) => ({ label: label(s), color: s.color, points: thinMean(s.metrics.map((m): Point => [m.step, m.trainLoss])) }));
   const valLines: SvgLine[] = series.map((s) => ({ label: label(s), color: s.color, dashed: true, points: thinMean(s.evals.map((e): Point => [e.step, e.valLoss])) }));
@@ -199,7 +200,8 @@ function chartsSection(series: RunSeries[], references: ReferenceLine[]): string
   ];
   if (series.some((s) => s.evals.some((e) => e.longRangeAccuracy !== null && e.longRangeAccuracy !== undefined))) {
     const lines = series.map((s) => ({ label: label(s), color: s.color, points: thinMean(s.evals.map((e): Point => [e.step, e.longRangeAccuracy ?? NaN])) }));
-    charts.push(figure('Long-range accuracy', lineChartSvg({ title: 'Accuracy on the characters that need long-range memory', xLabel: 'training step', yLabel: 'long-range accuracy', lines })));
+    const chanceLine = chance ? [{ label: chanceLabel(chance), value: chance.value }] : [];
+    charts.push(figure('Long-range accuracy', lineChartSvg({ title: 'Accuracy on the characters that need long-range memory', xLabel: 'training step', yLabel: 'long-range accuracy', lines, references: chanceLine })));
   }
   return `<section><h2>Loss curves</h2>${charts.join('\n')}</section>`;
 }

@@ -79,8 +79,14 @@ export class ChartLink {
       const rows = x === null ? [] : hoverRows(datasets, x, reach).map((r) => (r.x === x ? r : { ...r, text: `${r.text} at ${m.title(r.x)}` }));
       m.overlay.draw({ x, title: x === null ? '' : m.title(x), rows, selection: m.selection });
       // what is shown, for end-to-end tests and tools
-      if (x === null) delete m.chart.canvas.dataset.hoverX;
-      else m.chart.canvas.dataset.hoverX = String(x);
+      const { dataset } = m.chart.canvas;
+      if (x === null) {
+        delete dataset.hoverX;
+        delete dataset.hover;
+      } else {
+        dataset.hoverX = String(x);
+        dataset.hover = JSON.stringify(rows.map((r) => `${r.label}: ${r.text}`));
+      }
     }
   }
 

@@ -163,12 +163,20 @@ export function bandSegments(n: ArrayLike<number>): [number, number][] {
   return out;
 }
 
+/** What a metric can be: losses and norms are never below 0, an accuracy lies between 0 and 1. */
+const BOUNDS: Record<ChartMetric, { min: number; max: number }> = {
+  loss: { min: 0, max: Infinity },
+  gradNorm: { min: 0, max: Infinity },
+  longRange: { min: 0, max: 1 },
+};
+
 /**
- * The band's two edges (mean + sd, mean - sd) over the stretches where two or more seeds have a
- * value, each stretch bucket-averaged with its share of maxPoints. Between stretches a point
- * with no value breaks both edges, so the band is not drawn across rows of a single seed.
+ * The band's two edges (mean + sd, mean - sd, within what the metric can be: a norm's band does
+ * not reach below 0) over the stretches where two or more seeds have a value, each stretch
+ * bucket-averaged with its share of maxPoints. Between stretches a point with no value breaks both
+ * edges, so the band is not drawn across rows of a single seed.
  */
-export function bandEdges(c: SeedColumns, maxPoints: number): { upper: Point[]; lower: Point[] } {
+export function bandEdges(c: SeedColumns, maxPoints: number, bounds = BOUNDS.loss): { upper: Point[]; lower: Point[] } {
   const segments = bandSegments(c.n);
   const rows = segments.reduce((sum, [a, b]) => sum + b - a, 0);
   const upper: Point[] = [];
@@ -183,8 +191,8 @@ export function bandEdges(c: SeedColumns, maxPoints: number): { upper: Point[]; 
     const xs = c.x.subarray(a, b);
     const mean = c.mean.subarray(a, b);
     const sd = c.sd.subarray(a, b);
-    upper.push(...bucketMeans(xs, mean.map((m, j) => m + sd[j]), budget));
-    lower.push(...bucketMeans(xs, mean.map((m, j) => m - sd[j]), budget));
+    upper.push(...bucketMeans(xs, mean.map((m, j) => Math.min(bounds.max, m + sd[j])), budget));
+    lower.push(...bucketMeans(xs, mean.map((m, j) => Math.max(bounds.min, m - sd[j])), budget));
   });
   return { upper, lower };
 }
@@ -201,7 +209,7 @@ export function seedLines(groupKey: string, series: readonly RunSeries[], metric
   return kinds.flatMap((kind, i) => {
     const cols = alignBySteps(perRun.map((r) => r[i]));
     const mean: MeanPoint[] = minMaxIndices(cols.mean, maxPoints).map((j) => ({ x: cols.x[j], y: cols.mean[j], sd: cols.sd[j], n: cols.n[j] }));
-    const band = bandEdges(cols, Math.max(50, Math.round(maxPoints * BAND_RESOLUTION)));
+    const band = bandEdges(cols, Math.max(50, Math.round(maxPoints * BAND_RESOLUTION)), BOUNDS[metric]);
     return [
       { key: `${groupKey}:${kind}:mean`, kind, points: mean },
       { key: `${groupKey}:${kind}:upper`, kind, band: 'upper' as const, points: band.upper },

@@ -58,7 +58,7 @@ const Y_AXIS_LABELS: Record<ChartMetric, string> = {
   longRange: 'accuracy where long-range memory is needed',
 };
 
-const percent = (v: number | string): string => `${Math.round(Number(v) * 100)}%`;
+const percent = (v: number | string): string => `${+(Number(v) * 100).toFixed(1)}%`;
 
 export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossChartOptions) {
   const runsStore = useRunsStore();
@@ -82,8 +82,11 @@ export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossCh
     const runDatasets = buildDatasets(previous, lines);
     const refs = buildReferenceDatasets(previous, opts.references?.value ?? [], xExtent(runDatasets), referenceColor);
     chart.data.datasets = [...runDatasets, ...refs];
-    // what is drawn, for end-to-end tests and tools: {"<label>": points, ...}
-    if (canvas.value) canvas.value.dataset.points = JSON.stringify(Object.fromEntries(chart.data.datasets.map((d) => [d.label ?? '', d.data.length])));
+    // what is drawn, for end-to-end tests and tools: {"<label>": points, ...} and {"<label>": [first x, last x], ...}
+    if (canvas.value) {
+      canvas.value.dataset.points = JSON.stringify(Object.fromEntries(chart.data.datasets.map((d) => [d.label ?? '', d.data.length])));
+      canvas.value.dataset.extent = JSON.stringify(Object.fromEntries(chart.data.datasets.flatMap((d) => (d.data.length ? [[d.label ?? '', [d.data[0].x, d.data[d.data.length - 1].x]]] : []))));
+    }
     const x = chart.options.scales?.x;
     if (x && 'title' in x && x.title) x.title.text = X_AXIS_LABELS[opts.xAxis.value];
     chart.update('none');

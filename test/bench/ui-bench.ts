@@ -1,8 +1,9 @@
 /**
  * `npm run bench:ui`: frame times of the Experiment screen in Debian's Chromium with an experiment
- * of 8 runs x 100,000 steps: time until the charts are drawn, frame times when idle, and while the
- * smoothing slider makes every line be recomputed and redrawn 10 times a second. Needs the built
- * renderer (npm run build) and /usr/bin/chromium.
+ * of 8 runs x 100,000 steps: time until the charts are drawn, frame times when idle, while the
+ * smoothing slider makes every line be recomputed and redrawn 10 times a second, and while the
+ * pointer sweeps across the loss chart (the shared crosshair and values on every chart). Needs the
+ * built renderer (npm run build) and /usr/bin/chromium.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,26 +47,35 @@ const CHARTS_DRAWN = new Function(`
   return Object.keys(pts).length >= 16 && Object.values(pts).every((n) => n > 0);
 `) as () => boolean;
 
-const MEASURE = new Function('stress', `return (async () => {
+const MEASURE = new Function('mode', `return (async () => {
   const deltas = [];
   let last = performance.now();
   let running = true;
   const tick = (t) => { deltas.push(t - last); last = t; if (running) requestAnimationFrame(tick); };
   requestAnimationFrame(tick);
   const slider = document.querySelector('input[type=range]');
+  const canvas = document.querySelector('canvas[data-points]');
+  const box = canvas.getBoundingClientRect();
   let v = 0.1;
-  const timer = stress ? setInterval(() => {
+  let k = 0;
+  const timer = mode === 'smoothing' ? setInterval(() => {
     v = v > 0.8 ? 0.1 : v + 0.07;
     slider.value = String(v);
     slider.dispatchEvent(new Event('input', { bubbles: true }));
-  }, 100) : null;
+  }, 100) : mode === 'hover' ? setInterval(() => {
+    // the pointer sweeping across the loss chart, a new position every 8 ms
+    k = (k + 1) % 200;
+    const at = { clientX: box.left + box.width * (0.1 + 0.8 * k / 200), clientY: box.top + box.height / 2, bubbles: true };
+    canvas.dispatchEvent(new PointerEvent('pointermove', at));
+    canvas.dispatchEvent(new MouseEvent('mousemove', at));
+  }, 8) : null;
   await new Promise((r) => setTimeout(r, 5000));
   running = false;
   if (timer) clearInterval(timer);
   deltas.sort((a, b) => a - b);
   const q = (p) => deltas[Math.min(deltas.length - 1, Math.floor(p * deltas.length))].toFixed(1);
   return 'frames ' + deltas.length + ' in 5 s, frame time p50 ' + q(0.5) + ' ms, p95 ' + q(0.95) + ' ms, p99 ' + q(0.99) + ' ms, max ' + deltas[deltas.length - 1].toFixed(1) + ' ms';
-})();`) as (stress: boolean) => Promise<string>;
+})();`) as (mode: 'idle' | 'smoothing' | 'hover') => Promise<string>;
 
 const lab = Lab.open({ db: join(dir, 'lab.db'), workers: 1 });
 const server = await startServer({ lab });
@@ -77,9 +87,10 @@ try {
   await page.goto(server.url);
   await page.waitForFunction(CHARTS_DRAWN, null, { timeout: 120_000 });
   console.log(`8 runs x ${RUNS_STEPS} points: page load to charts drawn ${(performance.now() - t0).toFixed(0)} ms`);
-  const measure = (stress: boolean): Promise<string> => page.evaluate(MEASURE, stress);
-  console.log(`idle: ${await measure(false)}`);
-  console.log(`smoothing changed 10 times a second (every line recomputed, redraws capped at 4/s): ${await measure(true)}`);
+  const measure = (mode: 'idle' | 'smoothing' | 'hover'): Promise<string> => page.evaluate(MEASURE, mode);
+  console.log(`idle: ${await measure('idle')}`);
+  console.log(`smoothing changed 10 times a second (every line recomputed, redraws capped at 4/s): ${await measure('smoothing')}`);
+  console.log(`pointer moving across the loss chart (crosshair and values on all three charts): ${await measure('hover')}`);
 } finally {
   await browser.close();
   await server.close();

@@ -280,7 +280,7 @@ export function pngFirstPixel(bytes: Uint8Array): number[] {
 /** Clicks a chart's Save PNG and returns the download with the chart's CSS size on screen. */
 export async function saveChartPng(page: Page, chartLabel: string): Promise<{ fileName: string; bytes: Uint8Array; cssWidth: number; cssHeight: number }> {
   const figure = page.locator('figure', { has: page.locator(`canvas[aria-label="${chartLabel}"]`) }).first();
-  const canvas = figure.locator('canvas');
+  const canvas = figure.locator(`canvas[aria-label="${chartLabel}"]`);
   const [download] = await Promise.all([page.waitForEvent('download'), figure.getByRole('button', { name: 'Save PNG' }).click()]);
   const bytes = new Uint8Array(readFileSync((await download.path())!));
   const { width, height } = await canvas.evaluate((c) => ({ width: c.getBoundingClientRect().width, height: c.getBoundingClientRect().height }));

@@ -127,6 +127,26 @@ describe('seedLines', () => {
     expect(upper.points[10].y - lower.points[10].y).toBeCloseTo(0.4 / Math.SQRT2, 12);
   });
 
+  it("keeps the band within what the metric can be: a norm's not below 0, an accuracy's within 0 and 1", () => {
+    const norms = (g: number[]) => {
+      const s = series(g.map(() => 2), []);
+      s.gradNorm = g;
+      return s;
+    };
+    const [, upper, lower] = seedLines('1:rnn', [norms([0.1, 5]), norms([3, 5])], 'gradNorm', 'step', 0, 1000);
+    // values 0.1 and 3: mean 1.55, sd 2.05
+    expect(lower.points[0].y).toBe(0);
+    expect(upper.points[0].y).toBeCloseTo(1.55 + 2.9 / Math.SQRT2, 12);
+    const accuracy = (a: number) => {
+      const s = series([2, 2], [[1, 1]]);
+      s.longRangeAccuracy = [a];
+      return s;
+    };
+    const [, accUpper, accLower] = seedLines('1:gru', [accuracy(0.98), accuracy(0.5)], 'longRange', 'step', 0, 1000);
+    expect(accUpper.points[0].y).toBe(1);
+    expect(accLower.points[0].y).toBeCloseTo(0.74 - 0.48 / Math.SQRT2, 12);
+  });
+
   it('breaks the band where only one seed has a value between stretches of two', () => {
     const a = series([2, 2, 2, 2, 2], []);
     const b = series([3, NaN, NaN, 3, 3], []);

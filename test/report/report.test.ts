@@ -231,6 +231,17 @@ describe('the experiment report', () => {
     expect([...samples.matchAll(/at step 30 \(the latest\)/g)]).toHaveLength(4);
   });
 
+  it("draws a task's chance on the long-range accuracy chart", () => {
+    const { corpus } = lab.createTaskCorpus('recall', { lag: 16, length: 2000 });
+    const { experiment, runs } = lab.createExperiment({ corpusId: corpus.id, name: 'Recall', spec: { cells: ['gru'], budget: { mode: 'hidden', hidden: 8 }, train: { steps: 20, seqLen: 8, batch: 2 } } });
+    for (const [step, longRangeAccuracy] of [[10, 0.3], [20, 0.6]]) lab.store.evals.insert(runs[0].id, { step, valLoss: 1, bitsPerChar: 1.4, accuracy: 0.5, predictableAccuracy: 0.7, longRangeAccuracy, chars: 300 });
+    const report = buildReport(lab, experiment.id, { baselines: null });
+    const chart = report.slice(report.indexOf('<figcaption>Long-range accuracy</figcaption>'));
+    expect(chart.slice(chart.indexOf('class="reference-labels"'), chart.indexOf('</svg>'))).toContain('>chance 25% (1 of 4 letters)</text>');
+    // and a text corpus has none
+    expect(html).not.toContain('chance ');
+  });
+
   it('refers to nothing outside itself: no script, no src or href, no url(), no @import', () => {
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toMatch(/<(img|link|iframe|object|embed|base|audio|video|source)\b/i);
