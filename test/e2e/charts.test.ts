@@ -27,6 +27,42 @@ const NAME = 'E2E charts';
 const STEPS = 3000;
 const ACCURACY_CHART = 'Accuracy of each run on the characters that need long-range memory, with the chance level';
 
+interface Ink {
+  /** dark pixels in the title band */
+  titleInk: number;
+  /** pixels of the RNN's and the GRU's colours under the plot */
+  blueInLegend: number;
+  redInLegend: number;
+}
+
+/**
+ * Page-side code as plain JavaScript (this file has no DOM types): draws a PNG given as base64 on
+ * a canvas and counts the pixels of the title band that are dark, and those under the plot in the
+ * two cells' colours.
+ */
+const READ_INK = new Function('arg', `return (async () => {
+  const img = new Image();
+  img.src = 'data:image/png;base64,' + arg.base64;
+  await img.decode();
+  const c = document.createElement('canvas');
+  c.width = img.width;
+  c.height = img.height;
+  const ctx = c.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  const count = (y0, y1, near) => {
+    const d = ctx.getImageData(0, y0, c.width, y1 - y0).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (near(d[i], d[i + 1], d[i + 2])) n++;
+    return n;
+  };
+  const close = (R, G, B) => (r, g, b) => Math.abs(r - R) + Math.abs(g - G) + Math.abs(b - B) < 30;
+  return {
+    titleInk: count(0, 60, (r, g, b) => r + g + b < 200),
+    blueInLegend: count(arg.plotBottom, c.height, close(0x3b, 0x82, 0xf6)),
+    redInLegend: count(arg.plotBottom, c.height, close(0xef, 0x44, 0x44)),
+  };
+})();`) as (arg: { base64: string; plotBottom: number }) => Promise<Ink>;
+
 /** Resolves when test() holds, polling every 20 ms. */
 async function until(what: string, test: () => boolean, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -183,31 +219,7 @@ describe.skipIf(!hasChromium)('the charts and samples of an experiment in Chromi
     expect(Math.abs(width - 2 * png.cssWidth)).toBeLessThanOrEqual(1);
     expect(height).toBeGreaterThan(2 * png.cssHeight + 60);
     // the pixels, read back in the page: text in the title band; each cell's colour in the legend
-    const look = await page.evaluate(async ({ base64, plotBottom }) => {
-      const img = new Image();
-      img.src = `data:image/png;base64,${base64}`;
-      await img.decode();
-      const c = document.createElement('canvas');
-      [c.width, c.height] = [img.width, img.height];
-      const ctx = c.getContext('2d')!;
-      ctx.drawImage(img, 0, 0);
-      const count = (y0: number, y1: number, near: (r: number, g: number, b: number) => boolean): number => {
-        const d = ctx.getImageData(0, y0, c.width, y1 - y0).data;
-        let n = 0;
-        for (let i = 0; i < d.length; i += 4) if (near(d[i], d[i + 1], d[i + 2])) n++;
-        return n;
-      };
-      const dark = (r: number, g: number, b: number) => r + g + b < 200;
-      const close = (hex: string) => {
-        const [R, G, B] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
-        return (r: number, g: number, b: number) => Math.abs(r - R) + Math.abs(g - G) + Math.abs(b - B) < 30;
-      };
-      return {
-        titleInk: count(0, 60, dark),
-        blueInLegend: count(plotBottom, c.height, close('#3b82f6')),
-        redInLegend: count(plotBottom, c.height, close('#ef4444')),
-      };
-    }, { base64: Buffer.from(png.bytes).toString('base64'), plotBottom: Math.round(2 * (png.cssHeight + 30)) });
+    const look = await page.evaluate<Ink, { base64: string; plotBottom: number }>(READ_INK, { base64: Buffer.from(png.bytes).toString('base64'), plotBottom: Math.round(2 * (png.cssHeight + 30)) });
     expect(look.titleInk).toBeGreaterThan(100);
     expect(look.blueInLegend).toBeGreaterThan(20);
     expect(look.redInLegend).toBeGreaterThan(20);
@@ -215,11 +227,8 @@ describe.skipIf(!hasChromium)('the charts and samples of an experiment in Chromi
     const figure = page.locator('figure', { has: page.locator(`canvas[aria-label="${LOSS_CHART}"]`) });
     await figure.getByRole('button', { name: 'Copy' }).click();
     await expect.poll(() => page.locator('.toast-success').last().textContent()).toMatch(/loss chart is on the clipboard/);
-    const copied = await page.evaluate(async () => {
-      const [item] = await navigator.clipboard.read();
-      const bitmap = await createImageBitmap(await item.getType('image/png'));
-      return { width: bitmap.width, height: bitmap.height };
-    });
+    const copied = await page.evaluate<{ width: number; height: number }>(`navigator.clipboard.read()
+      .then(([item]) => item.getType('image/png')).then(createImageBitmap).then((b) => ({ width: b.width, height: b.height }))`);
     expect(copied).toEqual({ width, height });
   });
 

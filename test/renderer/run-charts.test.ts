@@ -14,7 +14,7 @@ import { baselinesReport, fakeClient, makeRun, metricRow } from './fake-client.t
 function setup() {
   const pinia = createPinia();
   setActivePinia(pinia);
-  provideLabClient(fakeClient({ baselines: async () => baselinesReport(7) }));
+  provideLabClient(fakeClient({ getBaselines: async () => baselinesReport(7) }));
   useExperimentsStore().experiments = [{ id: 1, name: 'Recall', corpusId: 7 }] as never;
   useCorporaStore().corpora = [{ id: 7, name: 'recall', kind: 'task', task: { name: 'recall', params: { lag: 16, symbols: 4, length: 1000, seed: 1 } } }] as never;
   const store = useRunsStore();
