@@ -4,6 +4,7 @@
  */
 import { CELL_CATALOGUE, isCellName } from './cells.ts';
 import { formatInt } from './format.ts';
+import { statusText } from './run-labels.ts';
 import { formatNats } from './seed-stats.ts';
 
 /** What grouping needs of a run (the API's Run has it). */
@@ -79,7 +80,7 @@ export function seedOutcomeText(o: SeedOutcome): string {
   switch (o.kind) {
     case 'final': return formatNats(o.value);
     case 'diverged': return 'diverged (not counted)';
-    case 'not-finished': return o.status === 'queued' ? 'queued' : `${o.status} at step ${formatInt(o.step)} (not counted)`;
+    case 'not-finished': return o.step === 0 ? statusText(o.status) : `${statusText(o.status)} at step ${formatInt(o.step)} (not counted)`;
     case 'no-evaluation': return 'no evaluation';
   }
 }

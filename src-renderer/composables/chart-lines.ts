@@ -8,6 +8,7 @@ import type { Run } from '../../src-main/api/contract.ts';
 import { formatInt } from '../../src-shared/format.ts';
 import { referencePoints, type ReferenceLine } from '../../src-shared/reference-lines.ts';
 import { runColor } from '../../src-shared/run-colors.ts';
+import { seedLabel, seedsText } from '../../src-shared/run-labels.ts';
 import { colorIndexes, type RunGroup } from '../../src-shared/seed-groups.ts';
 import type { LineKind, SeriesSpec } from './chart-data.ts';
 import type { LegendItem } from './chart-image.ts';
@@ -115,8 +116,8 @@ export function chartLines(runs: readonly Run[], groups: readonly RunGroup<Run>[
   if (mode === 'runs') {
     const colors = colorIndexes(runs);
     runs.forEach((run, index) => {
-      const entity = `${run.cell} s${run.seed} #${run.id}`;
-      for (const spec of linesOf([run], null)) lines.push({ spec, color: runColor(colors[index]), label: `${run.id} ${run.cell} s${run.seed} ${KIND_LABELS[spec.kind]}`, entity, hidden: hidden.has(run.id) });
+      const entity = `${run.cell} ${seedLabel(run)} #${run.id}`;
+      for (const spec of linesOf([run], null)) lines.push({ spec, color: runColor(colors[index]), label: `${run.id} ${run.cell} ${seedLabel(run)} ${KIND_LABELS[spec.kind]}`, entity, hidden: hidden.has(run.id) });
     });
     return lines;
   }
@@ -125,11 +126,11 @@ export function chartLines(runs: readonly Run[], groups: readonly RunGroup<Run>[
     const off = g.runs.every((r) => hidden.has(r.id));
     if (g.runs.length < 2) {
       for (const run of g.runs) {
-        for (const spec of linesOf([run], null)) lines.push({ spec, color, label: `${g.label} s${run.seed} ${KIND_LABELS[spec.kind]}`, entity: `${g.label} s${run.seed}`, hidden: off });
+        for (const spec of linesOf([run], null)) lines.push({ spec, color, label: `${g.label} ${seedLabel(run)} ${KIND_LABELS[spec.kind]}`, entity: `${g.label} ${seedLabel(run)}`, hidden: off });
       }
       return;
     }
-    const entity = `${g.label}, mean of ${g.runs.length} seeds`;
+    const entity = `${g.label}, mean of ${seedsText(g.runs)}`;
     for (const spec of linesOf(g.runs, g.key)) {
       const what = KIND_LABELS[spec.kind];
       const label = spec.band ? `${g.label} ${what} ${spec.band === 'upper' ? '+' : '−'}1 sd` : `${g.label} mean ${what}`;

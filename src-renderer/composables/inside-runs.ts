@@ -1,6 +1,7 @@
 /** The runs an experiment offers the cell views: colours, names and the default choices. */
 import type { Run } from '../../src-main/api/contract.ts';
 import { runColor } from '../../src-shared/run-colors.ts';
+import { seedLabel } from '../../src-shared/run-labels.ts';
 import { cellTitle, colorIndexes } from '../../src-shared/seed-groups.ts';
 import { runProgressNote } from './run-picks.ts';
 
@@ -11,7 +12,7 @@ export function runColors(runs: readonly Run[]): Map<number, string> {
 }
 
 export function runLabel(run: Run): string {
-  return `${cellTitle(run.cell)} s${run.seed} (#${run.id})`;
+  return `${cellTitle(run.cell)} ${seedLabel(run)} (#${run.id})`;
 }
 
 /** A run as a picker offers it: its label, and how far it got when it has not finished. */
