@@ -11,6 +11,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { formatInt } from '../../src-shared/format.ts';
 import { allReferenceLines, DEFAULT_REFERENCE_CHOICE, referenceLines, type ReferenceLine } from '../../src-shared/reference-lines.ts';
 import { runColor } from '../../src-shared/run-colors.ts';
+import { seedLabel, statusText } from '../../src-shared/run-labels.ts';
 import { cellTitle, colorIndexes, groupRuns, seedOutcome, seedOutcomeText } from '../../src-shared/seed-groups.ts';
 import { formatNats, seedStats, verdictItems, type SeedStats } from '../../src-shared/seed-stats.ts';
 import { chanceLabel, longRangeChance, type Chance } from '../../src-shared/task-chance.ts';
@@ -108,7 +109,7 @@ function purposeSection(spec: ExperimentSpec, corpus: ReturnType<Lab['store']['c
     ? `the whole validation text${Number.isFinite(validChars) ? ` (${formatInt(validChars)} characters)` : ''}`
     : `the first ${formatInt(spec.cadence.evalChars)} validation characters`;
   rows.push(['Evaluation', `every ${formatInt(spec.cadence.evalEvery)} steps on ${evalChars}`]);
-  rows.push(['Runs', `${runs.length}: ${countBy(runs.map((r) => r.status))}`]);
+  rows.push(['Runs', `${runs.length}: ${countBy(runs.map((r) => statusText(r.status)))}`]);
   return `<section><h2>What was compared</h2>${definitionList(rows)}</section>`;
 }
 
@@ -129,7 +130,7 @@ function seedSection(series: RunSeries[]): string {
   const head = '<tr><th class="left">Cell</th><th>Finished</th><th>Mean</th><th>SD</th><th>95% interval of the mean</th><th class="left">Each seed</th></tr>';
   const body = cells.map((c) => `<tr data-cell="${esc(c.cell)}"><td class="left">${swatch(c.color)} <strong>${esc(c.label)}</strong></td>`
     + `<td>${c.stats.n} of ${c.seeds.length}</td>${statsCells(c.stats)}`
-    + `<td class="left">${c.seeds.map((x) => `<span class="muted">s${x.run.seed}</span> ${esc(seedOutcomeText(x.outcome))}`).join(' · ')}</td></tr>`).join('\n');
+    + `<td class="left">${c.seeds.map((x) => `<span class="muted">${seedLabel(x.run)}</span> ${esc(seedOutcomeText(x.outcome))}`).join(' · ')}</td></tr>`).join('\n');
   return '<section class="seeds"><h2>Summary over seeds</h2>'
     + '<p class="muted">Final validation loss in nats per character (lower is better) of the runs that finished: mean, sample standard deviation over seeds, and the 95% confidence interval of the mean (Student\'s t).</p>'
     + `<div class="verdict"><h3>Verdict</h3>${verdict}</div>`
@@ -160,7 +161,7 @@ function baselinesSection(b: BaselinesReport | null, runs: { run: Run; bestValLo
 function standing(run: Run, loss: number, lines: ReferenceLine[]): string {
   const above = lines.filter((l) => loss >= l.value).map((l) => l.name);
   const below = lines.length - above.length;
-  const start = `The best validation loss of any run, ${formatNumber(loss, 3)} (${cellTitle(run.cell)} seed ${run.seed}, #${run.id}), is below ${below} of these ${lines.length} baselines`;
+  const start = `The best validation loss of any run, ${formatNumber(loss, 3)} (${cellTitle(run.cell)} ${seedLabel(run)}, #${run.id}), is below ${below} of these ${lines.length} baselines`;
   if (above.length === 0) return `${start}.`;
   return `${start}; ${above.join(', ')} ${above.length === 1 ? 'is' : 'are'} still lower.`;
 }
@@ -180,8 +181,8 @@ function summarySection(rows: SummaryRow[]): string {
   const head = '<tr><th class="left">Run</th><th class="left">Status</th><th>Steps</th><th>Best val loss</th><th>Bits/char</th><th>Perplexity</th><th>Params</th><th>Time</th><th>Chars/s</th></tr>';
   const body = rows.map((s) => {
     const best = s.bestValLoss !== null && s.bestValLoss === bestLoss ? ' class="best"' : '';
-    return `<tr data-run="${s.run.id}"><td class="left">${swatch(s.color)} <strong>${esc(s.run.cell)}</strong> seed ${s.run.seed} <span class="muted">#${s.run.id}</span></td>`
-      + `<td class="left">${esc(s.run.status)}${s.run.error ? ` <span class="muted">(${esc(s.run.error)})</span>` : ''}</td>`
+    return `<tr data-run="${s.run.id}"><td class="left">${swatch(s.color)} <strong>${esc(s.run.cell)}</strong> ${seedLabel(s.run)} <span class="muted">#${s.run.id}</span></td>`
+      + `<td class="left">${esc(statusText(s.run.status))}${s.run.error ? ` <span class="muted">(${esc(s.run.error)})</span>` : ''}</td>`
       + `<td>${formatInt(s.run.step)} / ${formatInt(s.run.steps)}</td>`
       + `<td${best}>${formatNumber(s.bestValLoss, 3)}</td><td>${formatNumber(s.bitsPerChar, 3)}</td><td>${formatNumber(s.perplexity, 2)}</td>`
       + `<td>${formatInt(s.run.params)}</td><td>${esc(formatDuration(s.seconds))}</td><td>${formatInt(s.charsPerSecond)}</td></tr>`;
@@ -191,7 +192,7 @@ function summarySection(rows: SummaryRow[]): string {
 }
 
 function chartsSection(series: RunSeries[], references: ReferenceLine[], chance: Chance | null): string {
-  const label = (s: RunSeries): string => `${s.run.cell} s${s.run.seed} #${s.run.id}`;
+  const label = (s: RunSeries): string => `${s.run.cell} ${seedLabel(s.run)} #${s.run.id}`;
   const trainLines: SvgLine[] = series.map((s) => ({ label: label(s), color: s.color, points: thinMean(s.metrics.map((m): Point => [m.step, m.trainLoss])) }));
   const valLines: SvgLine[] = series.map((s) => ({ label: label(s), color: s.color, dashed: true, points: thinMean(s.evals.map((e): Point => [e.step, e.valLoss])) }));
   const charts = [
@@ -215,7 +216,7 @@ function configSection(runs: Run[], differences: string[]): string {
   let diff = '<p class="muted">Every run has the same configuration (apart from its seed).</p>';
   if (differences.length > 0) {
     const head = `<tr><th class="left">Run</th>${differences.map((d) => `<th class="diff">${esc(d)}</th>`).join('')}</tr>`;
-    const body = runs.map((r, i) => `<tr><td class="left">${esc(r.cell)} s${r.seed} <span class="muted">#${r.id}</span></td>${differences.map((d) => `<td class="diff">${esc(display(flat[i].get(d)))}</td>`).join('')}</tr>`).join('\n');
+    const body = runs.map((r, i) => `<tr><td class="left">${esc(r.cell)} ${seedLabel(r)} <span class="muted">#${r.id}</span></td>${differences.map((d) => `<td class="diff">${esc(display(flat[i].get(d)))}</td>`).join('')}</tr>`).join('\n');
     diff = `<table class="data configs"><thead>${head}</thead><tbody>${body}</tbody></table>`;
   }
   return `<section><h2>Configurations</h2><h3>What differs between the runs</h3>${diff}`
@@ -235,7 +236,7 @@ function samplesOverTime(samples: readonly Sample[], count = SAMPLES_PER_RUN): S
 
 function samplesSection(series: RunSeries[]): string {
   const items = series.map((s) => {
-    const head = `<h3>${swatch(s.color)} ${esc(s.run.cell)} seed ${s.run.seed} <span class="muted">#${s.run.id}</span></h3>`;
+    const head = `<h3>${swatch(s.color)} ${esc(s.run.cell)} ${seedLabel(s.run)} <span class="muted">#${s.run.id}</span></h3>`;
     if (s.samples.length === 0) return `<div class="sample">${head}<p class="muted">No sample yet: one is taken at each evaluation.</p></div>`;
     const shown = s.samples.map((sample, i) => {
       const { step, prime, temperature, text } = sample;

@@ -189,7 +189,7 @@ describe('the experiment report', () => {
     for (const g of baselines.ngram) row(`ngram-${g.order}`, g.loss);
     expect(table).toContain(`uniform: ln ${baselines.vocabSize}, every character equally likely`);
     expect(table).toContain('5-gram, interpolated Kneser-Ney');
-    expect(table).toMatch(/<p class="standing">The best validation loss of any run, \d\.\d{3} \((RNN|GRU) seed 1, #\d+\), is below \d of these 7 baselines/);
+    expect(table).toMatch(/<p class="standing">The best validation loss of any run, \d\.\d{3} \((RNN|GRU) s1, #\d+\), is below \d of these 7 baselines/);
   });
 
   it('draws the baselines on the loss charts as labelled dotted lines (uniform, unigram, 3- and 5-gram)', () => {
