@@ -14,12 +14,18 @@
  *   loopback address so is a Host header that is not a loopback name (against DNS rebinding).
  * - Request bodies are capped (150 MB, for corpus imports in base64); every response carries a
  *   strict Content-Security-Policy and nosniff; static paths cannot leave the renderer folder.
+ *
+ * Slow and greedy clients (limits): a request refused before its body is read (no token, a foreign
+ * Origin, too large...) is answered and its connection closed, so nobody can make the server read
+ * a body it did not ask for. Headers must arrive within headersMs, an authenticated body within
+ * bodyMs (sized for the largest upload at a slow rate), and one client address may hold only so
+ * many connections; the deadlines bound receiving a request, so the events stream stays open.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { extname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Lab } from '../lab/lab.ts';
@@ -40,6 +46,17 @@ export interface ServerOptions {
   rendererDir?: string;
   /** largest request body, bytes (default 150 MB) */
   maxBodyBytes?: number;
+  /** deadlines and the connection bound (tests shorten them) */
+  limits?: Partial<ServerLimits>;
+}
+
+export interface ServerLimits {
+  /** to receive a request's headers, ms (default 10 s) */
+  headersMs: number;
+  /** to receive an authenticated request's body, ms (default: the largest body at 256 KB/s, at least 30 s; 10 minutes for 150 MB) */
+  bodyMs: number;
+  /** connections one client address may hold open (default 64; a browser tab uses about 6) */
+  connectionsPerClient: number;
 }
 
 export interface RunningServer {
@@ -52,6 +69,17 @@ export interface RunningServer {
 
 const DEFAULT_MAX_BODY = 150 * 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
+/** the slowest upload an authenticated client is waited for, bytes per second */
+const MIN_UPLOAD_RATE = 256 * 1024;
+
+function limitsFor(opts: ServerOptions, maxBody: number): ServerLimits {
+  return {
+    headersMs: 10_000,
+    bodyMs: Math.max(30_000, Math.ceil((maxBody / MIN_UPLOAD_RATE) * 1000)),
+    connectionsPerClient: 64,
+    ...opts.limits,
+  };
+}
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -86,6 +114,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const tokenDigest = digest(token);
   const root = resolve(opts.rendererDir ?? defaultRendererDir());
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const limits = limitsFor(opts, maxBody);
   const loopback = isLoopback(host);
   let port = 0;
 
@@ -131,11 +160,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (!isMethodName(method)) return refuse(res, 404, 'not-found', `no API method ${JSON.stringify(method.slice(0, 100))}`);
       if (req.method !== 'POST') return refuse(res, 405, 'bad-request', 'use POST', 'POST');
       if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return refuse(res, 415, 'bad-request', 'send the request as application/json');
-      const body = await readBody(req, maxBody);
-      if (body === null) {
-        res.setHeader('Connection', 'close');
-        return refuse(res, 413, 'bad-request', `the request is larger than ${Math.round(maxBody / 1024 / 1024)} MB`);
-      }
+      const body = await readBody(req, maxBody, limits.bodyMs);
+      if (body === 'too-large') return refuse(res, 413, 'bad-request', `the request is larger than ${Math.round(maxBody / 1024 / 1024)} MB`);
+      if (body === 'too-slow') return refuse(res, 408, 'bad-request', `the request body did not arrive within ${limits.bodyMs / 1000} s`);
       let parsed: unknown;
       try {
         parsed = decodeWire(body);
@@ -159,15 +186,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     req.on('close', () => streams.delete(res));
   };
 
-  const server = createServer((req, res) => {
+  const server = createServer({
+    headersTimeout: limits.headersMs,
+    // Node's own bound on receiving a whole request, behind readBody's: it ends when the request
+    // has arrived, so it never cuts the events stream (a GET with no body)
+    requestTimeout: limits.headersMs + limits.bodyMs,
+    // how often Node looks for requests past those deadlines (its default is 30 s)
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, limits.headersMs / 4)),
+  }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
       console.error('rnn-lab serve: request failed:', e);
       if (!res.headersSent) refuse(res, 500, 'internal', 'internal error');
       else res.destroy();
     });
   });
-  server.requestTimeout = 0; // the events stream stays open
-  server.headersTimeout = 30_000;
+  limitConnections(server, limits.connectionsPerClient);
 
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
@@ -214,8 +247,38 @@ function setCommonHeaders(res: ServerResponse): void {
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Buffer, head = false): void {
+  // Node would read (and drop) the rest of an unread body to keep the connection: close it instead
+  if (bodyUnread(res.req)) {
+    res.setHeader('Connection', 'close');
+    res.once('finish', () => res.req.socket.destroy());
+  }
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
   res.end(head ? undefined : body);
+}
+
+function bodyUnread(req: IncomingMessage): boolean {
+  return !req.complete && (Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined);
+}
+
+/** Past `max` connections from one address, a new one gets a 503 that says why and is closed. */
+function limitConnections(server: Server, max: number): void {
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const n = (open.get(address) ?? 0) + 1;
+    if (n > max) {
+      const body = JSON.stringify({ ok: false, code: 'bad-request', message: `too many connections from ${address} (at most ${max}): close some and try again` });
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.destroySoon();
+      return;
+    }
+    open.set(address, n);
+    socket.once('close', () => {
+      const left = open.get(address)! - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
 }
 
 function refuse(res: ServerResponse, status: number, code: ErrorCode, message: string, allow?: string): void {
@@ -223,28 +286,36 @@ function refuse(res: ServerResponse, status: number, code: ErrorCode, message: s
   send(res, status, 'application/json; charset=utf-8', JSON.stringify({ ok: false, code, message }));
 }
 
-/** The body as text, or null when it is larger than max (the rest is not read). */
-function readBody(req: IncomingMessage, max: number): Promise<string | null> {
+/**
+ * The body as text, or why not: larger than max, or not all there within ms. Either way the rest
+ * is left unread (the answer closes the connection).
+ */
+function readBody(req: IncomingMessage, max: number, ms: number): Promise<string | 'too-large' | 'too-slow'> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > max) {
-    req.resume();
-    return Promise.resolve(null);
-  }
+  if (declared > max) return Promise.resolve('too-large');
   return new Promise((done, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const stop = (why: 'too-large' | 'too-slow'): void => {
+      clearTimeout(timer);
+      req.removeAllListeners('data');
+      req.pause();
+      done(why);
+    };
+    const timer = setTimeout(() => stop('too-slow'), ms);
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > max) {
-        req.removeAllListeners('data');
-        req.resume();
-        done(null);
-        return;
-      }
+      if (size > max) return stop('too-large');
       chunks.push(chunk);
     });
-    req.on('end', () => done(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('end', () => {
+      clearTimeout(timer);
+      done(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
   });
 }
 
