@@ -4,6 +4,7 @@
  */
 import type { Run } from '../../src-main/api/contract.ts';
 import { formatInt } from '../../src-shared/format.ts';
+import { statusText } from '../../src-shared/run-labels.ts';
 
 /**
  * Beside a run that did not (or not yet) train to its last step: "cancelled at step 50 of 1,200",
@@ -12,7 +13,7 @@ import { formatInt } from '../../src-shared/format.ts';
  */
 export function runProgressNote(run: Run): string {
   if (run.status === 'completed') return '';
-  const state = run.status.replace(/-/g, ' ');
+  const state = statusText(run.status);
   if (run.step === 0) return state;
   const at = `step ${formatInt(run.step)} of ${formatInt(run.steps)}`;
   return run.status === 'running' ? `training: ${at}` : `${state} at ${at}`;
