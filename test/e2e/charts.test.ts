@@ -9,16 +9,14 @@
  * title and legend; each run's samples page back through training. Light and dark, no console
  * error.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../../src-main/api/contract.ts';
-import { Lab } from '../../src-main/lab/lab.ts';
+import type { Lab } from '../../src-main/lab/lab.ts';
 import { startServer, type RunningServer } from '../../src-main/server/server.ts';
 import { GRAD_CHART, LOSS_CHART, openExperiment, pngSize, saveChartPng } from './flow.ts';
-import { CHROMIUM, CHROMIUM_ARGS, ensureAppBuilt, screenshotPath } from './support.ts';
+import { CHROMIUM, CHROMIUM_ARGS, ensureAppBuilt, recordProblems, screenshotPath, temporaryLab } from './support.ts';
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.log(`test/e2e/charts.test.ts skipped: no Chromium at ${CHROMIUM} (install Debian's chromium package to run it)`);
@@ -79,8 +77,8 @@ async function canvasData<T>(page: Page, label: string, attribute: string): Prom
 }
 
 describe.skipIf(!hasChromium)('the charts and samples of an experiment in Chromium', () => {
-  let dir: string;
   let lab: Lab;
+  let disposeLab: (() => Promise<void>) | undefined;
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
@@ -92,8 +90,7 @@ describe.skipIf(!hasChromium)('the charts and samples of an experiment in Chromi
 
   beforeAll(async () => {
     ensureAppBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'rnn-lab-charts-e2e-'));
-    lab = Lab.open({ db: join(dir, 'lab.db'), workers: 1 });
+    ({ lab, dispose: disposeLab } = temporaryLab('charts-e2e', 1));
     const { corpus } = lab.createTaskCorpus('recall', { lag: 16, length: 8000 });
     const created = lab.createExperiment({
       corpusId: corpus.id,
@@ -116,21 +113,14 @@ describe.skipIf(!hasChromium)('the charts and samples of an experiment in Chromi
     const context = await browser.newContext({ viewport: { width: 1024, height: 700 }, colorScheme: 'light', acceptDownloads: true });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
     page = await context.newPage();
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-    });
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
-    });
+    recordProblems(page, problems);
     await page.goto(server.url);
   }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    await lab?.close({ running: 'cancel' });
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await disposeLab?.();
   });
 
   const extent = async (label: string): Promise<Record<string, [number, number]>> => (await canvasData<Record<string, [number, number]>>(page, label, 'extent')) ?? {};

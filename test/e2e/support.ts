@@ -1,12 +1,16 @@
 /**
  * Shared by the end-to-end tests (browser mode and Electron): the build check, a small generated
- * English corpus, the Chromium switches, and the screenshot folder.
+ * English corpus, the Chromium switches, the screenshot folder, a lab of its own for a test, and
+ * what a page must not log.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { APP_BUILD, isBuildFresh } from '../../scripts/app-build.mjs';
+import type { Page } from 'playwright-core';
+import { Lab } from '../../src-main/lab/lab.ts';
 import { repoRoot } from '../helpers.ts';
 
 export { repoRoot };
@@ -95,4 +99,28 @@ export function expectedParams(cell: 'rnn' | 'lstm' | 'gru', vocab: number, hidd
   const gates = { rnn: 1, lstm: 4, gru: 3 }[cell];
   const biases = cell === 'gru' ? gates * hidden : 2 * gates * hidden;
   return gates * hidden * (vocab + hidden) + biases + vocab * hidden + vocab;
+}
+
+/** Collects what a screen must not show into `problems`: page errors, console errors and failed responses. */
+export function recordProblems(page: Page, problems: string[]): void {
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
+  });
+}
+
+/** A lab on a fresh database in a folder of its own, and what closes it (cancelling its runs) and removes the folder. */
+export function temporaryLab(name: string, workers: number): { lab: Lab; dispose: () => Promise<void> } {
+  const dir = mkdtempSync(join(tmpdir(), `rnn-lab-${name}-`));
+  const lab = Lab.open({ db: join(dir, 'lab.db'), workers });
+  return {
+    lab,
+    dispose: async () => {
+      await lab.close({ running: 'cancel' });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
