@@ -53,7 +53,8 @@ describe('rnn-lab experiment', () => {
     const shown = await s.json('run', 'show', lstm.id);
     expect(shown.run).toMatchObject({ id: lstm.id, status: 'completed', step: 30, steps: 30, ownerPid: null, control: null });
     expect(shown.evals.map((e: Json) => e.step)).toEqual([10, 20, 30]);
-    expect(shown.samples.map((x: Json) => x.step)).toEqual([15, 30]);
+    // one at every evaluation (10, 20, 30) and every 15 steps besides
+    expect(shown.samples.map((x: Json) => x.step)).toEqual([10, 15, 20, 30]);
     expect(shown.run.bestValLoss).toBe(Math.min(...shown.evals.map((e: Json) => e.valLoss)));
 
     const ev = await s.json('eval', lstm.id, '--text', evalFile);
