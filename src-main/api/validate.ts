@@ -46,6 +46,15 @@ function fail(path: string, message: string, ...got: [unknown?]): never {
 const join = (path: string, key: string | number): string =>
   typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key;
 
+/**
+ * Where a string stops being well-formed Unicode: a UTF-16 surrogate without its pair cannot be
+ * written as UTF-8, so it would reach the database as an invalid byte sequence.
+ */
+export function loneSurrogate(s: string): string | null {
+  const at = s.search(/\p{Cs}/u); // with the u flag only an unpaired surrogate matches
+  return at < 0 ? null : `a lone surrogate (U+${s.charCodeAt(at).toString(16).toUpperCase()}) at position ${at}`;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) return false;
   const proto = Object.getPrototypeOf(value);
@@ -90,6 +99,8 @@ export const v = {
         const out: Record<string, T> = {};
         for (const [k, x] of entries) {
           if (k.length > maxKeyLength) fail(path, `field names may have at most ${maxKeyLength} characters`);
+          const bad = loneSurrogate(k);
+          if (bad) fail(path, `field names must be valid Unicode text: ${bad}`);
           if (k === '__proto__') fail(join(path, k), 'is not an allowed field name');
           out[k] = value.parse(x, join(path, k));
         }
@@ -135,7 +146,7 @@ export const v = {
     };
   },
 
-  /** A string of at most max characters (and at least min, default 0). */
+  /** A string of at most max characters (and at least min, default 0), well-formed Unicode. */
   string(opts: { max: number; min?: number }): Schema<string> {
     const min = opts.min ?? 0;
     return {
@@ -144,6 +155,8 @@ export const v = {
         if (value.length > opts.max || value.length < min) {
           fail(path, min > 0 ? `must have ${min} to ${opts.max} characters, got ${value.length}` : `may have at most ${opts.max} characters, got ${value.length}`);
         }
+        const bad = loneSurrogate(value);
+        if (bad) fail(path, `has ${bad}: it is not valid Unicode text`);
         return value;
       },
     };
