@@ -2,7 +2,9 @@
 /**
  * The rnn-lab command: the lab's services from a terminal or a script. With --json every command
  * prints one JSON document on stdout; errors go to stderr with a non-zero exit code (2 for a
- * mistake in the command line, with its usage).
+ * mistake in the command line, with its usage). Everything else it prints goes through
+ * forTerminal, so text from files and other users cannot drive the terminal. A reader that closes
+ * the pipe early (`| head -1`) ends the command quietly with 141, as SIGPIPE would.
  */
 import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -14,15 +16,24 @@ import { CorpusError } from '../lab/corpora.ts';
 import { Lab, LabError } from '../lab/lab.ts';
 import { databasePath } from '../lab/paths.ts';
 import { StoreError } from '../store/errors.ts';
+import { loneSurrogate } from '../api/validate.ts';
 import { wholeNumber } from './args.ts';
 import type { Command, Context, Io } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { helpText, usageOf } from './help.ts';
+import { forTerminal } from './terminal.ts';
 
 const isHelp = (word: string | undefined): boolean => word === '--help' || word === '-h';
 
 /** Runs one command line; returns the exit code. */
-async function main(argv: string[], io: Io): Promise<number> {
+async function main(argv: string[], raw: Io): Promise<number> {
+  let json = false;
+  const io: Io = { out: (t) => raw.out(json ? t : forTerminal(t)), err: (t) => raw.err(forTerminal(t)), stdout: raw.stdout };
+  const malformed = malformedArgument(argv);
+  if (malformed) {
+    io.err(`rnn-lab: ${malformed}: it is not valid Unicode text\n`);
+    return 2;
+  }
   const [first, second] = argv;
   if (first === undefined || first === 'help' || isHelp(first)) {
     // `help corpus import --db x` helps with the words before the options
@@ -58,6 +69,7 @@ async function main(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
+  json = values.json === true;
   if (values.help === true) {
     io.out(helpText(COMMANDS, key.split(' '))!);
     return 0;
@@ -86,6 +98,17 @@ async function main(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/** The first argument that is not well-formed Unicode (a lone surrogate: runCli's argv may have one), said with its option. */
+function malformedArgument(argv: string[]): string | null {
+  for (const [i, word] of argv.entries()) {
+    const bad = loneSurrogate(word);
+    if (!bad) continue;
+    const option = /^--[\w-]+(?==)/.exec(word)?.[0] ?? (argv[i - 1]?.startsWith('--') ? argv[i - 1] : null);
+    return `argument ${i + 1}${option ? ` (${option})` : ''} has ${bad}`;
+  }
+  return null;
+}
+
 function unknown(io: Io, words: string, usage: string): number {
   io.err(`rnn-lab: unknown command ${JSON.stringify(words)}\n${usage}`);
   return 2;
@@ -99,11 +122,22 @@ function describe(e: unknown): string {
 
 /** Runs the command line of this process and sets its exit code. */
 export async function runCli(argv = process.argv.slice(2)): Promise<void> {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', endOnClosedPipe);
   process.exitCode = await main(argv, {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     stdout: process.stdout,
   });
+}
+
+/**
+ * Node ignores SIGPIPE, so a write to a pipe its reader closed fails with EPIPE: end as SIGPIPE
+ * would have, quietly. Runs this process was training are found interrupted by the next command
+ * and resume from their last checkpoint.
+ */
+function endOnClosedPipe(e: NodeJS.ErrnoException): void {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(141);
 }
 
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) void runCli();

@@ -6,6 +6,7 @@ import { id, realNumber, str } from '../args.ts';
 import type { Command } from '../command.ts';
 import { readFile } from '../files.ts';
 import { listCommand, removeCommand } from '../shapes.ts';
+import { oneLine } from '../terminal.ts';
 
 const TASK_PARAMS = ['length', 'seed', 'lag', 'symbols', 'period', 'depth'];
 
@@ -30,7 +31,7 @@ export const CORPUS_COMMANDS: Command[] = [
         maxBytes,
         source: basename(file),
       });
-      if (!ctx.json) ctx.io.out(`${existing ? 'already imported' : 'imported'}: corpus ${corpus.id} "${corpus.name}", ${corpus.chars} characters, ${corpus.vocab.length} distinct\n`);
+      if (!ctx.json) ctx.io.out(`${existing ? 'already imported' : 'imported'}: corpus ${corpus.id} "${oneLine(corpus.name)}", ${corpus.chars} characters, ${corpus.vocab.length} distinct\n`);
       return { id: corpus.id, existing, corpus };
     },
   },
@@ -49,7 +50,7 @@ export const CORPUS_COMMANDS: Command[] = [
         if (v !== undefined) params[k] = realNumber(`--${k}`, v);
       }
       const { corpus, existing } = ctx.lab.createTaskCorpus(task, params);
-      if (!ctx.json) ctx.io.out(`${existing ? 'already there' : 'created'}: corpus ${corpus.id} "${corpus.name}", ${corpus.chars} characters\n`);
+      if (!ctx.json) ctx.io.out(`${existing ? 'already there' : 'created'}: corpus ${corpus.id} "${oneLine(corpus.name)}", ${corpus.chars} characters\n`);
       return { id: corpus.id, existing, corpus };
     },
   },
@@ -59,7 +60,7 @@ export const CORPUS_COMMANDS: Command[] = [
     key: 'corpora',
     empty: 'no corpora yet: rnn-lab corpus import FILE, or rnn-lab corpus task reber',
     list: (lab) => lab.listCorpora(),
-    line: (c) => `${String(c.id).padStart(4)}  ${c.name.padEnd(36)} ${c.kind.padEnd(5)} ${String(c.chars).padStart(10)} chars  ${String(c.vocab.length).padStart(5)} distinct`,
+    line: (c) => `${String(c.id).padStart(4)}  ${oneLine(c.name).padEnd(36)} ${c.kind.padEnd(5)} ${String(c.chars).padStart(10)} chars  ${String(c.vocab.length).padStart(5)} distinct`,
   }),
   {
     name: 'corpus show',
@@ -70,7 +71,7 @@ export const CORPUS_COMMANDS: Command[] = [
       const c = ctx.lab.corpus(id(ctx));
       if (!ctx.json) {
         const s = c.stats;
-        ctx.io.out(`corpus ${c.id} "${c.name}" (${c.kind}${c.source ? `, from ${c.source}` : ''})\n`);
+        ctx.io.out(`corpus ${c.id} "${oneLine(c.name)}" (${c.kind}${c.source ? `, from ${oneLine(c.source)}` : ''})\n`);
         ctx.io.out(`${s.chars} characters, ${s.vocabSize} distinct, ${s.lines} lines; training ${s.trainChars}, validation ${s.validChars}; unigram entropy ${s.unigramEntropy.toFixed(3)} nats\n`);
         ctx.io.out(`most frequent: ${s.topChars.slice(0, 10).map((t) => `${JSON.stringify(t.char)} ${(100 * t.fraction).toFixed(1)}%`).join(', ')}\n`);
         ctx.io.out(`preview:\n${s.preview}\n`);

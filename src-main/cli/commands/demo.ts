@@ -7,6 +7,7 @@ import type { ExperimentSummary } from '../../api/contract.ts';
 import { DEMO_EXPERIMENT_NAME, LabError, type Lab } from '../../lab/lab.ts';
 import type { Command } from '../command.ts';
 import { formatEval, formatRun, trainInForeground } from '../runs.ts';
+import { oneLine } from '../terminal.ts';
 
 function demoExperiment(lab: Lab): ExperimentSummary {
   lab.ensureDemo();
@@ -31,7 +32,7 @@ export const DEMO_COMMANDS: Command[] = [
       const demo = demoExperiment(lab);
       const ids = lab.runExperiment(demo.id);
       if (!ctx.json) {
-        io.out(`experiment ${demo.id} "${demo.name}" on corpus "${demo.corpusName}", in ${lab.database}\n`);
+        io.out(`experiment ${demo.id} "${oneLine(demo.name)}" on corpus "${oneLine(demo.corpusName)}", in ${lab.database}\n`);
         io.out(ids.length ? `training ${ids.length} runs on ${lab.workers} worker(s)\n` : 'trained already; its results:\n');
       }
       if (ids.length) await trainInForeground(ctx, ids);

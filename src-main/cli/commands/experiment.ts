@@ -7,6 +7,7 @@ import { id, realNumber, str, wholeNumber } from '../args.ts';
 import type { Command, Context } from '../command.ts';
 import { formatRun, trainInForeground } from '../runs.ts';
 import { listCommand, removeCommand } from '../shapes.ts';
+import { oneLine } from '../terminal.ts';
 
 const CREATE_OPTIONS = [
   'corpus', 'cells', 'init-from', 'hidden', 'params', 'layers', 'embedding', 'seq', 'batch', 'threads', 'steps',
@@ -65,7 +66,7 @@ export const EXPERIMENT_COMMANDS: Command[] = [
       const { corpusId, spec } = createSpec(ctx);
       const { experiment, runs } = ctx.lab.createExperiment({ corpusId, name: str(ctx, 'name'), spec });
       if (!ctx.json) {
-        ctx.io.out(`created experiment ${experiment.id} "${experiment.name}" with ${runs.length} runs; start it with: rnn-lab experiment run ${experiment.id}\n`);
+        ctx.io.out(`created experiment ${experiment.id} "${oneLine(experiment.name)}" with ${runs.length} runs; start it with: rnn-lab experiment run ${experiment.id}\n`);
         for (const r of runs) ctx.io.out(formatRun(r) + `  hidden ${(r.config as RunConfig).model.hidden}\n`);
       }
       return { id: experiment.id, experiment, runs };
@@ -79,7 +80,7 @@ export const EXPERIMENT_COMMANDS: Command[] = [
     list: (lab) => lab.listExperiments(),
     line(e) {
       const counts = Object.entries(e.runCounts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ');
-      return `${String(e.id).padStart(4)}  ${e.name.padEnd(40)} on ${e.corpusName.padEnd(24)} ${e.runs} runs: ${counts}`;
+      return `${String(e.id).padStart(4)}  ${oneLine(e.name).padEnd(40)} on ${oneLine(e.corpusName).padEnd(24)} ${e.runs} runs: ${counts}`;
     },
   }),
   {
@@ -90,7 +91,7 @@ export const EXPERIMENT_COMMANDS: Command[] = [
     run(ctx) {
       const { experiment, spec, runs } = ctx.lab.experiment(id(ctx));
       if (!ctx.json) {
-        ctx.io.out(`experiment ${experiment.id} "${experiment.name}" on corpus ${experiment.corpusId}: ${spec.cells.join(', ')} x ${spec.seeds} seed(s)\n`);
+        ctx.io.out(`experiment ${experiment.id} "${oneLine(experiment.name)}" on corpus ${experiment.corpusId}: ${spec.cells.join(', ')} x ${spec.seeds} seed(s)\n`);
         for (const r of runs) ctx.io.out(formatRun(r) + '\n');
       }
       return { experiment, spec, runs };

@@ -9,6 +9,7 @@ import { checkpointOption, id, realNumber, str, wholeNumber, whichCheckpoint } f
 import type { Command } from '../command.ts';
 import { readFile, writeFile } from '../files.ts';
 import { listCommand, removeCommand } from '../shapes.ts';
+import { oneLine } from '../terminal.ts';
 
 function parseVocab(bytes: Uint8Array): string[] {
   let v: unknown;
@@ -123,7 +124,7 @@ export const MODEL_COMMANDS: Command[] = [
       const { model, existing } = ctx.lab.importModel(bytes, { name: str(ctx, 'name') ?? basename(file, extname(file)), vocab });
       const c = model.config;
       if (!ctx.json) {
-        ctx.io.out(`${existing ? 'already imported' : 'imported'}: model ${model.id} "${model.name}", a ${c.cell} model, ${c.layers} layer(s) of ${c.hidden}, ${model.params} parameters, ${model.vocab.length} characters\n`);
+        ctx.io.out(`${existing ? 'already imported' : 'imported'}: model ${model.id} "${oneLine(model.name)}", a ${c.cell} model, ${c.layers} layer(s) of ${c.hidden}, ${model.params} parameters, ${model.vocab.length} characters\n`);
       }
       return { id: model.id, existing, config: c, params: model.params, vocab: model.vocab, provenance: model.provenance };
     },
@@ -134,7 +135,7 @@ export const MODEL_COMMANDS: Command[] = [
     key: 'models',
     empty: 'no models yet: rnn-lab model import FILE [--vocab VOCAB.json]',
     list: (lab) => lab.listModels(),
-    line: (m) => `${String(m.id).padStart(4)}  ${m.name.padEnd(36)} ${m.config.cell.padEnd(16)} ${m.format.padEnd(8)} hidden ${String(m.config.hidden).padEnd(5)} layers ${m.config.layers}  ${m.params} params  ${m.vocab.length} characters`,
+    line: (m) => `${String(m.id).padStart(4)}  ${oneLine(m.name).padEnd(36)} ${m.config.cell.padEnd(16)} ${m.format.padEnd(8)} hidden ${String(m.config.hidden).padEnd(5)} layers ${m.config.layers}  ${m.params} params  ${m.vocab.length} characters`,
   }),
   removeCommand({ name: 'model rm', what: 'model', arg: 'MODEL', summary: 'delete an imported model that no experiment starts from', remove: (lab, n) => lab.deleteModel(n) }),
 ];
