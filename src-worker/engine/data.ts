@@ -11,18 +11,41 @@ import type { Rng } from './rng.ts';
 /** Token ids of a text: Uint16Array suffices for any vocabulary we accept (LIMITS.vocab). */
 export type TokenIds = Int32Array | Uint16Array;
 
+/**
+ * Why `chars` cannot be a vocabulary, or null when it can: a list with, for every token id, one
+ * character (one Unicode code point; a lone surrogate is none, and cannot be written as UTF-8) that
+ * no other id has. Model files and imports are checked with this, so that what they store is what
+ * Vocab accepts. Messages start with "entry" or "must".
+ */
+export function vocabProblem(chars: unknown): string | null {
+  if (!Array.isArray(chars)) return 'must be an array of strings, one per token id';
+  const first = new Map<string, number>();
+  // an index loop, not every(): every() skips the holes of a sparse array
+  for (let i = 0; i < chars.length; i++) {
+    if (!(i in chars)) return `entry ${i} is missing: every token id needs a character`;
+    const c: unknown = chars[i];
+    if (typeof c !== 'string') return `entry ${i} must be a string (one character), got ${c === null ? 'null' : typeof c === 'object' ? 'an object' : String(c)}`;
+    const shown = JSON.stringify(c.length > 20 ? `${c.slice(0, 20)}...` : c);
+    const points = [...c].length;
+    if (points !== 1) return `entry ${i} (${shown}) must be one character (one Unicode code point), got ${points}`;
+    if (/^[\uD800-\uDFFF]$/.test(c)) return `entry ${i} (${shown}) is a lone surrogate, not a character`;
+    const seen = first.get(c);
+    if (seen !== undefined) return `entry ${i} (${shown}) appears twice (also entry ${seen})`;
+    first.set(c, i);
+  }
+  return null;
+}
+
 /** Characters are Unicode code points, sorted by code point; a token id is an index into chars. */
 export class Vocab {
   readonly chars: readonly string[];
   private readonly index: Map<string, number>;
 
   constructor(chars: readonly string[]) {
+    const problem = vocabProblem(chars);
+    if (problem !== null) throw new ConfigError('vocab', problem);
     this.chars = chars;
     this.index = new Map(chars.map((c, i) => [c, i]));
-    if (this.index.size !== chars.length) throw new ConfigError('vocab', 'characters must be distinct');
-    for (const c of chars) {
-      if ([...c].length !== 1) throw new ConfigError('vocab', `each entry must be one Unicode code point, got ${JSON.stringify(c)}`);
-    }
   }
 
   static fromText(text: string): Vocab {

@@ -18,8 +18,10 @@
  * loads there unchanged, else ours), rnn_lab_cell, config, vocab, provenance (JSON), and
  * pytorch_compatible "true"/"false" with a note saying why not (the cell catalogue's torch entry).
  */
+import { jsonLimitProblem } from '../../src-shared/json-limits.ts';
 import { CELL_NAMES, CELLS, type CellName } from './cells/index.ts';
 import { ConfigError, modelConfig, type ModelConfig, type ModelConfigInput } from './config.ts';
+import { vocabProblem } from './data.ts';
 import { Model } from './model.ts';
 import { ModelFileError, quote, readSafetensors, writeSafetensors, type TensorData, type TensorToWrite } from './safetensors.ts';
 
@@ -290,23 +292,22 @@ function checkedConfig(input: ModelConfigInput, where: string): ModelConfig {
 function parseJsonField(meta: Map<string, string>, key: string): unknown {
   const raw = meta.get(key);
   if (raw === undefined) throw new ModelFileError(`__metadata__ has no ${quote(key)}`);
+  let value: unknown;
   try {
-    return JSON.parse(raw);
+    value = JSON.parse(raw);
   } catch (e) {
     throw new ModelFileError(`__metadata__ ${quote(key)} is not valid JSON: ${(e as Error).message}`);
   }
+  const tooLarge = jsonLimitProblem(value);
+  if (tooLarge !== null) throw new ModelFileError(`__metadata__ ${quote(key)} ${tooLarge}`);
+  return value;
 }
 
+/** The engine's own vocabulary check (Vocab's), and one entry per token id. */
 function checkVocab(vocab: unknown, V: number): asserts vocab is string[] {
-  if (!Array.isArray(vocab) || !vocab.every((s) => typeof s === 'string')) {
-    throw new ModelFileError('vocab must be an array of strings, one per token id');
-  }
-  if (vocab.length !== V) throw new ModelFileError(`vocab has ${vocab.length} entries but the model's vocabSize is ${V}`);
-  const seen = new Set<string>();
-  for (let i = 0; i < vocab.length; i++) {
-    if (seen.has(vocab[i])) throw new ModelFileError(`vocab entry ${i} (${quote(vocab[i])}) appears twice`);
-    seen.add(vocab[i]);
-  }
+  const problem = vocabProblem(vocab);
+  if (problem !== null) throw new ModelFileError(`vocab ${problem}`);
+  if ((vocab as string[]).length !== V) throw new ModelFileError(`vocab has ${(vocab as string[]).length} entries but the model's vocabSize is ${V}`);
 }
 
 function checkFinite(name: string, data: ArrayLike<number>, what: string): void {

@@ -9,6 +9,7 @@
  * exactly (no overlaps, no gaps, nothing trailing), and every failure is a ModelFileError that
  * names the problem and the tensor.
  */
+import { jsonLimitProblem } from '../../src-shared/json-limits.ts';
 
 export class ModelFileError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -80,6 +81,8 @@ export function readSafetensors(bytes: Uint8Array, options: ReadOptions = {}): S
   } catch (e) {
     throw new ModelFileError(`header is not valid JSON: ${(e as Error).message}`);
   }
+  const tooLarge = jsonLimitProblem(header);
+  if (tooLarge !== null) throw new ModelFileError(`header ${tooLarge}`);
   if (!isPlainObject(header)) throw new ModelFileError(`header must be a JSON object, got ${kindOf(header)}`);
 
   const dataStart = 8 + n;

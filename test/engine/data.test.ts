@@ -11,6 +11,22 @@ describe('Vocab', () => {
     expect(v.decode(ids)).toBe('😀한');
   });
 
+  it('refuses, naming the entry, what is not one distinct character per id (the check model files use too)', () => {
+    const sparse = ['a', 'b', 'c'];
+    delete sparse[1];
+    const cases: [unknown, string][] = [
+      [sparse, 'vocab: entry 1 is missing: every token id needs a character'],
+      [['a', null], 'vocab: entry 1 must be a string (one character), got null'],
+      [['a', 'bc'], 'vocab: entry 1 ("bc") must be one character (one Unicode code point), got 2'],
+      [['a', ''], 'vocab: entry 1 ("") must be one character (one Unicode code point), got 0'],
+      [['a', '\udc00'], 'vocab: entry 1 ("\\udc00") is a lone surrogate, not a character'],
+      [['a', 'b', 'a'], 'vocab: entry 2 ("a") appears twice (also entry 0)'],
+      [{ 0: 'a' }, 'vocab: must be an array of strings, one per token id'],
+    ];
+    for (const [chars, message] of cases) expect(() => new Vocab(chars as string[])).toThrow(message);
+    expect(new Vocab(['😀', 'a', '\n']).size).toBe(3); // a character outside the BMP is one code point, two UTF-16 units
+  });
+
   it('names the first character it lacks and where', () => {
     expect(() => Vocab.fromText('abc').encode('abd')).toThrow('text: character "d" (U+0064) at offset 2 is not in the vocabulary');
   });

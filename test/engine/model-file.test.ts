@@ -183,7 +183,7 @@ describe('loading refuses files that do not match their own config', () => {
     const bytes = rewrite(good, (_, m) => { m.vocab = JSON.stringify(['a', 'b']); });
     expect(loadError(bytes).message).toMatch(/vocab has 2 entries but the model's vocabSize is 6/);
     const notStrings = rewrite(good, (_, m) => { m.vocab = '[1, 2, 3, 4, 5, 6]'; });
-    expect(loadError(notStrings).message).toMatch(/vocab must be an array of strings/);
+    expect(loadError(notStrings).message).toBe('vocab entry 0 must be a string (one character), got 1');
   });
 
   it('an invalid config names the field', () => {
@@ -195,6 +195,15 @@ describe('loading refuses files that do not match their own config', () => {
     expect(loadError(config({ cell: 'gru' })).message).toMatch(/"rnn_lab_cell" is "lstm" but the config's cell is "gru"/);
     expect(loadError(rewrite(good, (_, m) => { m.config = '{"hidden": '; })).message).toMatch(/__metadata__ "config" is not valid JSON/);
     expect(loadError(rewrite(good, (_, m) => { m.config = '[]'; })).message).toMatch(/"config" must be a JSON object/);
+  });
+
+  it('metadata JSON nested deeper than the limit names the field', () => {
+    const deep = (levels: number): string => `${'{"a": '.repeat(levels)}1${'}'.repeat(levels)}`;
+    expect(loadError(rewrite(good, (_, m) => { m.provenance = deep(5000); })).message).toBe('__metadata__ "provenance" nests deeper than 64 levels');
+    expect(loadError(rewrite(good, (_, m) => { m.config = deep(65); })).message).toBe('__metadata__ "config" nests deeper than 64 levels');
+    expect(loadError(rewrite(good, (_, m) => { m.vocab = `[${'['.repeat(100)}${']'.repeat(100)}]`; })).message).toBe('__metadata__ "vocab" nests deeper than 64 levels');
+    // at the limit the file loads
+    expect(loadModel(rewrite(good, (_, m) => { m.provenance = deep(64); })).provenance).toHaveProperty('a');
   });
 
   it('a huge config in a small file fails on the missing tensors before allocating the model', () => {

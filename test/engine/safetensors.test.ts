@@ -184,6 +184,13 @@ describe('safetensors reader on hostile files', () => {
     expectError(file({ ...w(), __metadata__: ['x'] }, bytesOf([1, 2])), /__metadata__ must be an object of strings, got an array/);
   });
 
+  it('a header nested deeper, or holding more values, than the JSON limits', () => {
+    const deep = `{"w": {"dtype": "F32", "shape": ${'['.repeat(5000)}${']'.repeat(5000)}, "data_offsets": [0, 8]}}`;
+    expectError(file(deep, bytesOf([1, 2])), /^header nests deeper than 64 levels$/);
+    const many = `{"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "__metadata__": {}, "x": [${new Array(1_000_000).fill(0).join(',')}]}`;
+    expectError(file(many, bytesOf([1, 2])), /^header holds more than 1000000 values$/);
+  });
+
   it('a hostile tensor name is quoted and cut short in messages', () => {
     const name = `${'x'.repeat(500)}\n`;
     let message = '';

@@ -3,6 +3,7 @@
  * and model files (rnn-lab model export, import, list, rm).
  */
 import { basename, extname } from 'node:path';
+import { jsonLimitProblem } from '../../../src-shared/json-limits.ts';
 import { CorpusError, prepareCorpus } from '../../lab/corpora.ts';
 import { LabError } from '../../lab/lab.ts';
 import { checkpointOption, id, realNumber, str, wholeNumber, whichCheckpoint } from '../args.ts';
@@ -18,12 +19,16 @@ function parseVocab(bytes: Uint8Array): string[] {
   } catch (e) {
     throw new CorpusError('invalid-utf8', `vocabulary file is not valid JSON: ${(e as Error).message}`);
   }
-  if (Array.isArray(v) && v.every((c) => typeof c === 'string')) return v;
+  const tooLarge = jsonLimitProblem(v);
+  if (tooLarge !== null) throw new LabError('bad-input', `vocabulary file ${tooLarge}`);
+  if (Array.isArray(v)) return v; // the lab checks every entry as the engine does
   if (v && typeof v === 'object') {
     const entries = Object.entries(v as Record<string, unknown>);
     const out: string[] = [];
     for (const [c, i] of entries) {
       if (!Number.isInteger(i) || (i as number) < 0 || (i as number) >= entries.length) throw new LabError('bad-input', `vocabulary id of ${JSON.stringify(c)} must be 0..${entries.length - 1}`);
+      const taken = out[i as number];
+      if (taken !== undefined) throw new LabError('bad-input', `vocabulary id ${i} is given to both ${JSON.stringify(taken)} and ${JSON.stringify(c)}; every id must have one character`);
       out[i as number] = c;
     }
     return out;
@@ -41,7 +46,7 @@ export const MODEL_COMMANDS: Command[] = [
     async run(ctx) {
       const file = str(ctx, 'text');
       if (file === undefined) throw new LabError('bad-input', '--text FILE is required');
-      const text = prepareCorpus(readFile(file, 'text file'), { minWindow: { seqLen: 1, batch: 1 }, validFraction: 0.5 }).text;
+      const text = prepareCorpus(readFile(file, 'text file'), { minWindow: { seqLen: 1, batch: 1 }, validFraction: 0.5, evaluationOnly: true }).text;
       const r = await ctx.lab.evaluate(id(ctx), text, whichCheckpoint(ctx));
       if (!ctx.json) ctx.io.out(`${r.loss.toFixed(4)} nats/char, ${r.bitsPerChar.toFixed(4)} bits/char, perplexity ${r.perplexity.toFixed(3)}, accuracy ${(100 * r.accuracy).toFixed(2)}% over ${r.count} characters\n`);
       return { loss: r.loss, bits_per_char: r.bitsPerChar, perplexity: r.perplexity, accuracy: r.accuracy, chars: r.count };
