@@ -3,6 +3,9 @@
 /** Longest passage the cell and per-character views read, characters. */
 export const DIAGNOSE_MAX_PASSAGE = 5000;
 
+/** Fewest distinct symbols a model may have: a softmax over one has nothing to predict (its loss is 0 from the first step). */
+export const MIN_VOCAB = 2;
+
 /** Largest sizes and counts we accept: beyond them a typo would allocate gigabytes or never end. */
 export const LIMITS = {
   vocab: 65536,

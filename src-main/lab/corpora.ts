@@ -10,8 +10,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { CorpusStats } from '../api/types.ts';
+import { MIN_VOCAB } from '../../src-shared/limits.ts';
 
-export type CorpusErrorCode = 'empty' | 'too-large' | 'binary' | 'invalid-utf8' | 'too-short' | 'too-many-symbols';
+export type CorpusErrorCode = 'empty' | 'too-large' | 'binary' | 'invalid-utf8' | 'too-short' | 'too-few-symbols' | 'too-many-symbols';
 
 export class CorpusError extends Error {
   constructor(
@@ -42,6 +43,8 @@ export interface PrepareOptions {
   validFraction?: number;
   /** the smallest training run the corpus must allow (default seqLen 64, batch 1) */
   minWindow?: { seqLen: number; batch: number };
+  /** a text a trained model only reads (rnn-lab eval): one distinct character is enough */
+  evaluationOnly?: boolean;
 }
 
 export interface PreparedCorpus {
@@ -97,6 +100,10 @@ export function prepareCorpus(bytes: Uint8Array, opts: PrepareOptions = {}): Pre
   const counts = countCodePoints(text);
   if (counts.size > MAX_VOCAB) {
     throw refuse('too-many-symbols', `the text has ${counts.size} distinct characters, more than the ${MAX_VOCAB} a model can have`);
+  }
+  if (counts.size < MIN_VOCAB && !opts.evaluationOnly) {
+    const [only] = counts.keys();
+    throw refuse('too-few-symbols', `the text has only one distinct character, ${describeChar(String.fromCodePoint(only))}: a model needs at least ${MIN_VOCAB} to have anything to predict`);
   }
   const chars = sumCounts(counts);
   const need = minCorpusChars(validFraction, minWindow);

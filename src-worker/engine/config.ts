@@ -2,7 +2,7 @@
  * Model and training configuration, with validation that names the field and the allowed range.
  * Every error the engine raises for bad input is a ConfigError (or a ModelFileError for files).
  */
-import { inRange, LIMITS, SETTING_RANGES as R, type Range } from '../../src-shared/limits.ts';
+import { inRange, LIMITS, MIN_VOCAB, SETTING_RANGES as R, type Range } from '../../src-shared/limits.ts';
 import { CELL_NAMES, type CellName } from './cells/index.ts';
 
 export class ConfigError extends Error {
@@ -126,7 +126,7 @@ export function modelConfig(input: ModelConfigInput): ModelConfig {
   if (!CELL_NAMES.includes(c.cell)) {
     throw new ConfigError('cell', `unknown cell ${JSON.stringify(c.cell)}; allowed: ${CELL_NAMES.join(', ')}`);
   }
-  checkRange('vocabSize', c.vocabSize, { whole: true, min: 2, max: LIMITS.vocab });
+  checkRange('vocabSize', c.vocabSize, { whole: true, min: MIN_VOCAB, max: LIMITS.vocab });
   checkRange('hidden', c.hidden, R.hidden);
   checkRange('layers', c.layers, R.layers);
   checkRange('embedding', c.embedding, R.embedding, ' (0 = one-hot input)');

@@ -94,10 +94,10 @@ describe('prepareCorpus refuses', () => {
   it('a text too short for one training window plus a validation split, saying how many characters it needs', () => {
     // seqLen 64, batch 1: training needs 1 x 64 + 64 = 128, and round(0.1 n) >= 2; n = 142 is the first that works
     expect(minCorpusChars(0.1, { seqLen: 64, batch: 1 })).toEqual({ total: 142, train: 128 });
-    expectRefused(utf8('x'.repeat(141)), 'too-short', 'the text has 141 characters; it needs at least 142: 128 for training (batch 1 x seqLen 64 + seqLen 64) and at least 2 in the 10% held out for validation');
-    expect(prepareCorpus(utf8('x'.repeat(142))).chars).toBe(142);
+    expectRefused(utf8('xy'.repeat(70) + 'x'), 'too-short', 'the text has 141 characters; it needs at least 142: 128 for training (batch 1 x seqLen 64 + seqLen 64) and at least 2 in the 10% held out for validation');
+    expect(prepareCorpus(utf8('xy'.repeat(71))).chars).toBe(142);
     // characters, not bytes: 141 emoji are 564 bytes and still too short
-    expectRefused(utf8('😀'.repeat(141)), 'too-short', 'the text has 141 characters');
+    expectRefused(utf8('😀🐱'.repeat(70) + '😀'), 'too-short', 'the text has 141 characters');
     // the validation part needs 2 characters even when training is satisfied
     expect(minCorpusChars(0.01, { seqLen: 4, batch: 1 })).toEqual({ total: 150, train: 8 });
     expectRefused(utf8('ab'.repeat(74) + 'a'), 'too-short', 'it needs at least 150', { validFraction: 0.01, minWindow: { seqLen: 4, batch: 1 } });
