@@ -183,7 +183,9 @@ export async function pauseResumeCancel(page: Page): Promise<void> {
   await expect.poll(() => statusOf(page, id), { timeout: 15_000 }).toBe('running');
   // it goes on from where it stopped
   await expect.poll(async () => (await runRows(page))[0].step, { timeout: 15_000 }).not.toBe(pausedAt);
+  // cancelling asks first
   await runButton(page, id, 'cancel').click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel the run' }).click();
   await expect.poll(() => statusOf(page, id), { timeout: 15_000 }).toBe('cancelled');
 }
 

@@ -9,8 +9,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { APP_BUILD, isBuildFresh } from '../../scripts/app-build.mjs';
-import type { Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { Lab } from '../../src-main/lab/lab.ts';
+import { startServer } from '../../src-main/server/server.ts';
 import { repoRoot } from '../helpers.ts';
 
 export { repoRoot };
@@ -121,6 +122,33 @@ export function temporaryLab(name: string, workers: number): { lab: Lab; dispose
     dispose: async () => {
       await lab.close({ running: 'cancel' });
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Browser mode on a lab of this process, as a page in Chromium that records its problems. */
+export interface LabInChromium {
+  page: Page;
+  /** what the page must not show (recordProblems) */
+  problems: string[];
+  /** closes Chromium and the server */
+  close(): Promise<void>;
+}
+
+/** Serves `lab` in browser mode and opens it in Chromium at the given size and colour scheme. */
+export async function labInChromium(lab: Lab, view: { width: number; height: number; colorScheme: 'light' | 'dark' }): Promise<LabInChromium> {
+  const server = await startServer({ lab });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const page = await browser.newPage({ viewport: { width: view.width, height: view.height }, colorScheme: view.colorScheme });
+  const problems: string[] = [];
+  recordProblems(page, problems);
+  await page.goto(server.url);
+  return {
+    page,
+    problems,
+    close: async () => {
+      await browser.close();
+      await server.close();
     },
   };
 }
