@@ -25,17 +25,25 @@ export class RunControl {
 
   /**
    * Queues every run of the experiment that has not started, and every paused or interrupted one;
-   * the scheduler starts what fits and the rest wait their turn. Returns the ids queued.
+   * the scheduler starts what fits and the rest wait their turn. Returns the ids queued: none when
+   * every run has ended, and refused when the runs that have not are all running or waiting.
    */
   runExperiment(id: number): number[] {
     const { runs } = this.records.experiment(id);
-    return this.scheduler.enqueue(runs.filter((r) => STARTABLE.includes(r.status)));
+    const queued = this.scheduler.enqueue(runs.filter((r) => STARTABLE.includes(r.status)));
+    if (queued.length === 0 && runs.some((r) => r.status === 'running' || r.status === 'waiting')) {
+      throw new LabError('bad-state', `experiment ${id} is training already: each of its runs that has not ended is running or waiting for free threads`);
+    }
+    return queued;
   }
 
-  /** Queues a paused or interrupted run to continue from its last checkpoint (or a not-started one to start). */
+  /**
+   * Queues a paused or interrupted run to continue from its last checkpoint (or a not-started one
+   * to start); a waiting run stays where it is in line.
+   */
   resumeRun(id: number): void {
     const r = this.records.run(id);
-    if (r.status === 'waiting' || r.status === 'running') return;
+    if (r.status === 'waiting') return;
     if (!STARTABLE.includes(r.status)) {
       throw new LabError('bad-state', `run ${id} is ${r.status}; only not-started, paused or interrupted runs can be resumed`);
     }

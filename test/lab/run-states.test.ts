@@ -70,7 +70,8 @@ describe('run states and the queue', () => {
     lab.store.runs.setStatus(d, 'completed');
     expect(lab.control.runExperiment(e.id)).toEqual([a, b, c]);
     expect(states(lab, e.runs)).toEqual(['running', 'waiting 1', 'waiting 2', 'completed']);
-    expect(lab.control.runExperiment(e.id)).toEqual([]);
+    expect(() => lab.control.runExperiment(e.id)).toThrow(/experiment \d+ is training already: each of its runs that has not ended is running or waiting/);
+    expect(() => lab.control.resumeRun(a)).toThrow(/run \d+ is running; only not-started, paused or interrupted runs can be resumed/);
     lab.control.resumeRun(b);
     expect(lab.scheduler.busy).toEqual([a, b, c]);
   });
@@ -124,7 +125,7 @@ describe('a second process over the same database', () => {
     owner.control.runExperiment(e.id);
     expect(other.run(e.runs[2])).toMatchObject({ status: 'waiting', ownerPid: 4242, queue: { position: 2, threads: 1 } });
     // nothing the owner has can be queued again or started elsewhere
-    expect(other.control.runExperiment(e.id)).toEqual([]);
+    expect(() => other.control.runExperiment(e.id)).toThrow(/is training already/);
     other.control.resumeRun(e.runs[1]);
     expect(other.startedIds()).toEqual([]);
 
