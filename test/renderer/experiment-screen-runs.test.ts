@@ -90,6 +90,15 @@ describe('the Experiment screen and run states', () => {
     expect(client.listExperiments.mock.calls.length).toBe(asked);
   });
 
+  it('turns a resumed run\'s row to waiting at once, from the answer, before any event', async () => {
+    setActivePinia(createPinia());
+    provideLabClient(fakeClient({ resumeRun: async ({ id }) => makeRun({ id, status: 'waiting', step: 40, queue: { position: 2, threads: 1 } }) }));
+    const runs = useRunsStore();
+    runs.upsertRun(makeRun({ id: 4, status: 'paused', step: 40 }));
+    await runs.runAction(4, 'resume');
+    expect(runs.runs[4]).toMatchObject({ status: 'waiting', queue: { position: 2, threads: 1 } });
+  });
+
   it('tells where a duplicate stands and that a paused waiting run left the queue', async () => {
     setActivePinia(createPinia());
     const client = fakeClient({
