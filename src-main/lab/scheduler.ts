@@ -108,7 +108,8 @@ export class Scheduler {
     this.closed = true;
     clearInterval(this.controlTimer);
     const waiting = this.waitingIds();
-    this.store.runs.releaseQueue(this.opts.pid);
+    // no write when nothing waits: a lab that only reads the database closes without one
+    if (waiting.length > 0) this.store.runs.releaseQueue(this.opts.pid);
     this.announced.clear();
     for (const id of waiting) this.records.announce(id);
     const pending = [...this.active.values()];
