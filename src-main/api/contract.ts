@@ -19,7 +19,7 @@ import { METHOD_NAMES } from '../../src-shared/methods.ts';
 export type * from './types.ts';
 export type { ModelConfig, TrainConfig };
 
-export type ErrorCode = 'bad-request' | 'not-found' | 'bad-state' | 'invalid-corpus' | 'invalid-config' | 'invalid-model' | 'internal';
+export type ErrorCode = 'bad-request' | 'not-found' | 'bad-state' | 'invalid-corpus' | 'invalid-config' | 'invalid-model' | 'read-only' | 'internal';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
 

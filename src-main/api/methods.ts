@@ -15,7 +15,7 @@ import { ModelFileError } from '../../src-worker/engine/model-file.ts';
 import { CorpusError, DEFAULT_MAX_BYTES } from '../lab/corpora.ts';
 import { Lab, LabError } from '../lab/lab.ts';
 import { COMMON_PARAMS, TASK_NAMES, TASKS, type TaskName } from '../lab/tasks/index.ts';
-import { StoreError } from '../store/errors.ts';
+import { readOnlyWrite, StoreError } from '../store/errors.ts';
 import { FLOW_MAX_WINDOW } from '../lab/inside.ts';
 import { DIAGNOSE_MAX_PASSAGE, LIMITS } from '../../src-shared/limits.ts';
 import type { ApiEvent, ErrorCode, ExperimentDetails, MethodName, Request, Response, Result } from './contract.ts';
@@ -310,8 +310,9 @@ export async function dispatch(lab: Lab, method: string, rawReq: unknown, ctx: H
 
 /** Expected failures keep their message; anything else is logged here and answered generically. */
 export function failure(method: string, e: unknown): Result<never> {
-  const known = errorCode(e);
-  if (known) return { ok: false, code: known, message: (e as Error).message };
+  const err = readOnlyWrite(e) ?? e;
+  const known = errorCode(err);
+  if (known) return { ok: false, code: known, message: (err as Error).message };
   console.error(`rnn-lab: ${method} failed:`, e);
   return { ok: false, code: 'internal', message: `${method} failed because of an internal error; the details are in the log` };
 }
@@ -323,5 +324,6 @@ function errorCode(e: unknown): ErrorCode | null {
   if (e instanceof ModelFileError) return 'invalid-model';
   if (e instanceof LabError) return e.code === 'bad-input' ? 'bad-request' : e.code;
   if (e instanceof StoreError && e.code === 'in-use') return 'bad-state';
+  if (e instanceof StoreError && e.code === 'read-only') return 'read-only';
   return null;
 }

@@ -2,7 +2,7 @@
 import type { Command } from './command.ts';
 
 const WIDTH = 100;
-const GLOBAL = '--db PATH or RNN_LAB_DB selects the database; --json for machine output';
+const GLOBAL = '--db PATH or RNN_LAB_DB selects the database (--read-only: browse, change nothing); --json for machine output';
 
 /** Words joined into lines of at most WIDTH characters; an option in brackets is never split. */
 function wrap(text: string, first: string, rest: string): string[] {

@@ -15,7 +15,7 @@ import { ModelFileError } from '../../src-worker/engine/model-file.ts';
 import { CorpusError } from '../lab/corpora.ts';
 import { Lab, LabError } from '../lab/lab.ts';
 import { databasePath } from '../lab/paths.ts';
-import { StoreError } from '../store/errors.ts';
+import { readOnlyWrite, StoreError } from '../store/errors.ts';
 import { loneSurrogate } from '../api/validate.ts';
 import { wholeNumber } from './args.ts';
 import type { Command, Context, Io } from './command.ts';
@@ -58,6 +58,7 @@ async function main(argv: string[], raw: Io): Promise<number> {
   const options: ParseArgsConfig['options'] = {
     ...command.options,
     db: { type: 'string' },
+    'read-only': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   };
@@ -84,8 +85,9 @@ async function main(argv: string[], raw: Io): Promise<number> {
   let lab: Lab | null = null;
   try {
     const db = databasePath(values.db as string | undefined);
-    if (db !== ':memory:') mkdirSync(dirname(db), { recursive: true });
-    lab = Lab.open({ db, workers: values.workers ? wholeNumber('--workers', values.workers as string) : undefined });
+    const readOnly = values['read-only'] === true;
+    if (db !== ':memory:' && !readOnly) mkdirSync(dirname(db), { recursive: true });
+    lab = Lab.open({ db, readOnly, workers: values.workers ? wholeNumber('--workers', values.workers as string) : undefined });
     const ctx: Context = { lab, values, positionals, io, json: values.json === true };
     const result = await command.run(ctx);
     if (values.json === true && result !== undefined) io.out(JSON.stringify(result) + '\n');
@@ -117,6 +119,8 @@ function unknown(io: Io, words: string, usage: string): number {
 function describe(e: unknown): string {
   const known = [ConfigError, CorpusError, LabError, ModelFileError, StoreError];
   if (known.some((k) => e instanceof k)) return (e as Error).message;
+  const readOnly = readOnlyWrite(e);
+  if (readOnly) return readOnly.message;
   return (e as Error)?.stack ?? String(e);
 }
 

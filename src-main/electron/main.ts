@@ -46,8 +46,10 @@ function start(): void {
     || (app.isPackaged ? join(process.resourcesPath, 'native', 'better_sqlite3.node') : undefined);
   // Piscina's threads load the workers by path: in an installed app they are unpacked from app.asar
   const workers = app.isPackaged ? here.replace(/\.asar(?=[\\/]|$)/, '.asar.unpacked') : here;
-  lab = Lab.open({ db, sqliteBinding, pool: { trainWorker: join(workers, 'train.worker.js'), modelWorker: join(workers, 'model.worker.js') } });
-  lab.ensureDemo();
+  // RNN_LAB_READ_ONLY=1 browses a file this user may not write (rnn-lab --read-only in the CLI)
+  const readOnly = process.env.RNN_LAB_READ_ONLY === '1';
+  lab = Lab.open({ db, sqliteBinding, readOnly, pool: { trainWorker: join(workers, 'train.worker.js'), modelWorker: join(workers, 'model.worker.js') } });
+  if (!readOnly) lab.ensureDemo();
   lockDownSession(devUrl);
   openWindow(lab);
   app.on('activate', () => {

@@ -13,6 +13,7 @@ import type { CheckpointKind, CorpusDetails, CorpusMeta, Experiment, ExperimentS
 import { PiscinaExecutor } from '../pool/piscina-executor.ts';
 import { TrainingPool, type TrainingPoolOptions } from '../pool/pool.ts';
 import { openDatabase } from '../store/database.ts';
+import { readOnlyWrite } from '../store/errors.ts';
 import { LabStore } from '../store/lab-store.ts';
 import { CorpusService } from './corpus-service.ts';
 import { ensureDemo } from './demo.ts';
@@ -47,6 +48,8 @@ export interface LabOptions {
   sqliteBinding?: string;
   /** how often to look for pause/cancel requests from other processes, ms */
   controlPollMs?: number;
+  /** browse only: the file is opened read-only, and every write fails with the store's 'read-only' error */
+  readOnly?: boolean;
 }
 
 export class Lab {
@@ -58,6 +61,7 @@ export class Lab {
    * config's train.threads), so the cores are never oversubscribed
    */
   readonly workers: number;
+  readonly readOnly: boolean;
   private readonly events = new LabEvents();
   private readonly records: LabRecords;
   private readonly corpora: CorpusService;
@@ -75,6 +79,7 @@ export class Lab {
     this.store = store;
     this.database = opts.db;
     this.workers = opts.workers ?? availableParallelism();
+    this.readOnly = opts.readOnly ?? false;
     const poolOptions: TrainingPoolOptions = { ...opts.pool, maxThreads: this.workers };
     const pool = (): TrainingPool => (this.pool ??= new TrainingPool(poolOptions));
     this.records = new LabRecords(store, this.events);
@@ -94,9 +99,11 @@ export class Lab {
 
   /** Opens (creating or migrating) the database, marks runs of dead processes interrupted and empties their queues. */
   static open(opts: LabOptions): Lab {
-    const store = new LabStore(openDatabase(opts.db, { nativeBinding: opts.sqliteBinding }));
-    store.runs.markInterrupted(isAlive);
-    store.runs.releaseDeadQueues(isAlive);
+    const store = new LabStore(openDatabase(opts.db, { nativeBinding: opts.sqliteBinding, readonly: opts.readOnly }));
+    if (!opts.readOnly) {
+      store.runs.markInterrupted(isAlive);
+      store.runs.releaseDeadQueues(isAlive);
+    }
     return new Lab(store, opts);
   }
 
@@ -263,7 +270,11 @@ export class Lab {
   async close(opts: { running?: 'pause' | 'cancel' } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.scheduler.close(opts);
+    // a read-only lab queued nothing (queueing is a write), but the scheduler's release of its
+    // queue is still an UPDATE, which the read-only connection refuses
+    await this.scheduler.close(opts).catch((e: unknown) => {
+      if (!(this.readOnly && readOnlyWrite(e))) throw e;
+    });
     await this.pool?.close();
     this.store.close();
   }

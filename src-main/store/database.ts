@@ -2,7 +2,14 @@
  * Opening the lab's SQLite file. Everything that could refuse the file is decided by reading
  * only (application_id, user_version, the schema table); nothing is written, not even the switch
  * to WAL, until the file is known to be ours or empty.
+ *
+ * A file this user may not write is refused at open (SQLite would open it read-only without a
+ * word and fail at the first write), with what to do: open it read-only (`readonly`), where
+ * reads work and every write fails with SQLITE_READONLY (readOnlyWrite says so for the user), or
+ * copy it. A WAL file in a folder the user may not write cannot be read at all: SQLite must
+ * create its -shm file beside it.
  */
+import { basename } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { StoreError, sqliteCode } from './errors.ts';
@@ -43,6 +50,7 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Database {
     db.pragma('foreign_keys = ON');
     checkFile(db, path, latestVersion(migrations), readonly);
     if (!readonly) {
+      checkWritable(db);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       migrate(db, migrations);
@@ -50,7 +58,27 @@ export function openDatabase(path: string, opts: OpenOptions = {}): Database {
     return db;
   } catch (err) {
     db.close();
-    throw toStoreError(err, path);
+    throw toStoreError(err, path, readonly);
+  }
+}
+
+/**
+ * Writes once, in a transaction it rolls back (the header's user_version, set to what it is), so a
+ * file SQLite opened read-only is found now and not at the first real write. Another process's
+ * write lock says nothing either way: carry on.
+ */
+function checkWritable(db: Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  try {
+    db.exec('BEGIN IMMEDIATE');
+  } catch (err) {
+    if (sqliteCode(err) === 'SQLITE_BUSY') return;
+    throw err;
+  }
+  try {
+    db.pragma(`user_version = ${version}`);
+  } finally {
+    db.exec('ROLLBACK');
   }
 }
 
@@ -81,9 +109,15 @@ function oldSchemaError(path: string, version: number, latest: number): StoreErr
   );
 }
 
-function toStoreError(err: unknown, path: string): unknown {
+function toStoreError(err: unknown, path: string, readonly: boolean): unknown {
   if (err instanceof StoreError) return err;
   const code = sqliteCode(err) ?? '';
+  if (code === 'SQLITE_READONLY_DIRECTORY') {
+    return new StoreError('read-only', `${path} is in a folder this user cannot write, and SQLite must create ${basename(path)}-shm beside a WAL database even to read it: copy it to a folder you can write`, { cause: err });
+  }
+  if (code.startsWith('SQLITE_READONLY') && !readonly) {
+    return new StoreError('read-only', `${path} is read-only: open it read-only to browse (rnn-lab --read-only), or copy it to change it`, { cause: err });
+  }
   if (code === 'SQLITE_NOTADB') {
     return new StoreError('not-a-database', `${path} is not an RNN Lab database (file is not a database); it was not modified`, { cause: err });
   }

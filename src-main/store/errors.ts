@@ -18,7 +18,9 @@ export type StoreErrorCode =
   /** a migration threw; its transaction was rolled back */
   | 'migration-failed'
   /** a corpus is still used by experiments */
-  | 'in-use';
+  | 'in-use'
+  /** the file (or its folder) cannot be written: refused at open, or a write to a file opened read-only */
+  | 'read-only';
 
 export class StoreError extends Error {
   override readonly name = 'StoreError';
@@ -34,4 +36,10 @@ export class StoreError extends Error {
 export function sqliteCode(err: unknown): string | undefined {
   if (err !== null && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code;
   return undefined;
+}
+
+/** A write refused because the connection is read-only: the store's 'read-only' error, said for the user. */
+export function readOnlyWrite(err: unknown): StoreError | null {
+  if (!sqliteCode(err)?.startsWith('SQLITE_READONLY')) return null;
+  return new StoreError('read-only', "the lab's database is open read-only: it can be browsed, not changed (open it without --read-only, or a copy of it, to make changes)", { cause: err });
 }

@@ -16,7 +16,7 @@ export const SERVE_COMMANDS: Command[] = [
       const port = wholeNumber('--port', str(ctx, 'port')!, 0);
       if (port > 65535) throw new LabError('bad-input', `--port must be at most 65535, got ${port}`);
       if (!isLoopback(host)) ctx.io.err(`warning: serving on ${host}, not only this machine: anyone who can reach it and has the URL's token can use this lab\n`);
-      ctx.lab.ensureDemo();
+      if (!ctx.lab.readOnly) ctx.lab.ensureDemo();
       const server = await startServer({ lab: ctx.lab, host, port });
       if (ctx.json) ctx.io.out(JSON.stringify({ url: server.url, port: server.port, token: server.token }) + '\n');
       else ctx.io.out(`RNN Lab is serving ${ctx.lab.database}\nopen ${server.url}\n(Ctrl-C stops; running runs pause with a checkpoint)\n`);
