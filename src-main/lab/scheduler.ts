@@ -132,35 +132,28 @@ export class Scheduler {
    * end); then tells of the runs whose place changed.
    */
   private pump(): void {
-    for (;;) {
-      const [head] = this.store.runs.waiting(this.opts.pid);
-      if (!head) break;
-      const threads = runThreads(head);
-      let busy = 0;
-      for (const n of this.activeThreads.values()) busy += n;
+    let busy = 0;
+    for (const n of this.activeThreads.values()) busy += n;
+    for (const run of this.store.runs.waiting(this.opts.pid)) {
+      const threads = runThreads(run);
       if (busy + threads > this.executor.threads) break;
-      this.dispatch(head, threads);
+      if (this.dispatch(run, threads)) busy += threads;
     }
     this.announceQueue();
     this.notifyIdle();
   }
 
-  private dispatch(before: Run, threads: number): void {
+  /** Claims a waiting run and hands it to the executor; false when it did not start. */
+  private dispatch(before: Run, threads: number): boolean {
     const id = before.id;
     this.announced.delete(id);
-    if (!this.store.runs.claim(id, this.opts.pid)) {
-      // Only this process changes its queue, so its head is always claimable; were it not, it
-      // must still leave the queue, or pump would try it forever.
-      this.store.runs.leaveQueue(id, this.opts.pid, { pause: false });
-      this.records.announce(id);
-      return;
-    }
+    if (!this.store.runs.claim(id, this.opts.pid)) return false; // it ended meanwhile
     let handle: RunHandle;
     try {
       handle = this.executor.start(this.training.request(before), (ev) => this.training.record(id, ev));
     } catch (e) {
       this.records.setStatus(id, 'failed', { error: (e as Error).message });
-      return;
+      return false;
     }
     this.active.set(id, handle);
     this.activeThreads.set(id, threads);
@@ -172,6 +165,7 @@ export class Scheduler {
       if (this.closed) this.notifyIdle();
       else this.pump();
     });
+    return true;
   }
 
   /** Announces every waiting run whose place is not the one last announced (new, or moved up). */
