@@ -13,7 +13,6 @@ import type { CheckpointKind, CorpusDetails, CorpusMeta, Experiment, ExperimentS
 import { PiscinaExecutor } from '../pool/piscina-executor.ts';
 import { TrainingPool, type TrainingPoolOptions } from '../pool/pool.ts';
 import { openDatabase } from '../store/database.ts';
-import { readOnlyWrite } from '../store/errors.ts';
 import { LabStore } from '../store/lab-store.ts';
 import { CorpusService } from './corpus-service.ts';
 import { ensureDemo } from './demo.ts';
@@ -270,11 +269,7 @@ export class Lab {
   async close(opts: { running?: 'pause' | 'cancel' } = {}): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // a read-only lab queued nothing (queueing is a write), but the scheduler's release of its
-    // queue is still an UPDATE, which the read-only connection refuses
-    await this.scheduler.close(opts).catch((e: unknown) => {
-      if (!(this.readOnly && readOnlyWrite(e))) throw e;
-    });
+    await this.scheduler.close(opts);
     await this.pool?.close();
     this.store.close();
   }
