@@ -53,7 +53,7 @@ describe.skipIf(!hasChromium)('the new-experiment form in Chromium', () => {
     return page;
   }
 
-  const widest = (page: Page) => page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth));
+  const widest = (page: Page) => page.evaluate<number>('Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)');
   const errorOf = (page: Page, field: string) => page.locator(`[data-field="${field}"] .field-error`);
 
   it('shows every refusal at once beside its box, keeps Create disabled with the reason, then creates the fixed experiment', async () => {
