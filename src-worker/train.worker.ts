@@ -11,7 +11,7 @@
  * best checkpoints and samples an uninterrupted run posts (only timings differ).
  */
 import type { MessagePort } from 'node:worker_threads';
-import { evaluate, type EvalResult } from './engine/evaluate.ts';
+import { evalStreams, evaluate, type EvalResult } from './engine/evaluate.ts';
 import { createKernels } from './engine/kernel-sets.ts';
 import { maskedAccuracy } from './engine/masked-accuracy.ts';
 import { Interrupted } from './engine/model.ts';
@@ -26,8 +26,6 @@ import type { Cadence, CheckpointKind, MetricRow, TrainEvent, TrainResult } from
 const FLUSH_MS = 200;
 /** charsPerSecond is measured over about this much recent time */
 const RATE_WINDOW_MS = 3000;
-const EVAL_MAX_STREAMS = 16;
-const EVAL_MIN_STREAM_CHARS = 64;
 const SAMPLE_TEMPERATURE = 0.8;
 /** index of the word the worker sets when it starts the task (see TrainTask.control) */
 const STARTED = 1;
@@ -136,7 +134,7 @@ interface Masks {
  */
 function evaluateIds(trainer: Trainer, ids: Uint16Array, T: number, masks: Masks | null): (EvalResult & { predictable: number | null; longRange: number | null }) | null {
   if (ids.length < 2) return null;
-  const streams = Math.max(1, Math.min(EVAL_MAX_STREAMS, Math.floor((ids.length - 1) / EVAL_MIN_STREAM_CHARS)));
+  const streams = evalStreams(ids.length);
   const correct = masks ? new Uint8Array(ids.length - 1) : undefined;
   const r = evaluate(trainer.model, trainer.kernels, ids, { streams, chunk: T, correct });
   if (!masks || !correct) return { ...r, predictable: null, longRange: null };

@@ -50,6 +50,22 @@ export interface PlannedRunInfo {
   seed: number;
   hidden: number;
   params: number;
+  memory: RunMemoryInfo;
+}
+
+/** Bytes a run holds at most while it trains (src-worker/engine/memory.ts counts them). */
+export interface RunMemoryInfo {
+  /** all of it */
+  bytes: number;
+  weights: number;
+  /** a multi-threaded run has one set per thread besides the model's */
+  gradients: number;
+  /** the optimizer's moments: Adam and AdamW 2 a weight, RMSProp, Adagrad and SGD with momentum 1 */
+  optimizer: number;
+  /** the windows of training, evaluation and sampling, the kernels' scratch and the text's ids */
+  activations: number;
+  /** two training states: the one a resumed run starts from, and the one written at a checkpoint */
+  checkpoints: number;
 }
 
 export interface ExperimentPlan {

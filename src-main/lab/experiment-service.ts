@@ -6,7 +6,8 @@ import type { Comparison, ExperimentPlan, RunSummary } from '../api/contract.ts'
 import { ConfigError } from '../../src-worker/engine/config.ts';
 import type { CorpusMeta, Experiment, ExperimentSpec, ExperimentSpecInput, Run } from '../api/types.ts';
 import type { LabStore } from '../store/lab-store.ts';
-import { estimateSeconds } from './estimate.ts';
+import type { RunMemory } from '../../src-worker/engine/memory.ts';
+import { estimateSeconds, memoryRefusal, plannedMemory, thisMachine, type Machine } from './estimate.ts';
 import { experimentSpec, planRuns, type PlannedRun, type RunConfig } from './experiments.ts';
 import { LabError } from './errors.ts';
 import type { ModelService } from './model-service.ts';
@@ -19,14 +20,19 @@ export class ExperimentService {
     private readonly models: ModelService,
     /** threads this lab trains on: no run may need more */
     private readonly workers: number,
+    /** what a run's memory must fit */
+    private readonly machine: Machine = thisMachine(workers),
   ) {}
 
-  /** The runs an experiment would have, and a rough wall-clock estimate (see estimate.ts). */
+  /** The runs an experiment would have, the memory of each and a rough wall-clock estimate (see estimate.ts). */
   planExperiment(input: { corpusId: number; spec: ExperimentSpecInput }): ExperimentPlan {
-    const { corpus, spec, planned } = this.plan(input);
+    const { corpus, spec, planned, memory } = this.plan(input);
     const validChars = Math.round(corpus.chars * corpus.validFraction);
     return {
-      runs: planned.map((r) => ({ cell: r.cell, seed: r.seed, hidden: r.model.hidden, params: r.params })),
+      runs: planned.map((r, i) => {
+        const { weights, gradients, optimizer, activations, checkpoints, total } = memory[i];
+        return { cell: r.cell, seed: r.seed, hidden: r.model.hidden, params: r.params, memory: { bytes: total, weights, gradients, optimizer, activations, checkpoints } };
+      }),
       estimateSeconds: estimateSeconds(planned, spec.cadence, validChars, this.workers),
     };
   }
@@ -84,14 +90,15 @@ export class ExperimentService {
     return { runs, differences };
   }
 
-  /** The runs an experiment would have on a corpus, checked as createExperiment checks them. */
-  private plan(input: { corpusId: number; spec: ExperimentSpecInput }): { corpus: CorpusMeta; spec: ExperimentSpec; planned: PlannedRun[] } {
+  /** The runs an experiment would have on a corpus and their memory, checked as createExperiment checks them. */
+  private plan(input: { corpusId: number; spec: ExperimentSpecInput }): { corpus: CorpusMeta; spec: ExperimentSpec; planned: PlannedRun[]; memory: RunMemory[] } {
     const corpus = this.store.corpora.getMeta(input.corpusId);
     if (!corpus) throw new LabError('not-found', `no corpus ${input.corpusId}`);
     let spec = experimentSpec(input.spec);
     if (spec.initFrom) spec = this.initFromSpec(spec, spec.initFrom.modelId, corpus);
     const planned = planRuns(spec, corpus.vocab.length);
-    const trainChars = corpus.chars - Math.round(corpus.chars * corpus.validFraction);
+    const validChars = Math.round(corpus.chars * corpus.validFraction);
+    const trainChars = corpus.chars - validChars;
     for (const r of planned) {
       if (r.train.threads > this.workers) {
         throw new ConfigError('train.threads', `${r.train.threads} threads per run, but this lab trains on ${this.workers} (one per core)`);
@@ -101,7 +108,13 @@ export class ExperimentService {
         throw new ConfigError('seqLen', `the training part of "${corpus.name}" has ${trainChars} characters; batch ${r.train.batch} x seqLen ${r.train.seqLen} needs at least ${need}`);
       }
     }
-    return { corpus, spec, planned };
+    const memory = planned.map((r) => {
+      const m = plannedMemory(r, { trainChars, validChars }, spec.cadence, this.machine);
+      const refusal = memoryRefusal(`${r.cell} seed ${r.seed}`, r, m, this.machine);
+      if (refusal !== null) throw new ConfigError('memory', refusal);
+      return m;
+    });
+    return { corpus, spec, planned, memory };
   }
 
   /**

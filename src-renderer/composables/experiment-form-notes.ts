@@ -32,7 +32,7 @@ export interface VocabularyShare {
  * embedding would save at least a tenth of them (so a small vocabulary, where the decoder is the
  * bulk and an embedding saves little, says nothing). Empty with an embedding already.
  */
-export function vocabularyShares(runs: readonly PlannedRunInfo[], vocab: number, embedding: number): VocabularyShare[] {
+export function vocabularyShares(runs: readonly Pick<PlannedRunInfo, 'cell' | 'hidden' | 'params'>[], vocab: number, embedding: number): VocabularyShare[] {
   if (embedding !== 0) return [];
   const seen = new Set<CellName>();
   const out: VocabularyShare[] = [];

@@ -29,6 +29,15 @@ export interface EvalOptions {
   correct?: Uint8Array;
 }
 
+/** Most streams a run's evaluation reads side by side, and fewest characters each. */
+const EVAL_MAX_STREAMS = 16;
+const EVAL_MIN_STREAM_CHARS = 64;
+
+/** The streams a run's evaluation of n characters reads side by side (train.worker's, and memory.ts's count). */
+export function evalStreams(n: number): number {
+  return Math.max(1, Math.min(EVAL_MAX_STREAMS, Math.floor((n - 1) / EVAL_MIN_STREAM_CHARS)));
+}
+
 /** Cross-entropy, bits per character, perplexity and accuracy of predicting ids[i+1] from ids[0..i]. */
 export function evaluate(model: Model, k: Kernels, ids: TokenIds, opts: EvalOptions = {}): EvalResult {
   const chunk = opts.chunk ?? 256;

@@ -21,6 +21,8 @@ import { GEMM_WASM_BASE64 } from './wasm/gemm.wasm.ts';
 const PAGE_BYTES = 65536;
 /** Pages a WasmHeap's own memory may grow to: 2 GiB, which keeps byte pointers below 2^31. */
 const DEFAULT_MAXIMUM_PAGES = 32768;
+/** The most a run can allocate with these kernels: its model and workspaces share one such memory. */
+export const WASM_HEAP_MAX_BYTES = DEFAULT_MAXIMUM_PAGES * PAGE_BYTES;
 
 // The allocator's state lives in the memory itself, in its first 16 bytes (so no pointer is 0):
 // a magic word, then the first free byte. Every WasmHeap over the same memory, in any thread,
@@ -163,6 +165,18 @@ function compiled(): WebAssembly.Module {
     gemmModule = new WebAssembly.Module(bytes);
   }
   return gemmModule;
+}
+
+let scratchBytesOfModule: number | null = null;
+
+/** Bytes of the heap each set of kernels (each thread of a run) takes for its scratch. */
+export function wasmScratchBytes(): number {
+  if (scratchBytesOfModule === null) {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const wasm = new WebAssembly.Instance(compiled(), { env: { memory } }).exports as unknown as GemmExports;
+    scratchBytesOfModule = wasm.scratchBytes();
+  }
+  return scratchBytesOfModule;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** A LabClient whose every method is a vi.fn, plus emit() to push live events into the stores. */
 import { vi, type Mock } from 'vitest';
 import { METHOD_NAMES } from '../../src-shared/methods.ts';
-import type { ApiEvent, BaselinesReport, CellInspection, CharacterLossReport, CharacterLossRun, GradientFlowReport, LabClient, MethodName, Run } from '../../src-main/api/contract.ts';
+import type { ApiEvent, BaselinesReport, CellInspection, CharacterLossReport, CharacterLossRun, GradientFlowReport, LabClient, MethodName, Run, RunMemoryInfo } from '../../src-main/api/contract.ts';
 
 export type FakeClient = LabClient & { [M in MethodName]: Mock<LabClient[M]> } & { emit(e: ApiEvent): void };
 
@@ -92,4 +92,10 @@ export function characterLossReport(passage: string, runs: { runId: number; cell
 
 export function baselinesReport(corpusId = 1): BaselinesReport {
   return { corpusId, vocabSize: 30, uniform: Math.log(30), unigram: 2.9, trainEntropy: 2.85, ngram: [{ order: 1, loss: 2.9 }, { order: 3, loss: 2.1 }, { order: 5, loss: 1.9 }] };
+}
+
+/** A planned run's memory of `bytes` in all, split as an Adam run's roughly is. */
+export function planMemory(bytes: number): RunMemoryInfo {
+  const w = Math.round(bytes / 8);
+  return { bytes, weights: w, gradients: w, optimizer: 2 * w, activations: bytes - 7 * w, checkpoints: 3 * w };
 }

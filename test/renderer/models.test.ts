@@ -10,7 +10,7 @@ import { useCorporaStore } from '../../src-renderer/stores/corpora.ts';
 import { provideLabClient } from '../../src-renderer/stores/lab-client.ts';
 import { parseVocab, useModelsStore } from '../../src-renderer/stores/models.ts';
 import { useUiStore } from '../../src-renderer/stores/ui.ts';
-import { fakeClient, type FakeClient } from './fake-client.ts';
+import { fakeClient, planMemory, type FakeClient } from './fake-client.ts';
 
 function makeModel(over: Partial<ModelInfo> = {}): ModelInfo {
   return {
@@ -110,7 +110,7 @@ describe('NewExperimentForm: start from an imported model', () => {
   }
 
   it('replaces the cells and sizes by a note and sends initFrom with the model\'s cell and sizes', async () => {
-    const wrapper = setup((spec) => ({ runs: spec.cells.map((cell) => ({ cell, seed: 1, hidden: 128, params: 54_321 })), estimateSeconds: 30 }));
+    const wrapper = setup((spec) => ({ runs: spec.cells.map((cell) => ({ cell, seed: 1, hidden: 128, params: 54_321, memory: planMemory(1e6) })), estimateSeconds: 30 }));
     await settle();
     expect(wrapper.find('[data-field="cells"]').exists()).toBe(true);
     await wrapper.find('[data-testid="init-from"]').setValue('7');

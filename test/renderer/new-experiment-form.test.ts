@@ -9,7 +9,7 @@ import { useCorporaStore } from '../../src-renderer/stores/corpora.ts';
 import { provideLabClient } from '../../src-renderer/stores/lab-client.ts';
 import { CELL_CATALOGUE } from '../../src-shared/cells.ts';
 import { parameterCount } from '../../src-worker/engine/param-layout.ts';
-import { fakeClient, type FakeClient } from './fake-client.ts';
+import { fakeClient, planMemory, type FakeClient } from './fake-client.ts';
 
 let client: FakeClient;
 
@@ -47,7 +47,7 @@ beforeEach(() => {
 describe('NewExperimentForm', () => {
   it('shows each planned cell with its live parameter count and the time estimate', async () => {
     const wrapper = setup((spec) => ({
-      runs: spec.cells.map((cell, i) => ({ cell, seed: 1, hidden: 128, params: 10_000 * (i + 1) + 345 })),
+      runs: spec.cells.map((cell, i) => ({ cell, seed: 1, hidden: 128, params: 10_000 * (i + 1) + 345, memory: planMemory(1_234_567 * (i + 1)) })),
       estimateSeconds: 125,
     }));
     await settle();
@@ -55,6 +55,7 @@ describe('NewExperimentForm', () => {
     const rows = wrapper.findAll('.plan-table tbody tr');
     expect(rows.map((r) => r.attributes('data-cell'))).toEqual(['rnn', 'lstm', 'gru']);
     expect(wrapper.find('[data-cell="lstm"] .param-count').text()).toBe('20,345');
+    expect(wrapper.find('[data-cell="lstm"] .memory').text()).toBe('2.35 MB');
     expect(wrapper.find('.estimate').text()).toContain('2m 05s');
 
     // ticking another cell asks again and the table follows
@@ -123,7 +124,7 @@ describe('NewExperimentForm', () => {
   });
 
   it('drops the plan as soon as a box is refused, without waiting for the user to stop typing', async () => {
-    const wrapper = setup((spec) => ({ runs: spec.cells.map((cell) => ({ cell, seed: 1, hidden: 128, params: 1000 })), estimateSeconds: 5 }), { planDelayMs: 20 });
+    const wrapper = setup((spec) => ({ runs: spec.cells.map((cell) => ({ cell, seed: 1, hidden: 128, params: 1000, memory: planMemory(1e6) })), estimateSeconds: 5 }), { planDelayMs: 20 });
     await new Promise((r) => setTimeout(r, 40));
     await flushPromises();
     expect(wrapper.findAll('.plan-table tbody tr')).toHaveLength(3);
@@ -306,7 +307,7 @@ describe('NewExperimentForm', () => {
   it('points out a one-hot vocabulary that takes most of the parameters, and adds an embedding on request', async () => {
     const vocab = Array.from({ length: 2000 }, (_, i) => String.fromCodePoint(0x4e00 + i));
     const wrapper = setup((spec) => ({
-      runs: spec.cells.map((cell) => ({ cell, seed: 1, hidden: 128, params: parameterCount({ cell, vocabSize: vocab.length, hidden: 128, embedding: spec.model?.embedding ?? 0 }) })),
+      runs: spec.cells.map((cell) => ({ cell, seed: 1, hidden: 128, params: parameterCount({ cell, vocabSize: vocab.length, hidden: 128, embedding: spec.model?.embedding ?? 0 }), memory: planMemory(1e6) })),
       estimateSeconds: 10,
     }), { corpora: [corpus({ vocab })] });
     await settle();

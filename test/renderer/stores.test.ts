@@ -9,7 +9,7 @@ import { startLab } from '../../src-renderer/stores/lab.ts';
 import { provideLabClient } from '../../src-renderer/stores/lab-client.ts';
 import { useRunsStore } from '../../src-renderer/stores/runs.ts';
 import { useUiStore } from '../../src-renderer/stores/ui.ts';
-import { fakeClient, makeRun, metricRow } from './fake-client.ts';
+import { fakeClient, makeRun, metricRow, planMemory } from './fake-client.ts';
 
 beforeEach(() => {
   setActivePinia(createPinia());
@@ -144,7 +144,7 @@ describe('stores: errors become messages', () => {
     provideLabClient(fakeClient({
       planExperiment: async () => {
         if (fail) throw new LabApiError('invalid-config', 'optimizer.lr: must be a finite number in (0, 10], got 0');
-        return { runs: [{ cell: 'lstm', seed: 1, hidden: 64, params: 20000 }], estimateSeconds: 30 };
+        return { runs: [{ cell: 'lstm', seed: 1, hidden: 64, params: 20000, memory: planMemory(1e6) }], estimateSeconds: 30 };
       },
     }));
     const experiments = useExperimentsStore();

@@ -1,4 +1,5 @@
 /** rnn-lab experiment: cells x seeds runs on one corpus, created, listed, trained and deleted. */
+import { formatBytes } from '../../../src-shared/format.ts';
 import type { CellName } from '../../../src-worker/engine/cells/index.ts';
 import type { OptimizerName } from '../../../src-worker/engine/config.ts';
 import type { ExperimentSpecInput } from '../../api/contract.ts';
@@ -64,12 +65,14 @@ export const EXPERIMENT_COMMANDS: Command[] = [
     options: Object.fromEntries(CREATE_OPTIONS.map((k) => [k, { type: 'string' as const }])),
     run(ctx) {
       const { corpusId, spec } = createSpec(ctx);
+      // the plan's runs are the created runs, in order, with the memory each will hold
+      const memory = ctx.lab.planExperiment({ corpusId, spec }).runs.map((r) => r.memory);
       const { experiment, runs } = ctx.lab.createExperiment({ corpusId, name: str(ctx, 'name'), spec });
       if (!ctx.json) {
         ctx.io.out(`created experiment ${experiment.id} "${oneLine(experiment.name)}" with ${runs.length} runs; start it with: rnn-lab experiment run ${experiment.id}\n`);
-        for (const r of runs) ctx.io.out(formatRun(r) + `  hidden ${(r.config as RunConfig).model.hidden}\n`);
+        runs.forEach((r, i) => ctx.io.out(formatRun(r) + `  hidden ${(r.config as RunConfig).model.hidden}  memory ${formatBytes(memory[i].bytes)}\n`));
       }
-      return { id: experiment.id, experiment, runs };
+      return { id: experiment.id, experiment, runs, memory };
     },
   },
   listCommand({
