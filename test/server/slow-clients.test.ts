@@ -75,25 +75,24 @@ function post(port: number, path: string, length: number, extra: Record<string, 
   return `POST ${path} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
 }
 
-/** Sends a byte every `everyMs` until the connection closes: a client that never finishes its body. */
-function trickle(c: RawClient, everyMs: number): () => void {
+/** Sends `head`, then a byte every `everyMs` (a client that never finishes), until the server closes the connection. */
+async function trickleUntilClosed(c: RawClient, head: string, everyMs: number, what: string): Promise<void> {
+  c.socket.write(head);
   const timer = setInterval(() => {
     if (!c.isClosed()) c.socket.write('x');
   }, everyMs);
-  return () => clearInterval(timer);
+  try {
+    await expectClosed(c, what);
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 describe('refused requests are answered at once and closed, their body unread', () => {
   it('no token, a declared megabyte sent a byte at a time: 401, Connection: close, the socket closed', async () => {
     const s = await serve();
     const c = await open(s.port);
-    c.socket.write(post(s.port, '/api/importCorpus', 1_000_000) + '{');
-    const stop = trickle(c, 200);
-    try {
-      await expectClosed(c, 'unauthenticated upload');
-    } finally {
-      stop();
-    }
+    await trickleUntilClosed(c, post(s.port, '/api/importCorpus', 1_000_000) + '{', 200, 'unauthenticated upload');
     expect(status(c.received)).toBe(401);
     expect(c.received).toMatch(/\r\nConnection: close\r\n/i);
     expect(c.received).toContain('"code":"bad-request"');
@@ -111,13 +110,7 @@ describe('refused requests are answered at once and closed, their body unread', 
     ];
     for (const [what, head, expected] of cases) {
       const c = await open(s.port);
-      c.socket.write(head + '{');
-      const stop = trickle(c, 200);
-      try {
-        await expectClosed(c, what);
-      } finally {
-        stop();
-      }
+      await trickleUntilClosed(c, head + '{', 200, what);
       expect(status(c.received), what).toBe(expected);
     }
   });
@@ -125,13 +118,7 @@ describe('refused requests are answered at once and closed, their body unread', 
   it('a declared body over the limit: 413 at once, closed, nothing drained', async () => {
     const s = await serve({ maxBodyBytes: 1000 });
     const c = await open(s.port);
-    c.socket.write(post(s.port, '/api/importCorpus', 1_000_000_000, { Authorization: `Bearer ${s.token}` }) + '{"req":');
-    const stop = trickle(c, 200);
-    try {
-      await expectClosed(c, 'oversized upload');
-    } finally {
-      stop();
-    }
+    await trickleUntilClosed(c, post(s.port, '/api/importCorpus', 1_000_000_000, { Authorization: `Bearer ${s.token}` }) + '{"req":', 200, 'oversized upload');
     expect(status(c.received)).toBe(413);
     expect(c.received).toContain('larger than');
   });
@@ -141,13 +128,7 @@ describe('deadlines', () => {
   it('an authenticated body that does not arrive within its deadline: 408 and closed', async () => {
     const s = await serve({ limits: { bodyMs: 300 } });
     const c = await open(s.port);
-    c.socket.write(post(s.port, '/api/importCorpus', 1_000_000, { Authorization: `Bearer ${s.token}` }) + '{');
-    const stop = trickle(c, 50);
-    try {
-      await expectClosed(c, 'slow authenticated upload');
-    } finally {
-      stop();
-    }
+    await trickleUntilClosed(c, post(s.port, '/api/importCorpus', 1_000_000, { Authorization: `Bearer ${s.token}` }) + '{', 50, 'slow authenticated upload');
     expect(status(c.received)).toBe(408);
     expect(c.received).toContain('"code":"bad-request"');
     expect(c.received).toMatch(/did not arrive within 0\.3 s/);
@@ -155,16 +136,10 @@ describe('deadlines', () => {
 
   it('headers that never end, and a connection that sends nothing, are closed after the headers deadline', async () => {
     const s = await serve({ limits: { headersMs: 300 } });
-    const slow = await open(s.port);
-    slow.socket.write(`GET / HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\n`);
-    const stop = trickle(slow, 50); // 'xxxx...' continues a header line that never ends
-    const silent = await open(s.port);
-    try {
-      await expectClosed(slow, 'slow headers');
-      await expectClosed(silent, 'silent connection');
-    } finally {
-      stop();
-    }
+    const [slow, silent] = await Promise.all([open(s.port), open(s.port)]);
+    // 'xxxx...' continues a header line that never ends
+    await trickleUntilClosed(slow, `GET / HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\n`, 50, 'slow headers');
+    await expectClosed(silent, 'silent connection');
   });
 
   it('the events stream stays open past the request deadlines (they bound receiving a request, not answering it)', async () => {
