@@ -54,7 +54,7 @@ describe.skipIf(!hasChromium)('a read-only lab with hostile names, in Chromium',
       await showScreen(page, 'Corpora');
       await expect.poll(() => page.locator('.corpus-list .name').first().textContent()).toBe(CORPUS_NAME);
       expect(await page.locator('.corpus-list img').count()).toBe(0);
-      expect(await page.evaluate(() => (window as unknown as { __owned?: number }).__owned)).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as { __owned?: number }).__owned)).toBeUndefined();
     });
   });
 
