@@ -1,5 +1,5 @@
 /**
- * One contender in the claimRun race (test/store/runs.test.ts starts several of these as
+ * One contender in the runs.claim race (test/store/runs.test.ts starts several of these as
  * separate processes). Args: database path, start time (ms since epoch), first and last run id,
  * and where in that range to start (contenders start at different places and wrap around, so
  * they collide all along the range). Prints the ids it won as JSON.

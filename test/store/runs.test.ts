@@ -51,7 +51,7 @@ describe('runs', () => {
     store.runs.setStatus(id, 'completed');
     expect(store.runs.get(id)!.finishedAt).not.toBeNull();
     expect(store.runs.claim(id, 300)).toBe(false);
-    expect(() => store.runs.setStatus(id, 'running' as never)).toThrow(/claimRun/);
+    expect(() => store.runs.setStatus(id, 'running' as never)).toThrow(/use runs\.claim/);
   });
 
   it('lets exactly one of two connections claim a run', ({ store }) => {

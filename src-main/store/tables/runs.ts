@@ -174,8 +174,7 @@ export class RunsTable extends Table {
    * written when given (pass null to clear it). To enter 'running' use claim.
    */
   setStatus(id: number, status: SetStatus, opts: { error?: string | null } = {}): boolean {
-    // the message predates the split into tables, and is kept word for word
-    if ((status as StoredStatus) === 'running') throw new Error('setRunStatus cannot set running; use claimRun');
+    if ((status as StoredStatus) === 'running') throw new Error('runs.setStatus cannot set running; use runs.claim');
     return (
       this.sql.setStatus.run({
         id, status, now: this.now(),
