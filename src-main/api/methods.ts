@@ -42,7 +42,22 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const id = v.int({ min: 1, max: MAX_SAFE });
 const byId = v.object({ id });
 const checkpoint = v.enum(['best', 'last']);
-const name = v.string({ min: 1, max: 200 });
+/**
+ * A name the database keeps: SQLite's length() ends a text at its first NUL, so a name with one
+ * fails the tables' non-empty check (or is cut short by anything reading it as a C string).
+ */
+function nameSchema(min: number): Schema<string> {
+  const text = v.string({ min, max: 200 });
+  return {
+    parse(value, path) {
+      const s = text.parse(value, path);
+      const at = s.indexOf('\u0000');
+      if (at >= 0) throw new ValidationError(path, `has a NUL character (U+0000) at position ${at}, which a name may not`);
+      return s;
+    },
+  };
+}
+const name = nameSchema(1);
 /** finite, and wide: the engine checks the real range and names the field */
 const real = v.optional(v.number({ min: -1e9, max: 1e9 }));
 const count = (max: number, min = 0) => v.optional(v.int({ min, max }));
@@ -166,7 +181,7 @@ export const LAB_METHODS = {
     handle: (lab, req) => lab.planExperiment(req),
   },
   createExperiment: {
-    request: v.object({ corpusId: id, name: v.optional(v.string({ max: 200 })), spec: experimentSpecSchema }),
+    request: v.object({ corpusId: id, name: v.optional(nameSchema(0)), spec: experimentSpecSchema }),
     handle: (lab, req) => details(lab, lab.createExperiment(req).experiment.id),
   },
   deleteExperiment: {

@@ -187,7 +187,7 @@ export const v = {
       parse(value, path) {
         if (!Array.isArray(value)) return fail(path, 'must be a list', value);
         if (value.length > opts.max || value.length < min) fail(path, `must have ${min} to ${opts.max} items, got ${value.length}`);
-        return value.map((x, i) => item.parse(x, join(path, i)));
+        return Array.from(value, (x, i) => item.parse(x, join(path, i))); // not map(): it skips a sparse list's holes
       },
     };
   },

@@ -141,8 +141,8 @@ describe('handlers', () => {
   it('plans an experiment with an estimate, without creating anything', async () => {
     const plan = await ok('planExperiment', { corpusId, spec: TINY });
     expect(plan.runs).toEqual([
-      { cell: 'rnn', seed: 1, hidden: 8, params: expect.any(Number) },
-      { cell: 'gru', seed: 1, hidden: 8, params: expect.any(Number) },
+      { cell: 'rnn', seed: 1, hidden: 8, params: expect.any(Number), memory: expect.objectContaining({ bytes: expect.any(Number) }) },
+      { cell: 'gru', seed: 1, hidden: 8, params: expect.any(Number), memory: expect.objectContaining({ bytes: expect.any(Number) }) },
     ]);
     expect(plan.estimateSeconds).toBeGreaterThan(0);
     expect(plan.estimateSeconds).toBeLessThan(1);
@@ -286,8 +286,8 @@ describe('handlers', () => {
     expect(lab.ensureDemo()).toBeNull();
     const d = await ok('getExperiment', { id });
     expect(d.experiment.name).toBe(DEMO_EXPERIMENT_NAME);
-    expect(d.runs.map((r: { cell: string; status: string }) => `${r.cell} ${r.status}`)).toEqual(['rnn not-started', 'lstm not-started', 'gru not-started']);
-    expect(d.runs.every((r: { config: { model: { hidden: number } } }) => r.config.model.hidden === 32)).toBe(true);
+    expect(d.runs.map((r: { cell: string; seed: number; status: string }) => `${r.cell} s${r.seed} ${r.status}`)).toEqual(['rnn', 'lstm', 'gru'].flatMap((c) => [1, 2, 3, 4].map((s) => `${c} s${s} not-started`)));
+    expect(d.spec.budget).toEqual({ mode: 'params', params: 3940 });
     const plan = await ok('planExperiment', { corpusId: d.experiment.corpusId, spec: d.spec });
     expect(plan.estimateSeconds).toBeGreaterThan(10);
     expect(plan.estimateSeconds).toBeLessThan(120);
