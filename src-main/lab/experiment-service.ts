@@ -110,7 +110,7 @@ export class ExperimentService {
     }
     const memory = planned.map((r) => {
       const m = plannedMemory(r, { trainChars, validChars }, spec.cadence, this.machine);
-      const refusal = memoryRefusal(`${r.cell} seed ${r.seed}`, r, m, this.machine);
+      const refusal = memoryRefusal(`the ${r.cell} run of seed ${r.seed}`, r, m, this.machine);
       if (refusal !== null) throw new ConfigError('memory', refusal);
       return m;
     });

@@ -19,6 +19,7 @@ import type { MethodName, Result } from '../../src-main/api/contract.ts';
 import { dispatch } from '../../src-main/api/methods.ts';
 import { Lab } from '../../src-main/lab/lab.ts';
 import { METHOD_NAMES } from '../../src-shared/methods.ts';
+import { Rng } from '../../src-worker/engine/rng.ts';
 import { readSafetensors, writeSafetensors } from '../../src-worker/engine/safetensors.ts';
 import { repoRoot } from '../helpers.ts';
 
@@ -37,19 +38,6 @@ let torchBytes: Uint8Array;
 let vocab: string[];
 const TEXT = 'the quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs. '.repeat(40);
 const TINY = { cells: ['gru-reset-after'], budget: { mode: 'hidden', hidden: 6 }, train: { seqLen: 8, batch: 2, steps: 3 }, cadence: { evalEvery: 3, evalChars: 200, checkpointEvery: 3, sampleEvery: 0, sampleLength: 20 } };
-
-/** xorshift32 */
-function generator(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
-}
 
 const deep = (levels: number): unknown => JSON.parse(`${'{"a": '.repeat(levels)}1${'}'.repeat(levels)}`);
 
@@ -227,7 +215,8 @@ describe('what the fuzz found, each answered with a named error now', () => {
 
 describe(`the API fuzzed (FUZZ_SEED=${SEED})`, () => {
   it('answers every request with a success or a named error, and the database stays sound', async () => {
-    const random = generator(SEED);
+    const rng = new Rng(SEED);
+    const random = (): number => rng.uniform();
     const values = hostileValues(random);
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const order = [...METHOD_NAMES.filter((m) => !DELETING.includes(m)), ...DELETING];

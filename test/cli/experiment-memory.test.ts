@@ -20,7 +20,7 @@ describe('rnn-lab experiment create and memory', () => {
 
     const before = s.read((db) => db.prepare('SELECT (SELECT COUNT(*) FROM experiments) AS e, (SELECT COUNT(*) FROM runs) AS r').get());
     await s.fails(['experiment', 'create', '--corpus', corpus, '--cells', 'lstm', '--hidden', 8192, '--layers', 4, '--seq', 8, '--batch', 4],
-      /^rnn-lab experiment create: memory: lstm seed 1 needs [\d.]+ GB \(weights [\d.]+ GB, gradients .*\) but a run of 1 thread\(s\) may use [\d.]+ GB here \(50% of this machine's [\d.]+ GB over \d+ worker\(s\)\); make it smaller\n$/);
+      /^rnn-lab experiment create: memory: the lstm run of seed 1 needs [\d.]+ GB \(weights [\d.]+ GB, gradients .*\) but a run of 1 thread\(s\) may use [\d.]+ GB here \(50% of this machine's [\d.]+ GB over \d+ worker\(s\)\); make it smaller\n$/);
     expect(s.read((db) => db.prepare('SELECT (SELECT COUNT(*) FROM experiments) AS e, (SELECT COUNT(*) FROM runs) AS r').get())).toEqual(before);
   });
 });

@@ -71,7 +71,7 @@ describe('a run that does not fit is refused before anything is written', () => 
         error = e;
       }
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as Error).message).toMatch(/^memory: lstm seed 1 needs \d+(\.\d+)? GB \(weights 17 GB, gradients 17 GB, adam moments 34 GB, activations [\d.]+ [MG]B, checkpoints 102 GB\) but a run of 1 thread\(s\) may use [\d.]+ [MG]B here \(50% of this machine's [\d.]+ GB over 2 worker\(s\)\); make it smaller$/);
+      expect((error as Error).message).toMatch(/^memory: the lstm run of seed 1 needs \d+(\.\d+)? GB \(weights 17 GB, gradients 17 GB, adam moments 34 GB, activations [\d.]+ [MG]B, checkpoints 102 GB\) but a run of 1 thread\(s\) may use [\d.]+ [MG]B here \(50% of this machine's [\d.]+ GB over 2 worker\(s\)\); make it smaller$/);
     }
     expect(tables()).toEqual(before);
   });

@@ -86,6 +86,11 @@ describe('the form and the lab', () => {
         continue;
       }
       if (f === 'params' && x === range.min) continue; // a budget of 1 parameter fits no cell: the lab's own refusal, tested below
+      if (answer?.field === null && /^The [\w-]+ run of seed \d+ needs [\d.]+ [KMGT]B .* may use /.test(answer.message)) {
+        // more memory than this machine gives a run (hidden 8,192 here): only the lab can tell
+        expect(form, label).toEqual({});
+        continue;
+      }
       expect(Object.keys(form), label).toEqual(answer ? [f] : []);
       if (!answer) continue;
       expect(answer.field, label).toBe(f);
