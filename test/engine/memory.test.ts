@@ -62,9 +62,9 @@ describe('runMemory against the allocations of a real run', () => {
     expect(est.stateBytes).toBeGreaterThanOrEqual(state.byteLength);
     expect(est.stateBytes - state.byteLength).toBeLessThan(4096);
     // what is left apart from the allocator (float64 losses, ids, the sampler's arrays) is small;
-    // the total agrees with the measured parts within 2%
+    // the total agrees with the measured parts within 1% (0.3 to 0.7% here)
     const measured = (top(heap) - start) + est.optimizer + 2 * state.byteLength;
-    expect(Math.abs(est.total - measured) / est.total).toBeLessThan(0.02);
+    expect(Math.abs(est.total - measured) / est.total).toBeLessThan(0.01);
   });
 
   it('counts exactly the arrays a Workspace takes from its allocator, for every cell and option', () => {
