@@ -28,7 +28,7 @@ import { paramLayout } from './param-layout.ts';
 import { shardSizes } from './shards.ts';
 
 /** Moment buffers per weight of each optimizer (as Optimizer allocates them). */
-export function momentCount(t: TrainConfig['optimizer']): number {
+function momentCount(t: TrainConfig['optimizer']): number {
   return { sgd: t.momentum > 0 ? 1 : 0, adam: 2, adamw: 2, rmsprop: 1, adagrad: 1 }[t.name];
 }
 
@@ -79,7 +79,7 @@ export interface RunMemory {
   largestArray: number;
 }
 
-export interface RunShape {
+interface RunShape {
   model: ModelConfig;
   train: TrainConfig;
   /** characters of the training and the validation text */
