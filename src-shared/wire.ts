@@ -16,22 +16,41 @@ export const API_PREFIX = '/api/';
 export const EVENTS_PATH = '/api/events';
 export const TOKEN_PARAM = 'token';
 
+import { JSON_LIMITS, jsonLimitProblem, type JsonLimits } from './json-limits.ts';
+
 const BYTES_TAG = '$bytes';
 
 export function encodeWire(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? { [BYTES_TAG]: toBase64(v) } : v));
 }
 
-/** Throws SyntaxError on malformed JSON or base64. */
+/**
+ * No request or answer nests this deeply; turning a deeper value back (or validating it) would
+ * recurse thousands of levels down and overflow the stack. Answers hold many values (a run's
+ * metric rows), so only the depth is bounded.
+ */
+const WIRE_LIMITS: JsonLimits = { maxDepth: JSON_LIMITS.maxDepth, maxValues: Number.POSITIVE_INFINITY };
+
+/** Throws SyntaxError on malformed JSON or base64, and on a value nested deeper than WIRE_LIMITS allow. */
 export function decodeWire(text: string): unknown {
-  return JSON.parse(text, (_key, v: unknown) => {
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-      const keys = Object.keys(v);
-      const data = (v as Record<string, unknown>)[BYTES_TAG];
-      if (keys.length === 1 && keys[0] === BYTES_TAG && typeof data === 'string') return fromBase64(data);
-    }
-    return v;
-  });
+  const value: unknown = JSON.parse(text);
+  const problem = jsonLimitProblem(value, WIRE_LIMITS);
+  if (problem) throw new SyntaxError(`it ${problem}`);
+  return reviveBytes(value);
+}
+
+/** Turns exactly { "$bytes": "<base64>" } back into a Uint8Array, in place; the depth is bounded by then. */
+function reviveBytes(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (!Array.isArray(v) && keys.length === 1 && keys[0] === BYTES_TAG && typeof o[BYTES_TAG] === 'string') return fromBase64(o[BYTES_TAG]);
+  for (const k of keys) {
+    const r = reviveBytes(o[k]);
+    // defined, not assigned: a key "__proto__" (an own property after JSON.parse) must stay a plain key
+    if (r !== o[k]) Object.defineProperty(o, k, { value: r, writable: true, enumerable: true, configurable: true });
+  }
+  return o;
 }
 
 export function authorizationHeader(token: string): Record<string, string> {

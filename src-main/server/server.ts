@@ -167,7 +167,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       try {
         parsed = decodeWire(body);
       } catch (e) {
-        return refuse(res, 400, 'bad-request', `the request is not valid JSON: ${(e as Error).message}`);
+        return refuse(res, 400, 'bad-request', `the request cannot be read as JSON: ${(e as Error).message}`);
       }
       if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || Object.keys(parsed).some((k) => k !== 'req')) {
         return refuse(res, 400, 'bad-request', 'the body must be {"req": ...}');

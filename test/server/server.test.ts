@@ -106,6 +106,15 @@ describe('access', () => {
     expect((await api('listCorpora', undefined)).status).toBe(200);
   });
 
+  it('refuses a body nested 5,000 levels deep with the reason, not a stack overflow', async () => {
+    const deep = `{"req":{"name":${'['.repeat(5000)}${']'.repeat(5000)}}}`;
+    const res = await fetch(`${base}/api/listCorpora`, { method: 'POST', headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' }, body: deep });
+    expect(res.status).toBe(400);
+    const answer = decodeWire(await res.text()) as { ok: boolean; code: string; message: string };
+    expect(answer).toMatchObject({ ok: false, code: 'bad-request' });
+    expect(answer.message).toBe('the request cannot be read as JSON: it nests deeper than 64 levels');
+  });
+
   it('refuses a body over the limit (413)', async () => {
     const small = await startServer({ lab, rendererDir: dir, maxBodyBytes: 1000 });
     try {
