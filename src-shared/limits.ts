@@ -15,8 +15,10 @@ export const LIMITS = {
   seqLen: 100000,
   batch: 4096,
   threads: 64,
-  /** runs per cell of an experiment (seeds 1..N) */
+  /** runs per cell of an experiment (seeds firstSeed..firstSeed + N - 1) */
   seeds: 100,
+  /** an experiment's first seed */
+  firstSeed: 1e9,
   /** an equal parameter budget */
   params: 1e9,
   /** a run's steps, and every interval or warm-up counted in steps */
@@ -55,6 +57,7 @@ export const SETTING_RANGES = {
   threads: { whole: true, min: 1, max: LIMITS.threads },
   steps: { whole: true, min: 1, max: LIMITS.steps },
   seeds: { whole: true, min: 1, max: LIMITS.seeds },
+  firstSeed: { whole: true, min: 0, max: LIMITS.firstSeed },
   clip: { min: 0, max: Infinity },
   lr: { min: 0, max: 10, minOpen: true },
   weightDecay: { min: 0, max: 1 },

@@ -65,9 +65,10 @@ export function hasSeeds(groups: readonly { runs: readonly unknown[] }[]): boole
 }
 
 /**
- * What one seed contributes: a finished run's last validation loss. Runs still training (or
- * stopped early) are not counted, so every counted seed had the same training budget; a finished
- * run whose loss is not a number (diverged) is reported, not silently averaged.
+ * What one seed contributes: a finished run's last validation loss (or, on a task corpus, the
+ * long-range accuracy of that same evaluation). Runs still training (or stopped early) are not
+ * counted, so every counted seed had the same training budget; a finished run whose loss is not a
+ * number (diverged) is reported, not silently averaged.
  */
 export type SeedOutcome =
   | { kind: 'final'; value: number; step: number }
@@ -75,22 +76,33 @@ export type SeedOutcome =
   | { kind: 'not-finished'; status: string; step: number }
   | { kind: 'no-evaluation' };
 
-/** A seed's outcome as the summaries write it: its final validation loss, or why it is not counted. */
-export function seedOutcomeText(o: SeedOutcome): string {
+/** A seed's outcome as the summaries write it: its final value (a loss unless told), or why it is not counted. */
+export function seedOutcomeText(o: SeedOutcome, format: (x: number) => string = formatNats): string {
   switch (o.kind) {
-    case 'final': return formatNats(o.value);
+    case 'final': return format(o.value);
     case 'diverged': return 'diverged (not counted)';
     case 'not-finished': return o.step === 0 ? statusText(o.status) : `${statusText(o.status)} at step ${formatInt(o.step)} (not counted)`;
     case 'no-evaluation': return 'no evaluation';
   }
 }
 
-export function seedOutcome(run: { status: string; step: number }, evals: { evalStep: readonly number[]; valLoss: readonly number[] }): SeedOutcome {
+/** The values the statistics average: those of the seeds that count. */
+export function finalValues(outcomes: readonly SeedOutcome[]): number[] {
+  return outcomes.flatMap((o) => (o.kind === 'final' ? [o.value] : []));
+}
+
+export function seedOutcome(
+  run: { status: string; step: number },
+  evals: { evalStep: readonly number[]; valLoss: readonly number[]; longRangeAccuracy?: readonly number[] },
+  metric: 'valLoss' | 'longRangeAccuracy' = 'valLoss',
+): SeedOutcome {
   if (run.status !== 'completed') return { kind: 'not-finished', status: run.status, step: run.step };
   const last = evals.valLoss.length - 1;
   if (last < 0) return { kind: 'no-evaluation' };
-  const value = evals.valLoss[last];
-  return Number.isFinite(value) ? { kind: 'final', value, step: evals.evalStep[last] } : { kind: 'diverged', step: evals.evalStep[last] };
+  const step = evals.evalStep[last];
+  if (!Number.isFinite(evals.valLoss[last])) return { kind: 'diverged', step };
+  const value = metric === 'valLoss' ? evals.valLoss[last] : evals.longRangeAccuracy?.[last] ?? NaN;
+  return Number.isFinite(value) ? { kind: 'final', value, step } : { kind: 'no-evaluation' };
 }
 
 /** How many seeds a cell's mean averages up to which step. */

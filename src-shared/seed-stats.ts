@@ -1,7 +1,8 @@
 /**
  * Statistics over the seeds of an experiment: per cell the mean, the sample standard deviation and
  * the 95% confidence interval of the mean (Student's t), and a cautious verdict comparing cells on
- * their validation loss in nats per character.
+ * one metric of their final evaluation: the validation loss in nats per character (lower is
+ * better), or on a task corpus the long-range accuracy (higher is better).
  *
  * Pure and without imports: the app's summary over seeds and the HTML report both say what it says.
  *
@@ -9,7 +10,7 @@
  *   d = mean_B - mean_A, se = sqrt(s_A^2 / n_A + s_B^2 / n_B),
  *   Welch-Satterthwaite df = se^4 / ((s_A^2/n_A)^2 / (n_A - 1) + (s_B^2/n_B)^2 / (n_B - 1)),
  *   95% interval of the difference: d -+ t(0.975, df) * se.
- * If that interval excludes 0, the cell with the lower mean "beats" the other by |d|; otherwise the
+ * If that interval excludes 0, the cell with the better mean "beats" the other by |d|; otherwise the
  * two "differ by less than the seed spread". With one seed in a cell there is no spread to measure
  * the difference against, and we say so instead of naming a winner. Each pair is judged on its own
  * (no correction for comparing several pairs at once): with 2-5 seeds the t quantiles (12.7 down to
@@ -163,27 +164,75 @@ export function welchInterval(a: SeedStats, b: SeedStats): { diff: number; lo: n
   return { diff, lo: diff - half, hi: diff + half, df };
 }
 
+/** What a verdict judges: one number per seed, which way is better, and how the sentences say it. */
+export interface VerdictMetric {
+  /** what the sentences call it, e.g. "validation loss" */
+  name: string;
+  higherIsBetter: boolean;
+  /** a value as the summary shows it, e.g. "1.234" or "93.5%" */
+  format(x: number): string;
+  /** a difference or an end of its interval, as the numbers behind a sentence show it */
+  formatDiff(x: number): string;
+  /** what follows "A beats B" for a difference d > 0, e.g. "by 0.400 nats per character" */
+  beatsBy(d: number): string;
+  /** the unit after the interval of the difference, if the numbers need one */
+  intervalUnit: string;
+}
+
+/** Validation loss in nats per character: lower is better. The verdict's default. */
+export const VAL_LOSS: VerdictMetric = {
+  name: 'validation loss',
+  higherIsBetter: false,
+  format: formatNats,
+  formatDiff: formatNats,
+  beatsBy: (d) => `by ${formatNats(d)} nats per character`,
+  intervalUnit: '',
+};
+
+/** A fraction as a percentage with one decimal: 0.935 -> "93.5%". */
+function formatPercent(x: number): string {
+  return `${(100 * x).toFixed(1)}%`;
+}
+
+function formatPoints(x: number): string {
+  return (100 * x).toFixed(1);
+}
+
+/**
+ * Accuracy (0..1) on the positions a task corpus marks as needing long-range memory: higher is
+ * better, and differences are percentage points.
+ */
+export const LONG_RANGE_ACCURACY: VerdictMetric = {
+  name: 'long-range accuracy',
+  higherIsBetter: true,
+  format: formatPercent,
+  formatDiff: formatPoints,
+  beatsBy: (d) => `on long-range accuracy by ${formatPoints(d)} percentage points`,
+  intervalUnit: ' percentage points',
+};
+
 interface CellValues {
   /** what the sentence calls the cell, e.g. "LSTM" */
   name: string;
-  /** one value per seed: validation loss in nats per character */
+  /** one value per seed, of the metric judged (validation loss unless told) */
   values: readonly number[];
 }
 
-/** One pair of cells: `better` has the lower mean loss (or comes first when they tie). */
+/** One pair of cells: `better` has the better mean (or comes first when they tie); diff = |mean difference|. */
 type PairVerdict =
   | { kind: 'beats' | 'within-spread'; better: string; worse: string; nBetter: number; nWorse: number; diff: number; lo: number; hi: number; df: number }
   | { kind: 'no-spread'; better: string; worse: string; nBetter: number; nWorse: number; diff: number };
 
 /**
  * Every pair of cells with at least one value, best-ranked first: (1st, 2nd), (1st, 3rd), ...,
- * (2nd, 3rd), ... Ranking is by mean loss, lowest first.
+ * (2nd, 3rd), ... Ranking is by mean, best first: lowest for a loss, highest for an accuracy.
  */
-export function pairVerdicts(cells: readonly CellValues[]): PairVerdict[] {
+export function pairVerdicts(cells: readonly CellValues[], metric: VerdictMetric = VAL_LOSS): PairVerdict[] {
+  const sign = metric.higherIsBetter ? -1 : 1;
   const ranked = cells
     .map((c) => ({ name: c.name, stats: seedStats(c.values) }))
     .filter((c) => c.stats.n > 0)
-    .sort((a, b) => a.stats.mean - b.stats.mean);
+    .sort((a, b) => sign * (a.stats.mean - b.stats.mean));
   const out: PairVerdict[] = [];
   for (let i = 0; i < ranked.length; i++) {
     for (let j = i + 1; j < ranked.length; j++) {
@@ -191,10 +240,11 @@ export function pairVerdicts(cells: readonly CellValues[]): PairVerdict[] {
       const b = ranked[j];
       const base = { better: a.name, worse: b.name, nBetter: a.stats.n, nWorse: b.stats.n };
       if (a.stats.n < 2 || b.stats.n < 2) {
-        out.push({ kind: 'no-spread', ...base, diff: b.stats.mean - a.stats.mean });
+        out.push({ kind: 'no-spread', ...base, diff: sign * (b.stats.mean - a.stats.mean) });
         continue;
       }
-      const w = welchInterval(a.stats, b.stats);
+      // the interval of (worse - better) for a loss, (better - worse) for an accuracy: > 0 when the better wins
+      const w = metric.higherIsBetter ? welchInterval(b.stats, a.stats) : welchInterval(a.stats, b.stats);
       out.push({ kind: w.lo > 0 ? 'beats' : 'within-spread', ...base, ...w });
     }
   }
@@ -215,10 +265,10 @@ function capitalize(s: string): string {
 }
 
 /** One short sentence (without a full stop) for one pair. */
-function pairSentence(v: PairVerdict): string {
+function pairSentence(v: PairVerdict, metric: VerdictMetric): string {
   switch (v.kind) {
     case 'beats':
-      return `${capitalize(v.better)} beats ${v.worse} by ${formatNats(v.diff)} nats per character ${seedsPhrase(v.nBetter, v.nWorse)}`;
+      return `${capitalize(v.better)} beats ${v.worse} ${metric.beatsBy(v.diff)} ${seedsPhrase(v.nBetter, v.nWorse)}`;
     case 'within-spread':
       return `${capitalize(v.better)} and ${v.worse} differ by less than the seed spread`;
     case 'no-spread': {
@@ -231,11 +281,11 @@ function pairSentence(v: PairVerdict): string {
 }
 
 /** The numbers behind a pair's sentence: the difference and its interval, or null without spread. */
-function pairDetail(v: PairVerdict): string | null {
+function pairDetail(v: PairVerdict, metric: VerdictMetric): string | null {
   if (v.kind === 'no-spread') return null;
   const df = Number.isFinite(v.df) ? `, Welch df ${v.df.toFixed(1)}` : '';
-  const f = (x: number): string => formatNats(x).replace('-', '−');
-  return `difference ${f(v.diff)}, 95% interval ${f(v.lo)} to ${f(v.hi)}${df}`;
+  const f = (x: number): string => metric.formatDiff(x).replace('-', '−');
+  return `difference ${f(v.diff)}, 95% interval ${f(v.lo)} to ${f(v.hi)}${metric.intervalUnit}${df}`;
 }
 
 interface VerdictItem {
@@ -248,9 +298,9 @@ interface VerdictItem {
  * The verdict, one item per pair of cells; or a single item when there is nothing to judge: fewer
  * than two cells with a value, or one seed in every cell.
  */
-export function verdictItems(cells: readonly CellValues[]): VerdictItem[] {
+export function verdictItems(cells: readonly CellValues[], metric: VerdictMetric = VAL_LOSS): VerdictItem[] {
   const present = cells.filter((c) => c.values.some((v) => Number.isFinite(v)));
-  if (present.length === 0) return [{ sentence: 'No validation loss yet: nothing to compare.', detail: null }];
+  if (present.length === 0) return [{ sentence: `No ${metric.name} yet: nothing to compare.`, detail: null }];
   if (present.length === 1) {
     const sentence = cells.length > 1 ? `Only ${present[0].name} has results so far: nothing to compare it with yet.` : 'One cell only: nothing to compare it with.';
     return [{ sentence, detail: null }];
@@ -258,7 +308,7 @@ export function verdictItems(cells: readonly CellValues[]): VerdictItem[] {
   if (present.every((c) => c.values.filter((v) => Number.isFinite(v)).length < 2)) {
     return [{ sentence: 'One seed each: no spread to compare against, so no verdict. Run two or more seeds to judge the differences.', detail: null }];
   }
-  return pairVerdicts(present).map((v) => ({ sentence: `${pairSentence(v)}.`, detail: pairDetail(v) }));
+  return pairVerdicts(present, metric).map((v) => ({ sentence: `${pairSentence(v, metric)}.`, detail: pairDetail(v, metric) }));
 }
 
 export function verdictSentences(cells: readonly CellValues[]): string[] {

@@ -110,6 +110,7 @@ const override = v.optional(v.object({
 export const experimentSpecSchema = v.object({
   cells: v.array(v.enum(CELL_NAMES), { min: 1, max: CELL_NAMES.length }),
   seeds: count(LIMITS.seeds, 1),
+  firstSeed: count(LIMITS.firstSeed),
   budget: v.optional(v.variant('mode', {
     hidden: v.object({ mode: v.enum(['hidden']), hidden: v.int({ min: 1, max: LIMITS.hidden }) }),
     params: v.object({ mode: v.enum(['params']), params: v.int({ min: 1, max: LIMITS.params }) }),

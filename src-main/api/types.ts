@@ -70,8 +70,10 @@ export type Budget = { mode: 'hidden'; hidden: number } | { mode: 'params'; para
 
 export interface ExperimentSpec {
   cells: CellName[];
-  /** runs use seeds 1..seeds */
+  /** runs per cell, with seeds firstSeed, firstSeed + 1, ..., firstSeed + seeds - 1 */
   seeds: number;
+  /** the first run's seed (default 1), so a repeat of an experiment can draw other seeds */
+  firstSeed?: number;
   budget: Budget;
   /** model settings shared by every cell (cell, hidden and vocabSize come from elsewhere) */
   model: Omit<Partial<ModelConfig>, 'cell' | 'hidden' | 'vocabSize'>;

@@ -1,5 +1,6 @@
 /**
- * Experiments: a corpus, a base configuration, the cells to compare and seeds 1..N. Its runs are
+ * Experiments: a corpus, a base configuration, the cells to compare and N seeds (1..N unless the
+ * spec names another first seed). Its runs are
  * cells x seeds, each with the same data split and, per seed, the same batch order. The budget is
  * either the same hidden size for every cell or an equal parameter budget, where each cell's hidden
  * size is chosen so its parameter count lands within 2% of the target (as Chung et al. 2014 compared
@@ -54,6 +55,7 @@ export function experimentSpec(input: ExperimentSpecInput): ExperimentSpec {
   }
   if (new Set(spec.cells).size !== spec.cells.length) throw new ConfigError('cells', 'each cell may appear once');
   checkRange('seeds', spec.seeds, SETTING_RANGES.seeds);
+  if (spec.firstSeed !== undefined) checkRange('firstSeed', spec.firstSeed, SETTING_RANGES.firstSeed);
   const b = spec.budget;
   if (b.mode === 'hidden') {
     checkRange('hidden', b.hidden, SETTING_RANGES.hidden);
@@ -87,7 +89,8 @@ export function planRuns(spec: ExperimentSpec, vocabSize: number): PlannedRun[] 
     const base: ModelConfigInput = { ...spec.model, ...o.model, cell, vocabSize };
     const hidden = o.model?.hidden ?? (spec.budget.mode === 'hidden' ? spec.budget.hidden : hiddenForBudget(base, spec.budget.params));
     const model = modelConfig({ ...base, hidden });
-    for (let seed = 1; seed <= spec.seeds; seed++) {
+    const first = spec.firstSeed ?? 1;
+    for (let seed = first; seed < first + spec.seeds; seed++) {
       const train = trainConfig({
         ...spec.train,
         ...o.train,

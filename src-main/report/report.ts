@@ -12,8 +12,8 @@ import { formatInt } from '../../src-shared/format.ts';
 import { allReferenceLines, DEFAULT_REFERENCE_CHOICE, referenceLines, type ReferenceLine } from '../../src-shared/reference-lines.ts';
 import { runColor } from '../../src-shared/run-colors.ts';
 import { seedLabel, statusText } from '../../src-shared/run-labels.ts';
-import { cellTitle, colorIndexes, groupRuns, seedOutcome, seedOutcomeText } from '../../src-shared/seed-groups.ts';
-import { formatNats, seedStats, verdictItems, type SeedStats } from '../../src-shared/seed-stats.ts';
+import { cellTitle, colorIndexes, finalValues, groupRuns, seedOutcome, seedOutcomeText } from '../../src-shared/seed-groups.ts';
+import { LONG_RANGE_ACCURACY, seedStats, VAL_LOSS, verdictItems, type SeedStats, type VerdictMetric } from '../../src-shared/seed-stats.ts';
 import { chanceLabel, longRangeChance, type Chance } from '../../src-shared/task-chance.ts';
 import type { BaselinesReport } from '../api/contract.ts';
 import { flatten, type Lab, type RunConfig } from '../lab/lab.ts';
@@ -98,7 +98,8 @@ function purposeSection(spec: ExperimentSpec, corpus: ReturnType<Lab['store']['c
     rows.push(['Corpus SHA-256', corpus.sha256]);
   }
   rows.push(['Cells compared', spec.cells.join(', ')]);
-  rows.push(['Seeds', spec.seeds === 1 ? '1 (seed 1)' : `${spec.seeds} (seeds 1 to ${spec.seeds})`]);
+  const seed = spec.firstSeed ?? 1;
+  rows.push(['Seeds', spec.seeds === 1 ? `1 (seed ${seed})` : `${spec.seeds} (seeds ${seed} to ${seed + spec.seeds - 1})`]);
   rows.push(['Budget', budget]);
   if (first) {
     const t = first.train;
@@ -113,33 +114,51 @@ function purposeSection(spec: ExperimentSpec, corpus: ReturnType<Lab['store']['c
   return `<section><h2>What was compared</h2>${definitionList(rows)}</section>`;
 }
 
+const VERDICT_RULE = '<p class="muted">A cell beats another only when the 95% interval of the difference of their means (Welch\'s t, from each cell\'s seed spread) excludes zero; each pair is judged on its own.</p>';
+
 function seedSection(series: RunSeries[]): string {
   const cells = groupRuns(series.map((s) => s.run)).map((g) => {
     const seeds = g.runs.map((run) => {
       const evals = series.find((s) => s.run.id === run.id)!.evals;
-      return { run, outcome: seedOutcome(run, { evalStep: evals.map((e) => e.step), valLoss: evals.map((e) => e.valLoss) }) };
+      const columns = { evalStep: evals.map((e) => e.step), valLoss: evals.map((e) => e.valLoss), longRangeAccuracy: evals.map((e) => e.longRangeAccuracy ?? NaN) };
+      return { run, outcome: seedOutcome(run, columns), longRange: seedOutcome(run, columns, 'longRangeAccuracy') };
     });
-    const values = seeds.flatMap((x) => (x.outcome.kind === 'final' ? [x.outcome.value] : []));
-    return { label: g.label, cell: g.cell, color: series.find((s) => s.run.id === g.runs[0].id)!.color, seeds, values, stats: seedStats(values) };
+    const values = finalValues(seeds.map((x) => x.outcome));
+    const longRange = finalValues(seeds.map((x) => x.longRange));
+    return { label: g.label, cell: g.cell, color: series.find((s) => s.run.id === g.runs[0].id)!.color, seeds, values, stats: seedStats(values), longRange, longRangeStats: seedStats(longRange) };
   });
+  const hasLongRange = series.some((s) => s.evals.some((e) => Number.isFinite(e.longRangeAccuracy ?? NaN)));
   const anyFinished = cells.some((c) => c.values.length > 0);
-  const verdict = anyFinished
-    ? `<ul>${verdictItems(cells.map((c) => ({ name: c.label, values: c.values }))).map((v) => `<li><strong>${esc(v.sentence)}</strong>${v.detail ? ` <span class="muted">(${esc(v.detail)})</span>` : ''}</li>`).join('')}</ul>`
-      + '<p class="muted">A cell beats another only when the 95% interval of the difference of their means (Welch\'s t, from each cell\'s seed spread) excludes zero; each pair is judged on its own.</p>'
-    : '<p class="muted">No run has finished yet: the verdict comes when each cell has finished runs.</p>';
-  const head = '<tr><th class="left">Cell</th><th>Finished</th><th>Mean</th><th>SD</th><th>95% interval of the mean</th><th class="left">Each seed</th></tr>';
-  const body = cells.map((c) => `<tr data-cell="${esc(c.cell)}"><td class="left">${swatch(c.color)} <strong>${esc(c.label)}</strong></td>`
-    + `<td>${c.stats.n} of ${c.seeds.length}</td>${statsCells(c.stats)}`
-    + `<td class="left">${c.seeds.map((x) => `<span class="muted">${seedLabel(x.run)}</span> ${esc(seedOutcomeText(x.outcome))}`).join(' · ')}</td></tr>`).join('\n');
+  const verdicts = !anyFinished
+    ? '<div class="verdict"><h3>Verdict</h3><p class="muted">No run has finished yet: the verdict comes when each cell has finished runs.</p></div>'
+    : (hasLongRange ? verdictBlock('Verdict on long-range accuracy', verdictItems(cells.map((c) => ({ name: c.label, values: c.longRange })), LONG_RANGE_ACCURACY), 'long-range') : '')
+      + verdictBlock(hasLongRange ? 'Verdict on validation loss' : 'Verdict', verdictItems(cells.map((c) => ({ name: c.label, values: c.values }))), 'loss')
+      + VERDICT_RULE;
+  const table = (metric: VerdictMetric, key: 'outcome' | 'longRange', cls: string): string => {
+    const head = '<tr><th class="left">Cell</th><th>Finished</th><th>Mean</th><th>SD</th><th>95% interval of the mean</th><th class="left">Each seed</th></tr>';
+    const body = cells.map((c) => {
+      const stats = key === 'outcome' ? c.stats : c.longRangeStats;
+      return `<tr data-cell="${esc(c.cell)}"><td class="left">${swatch(c.color)} <strong>${esc(c.label)}</strong></td>`
+        + `<td>${stats.n} of ${c.seeds.length}</td>${statsCells(stats, metric.format)}`
+        + `<td class="left">${c.seeds.map((x) => `<span class="muted">${seedLabel(x.run)}</span> ${esc(seedOutcomeText(x[key], metric.format))}`).join(' · ')}</td></tr>`;
+    }).join('\n');
+    return `<table class="data ${cls}"><thead>${head}</thead><tbody>${body}</tbody></table>`;
+  };
+  const longRangeTable = hasLongRange ? `<h3>Final long-range accuracy</h3>${table(LONG_RANGE_ACCURACY, 'longRange', 'seeds long-range')}` : '';
   return '<section class="seeds"><h2>Summary over seeds</h2>'
-    + '<p class="muted">Final validation loss in nats per character (lower is better) of the runs that finished: mean, sample standard deviation over seeds, and the 95% confidence interval of the mean (Student\'s t).</p>'
-    + `<div class="verdict"><h3>Verdict</h3>${verdict}</div>`
-    + `<table class="data seeds"><thead>${head}</thead><tbody>${body}</tbody></table></section>`;
+    + `<p class="muted">Final validation loss in nats per character (lower is better)${hasLongRange ? ' and final accuracy on the positions that need long-range memory (higher is better)' : ''} of the runs that finished: mean, sample standard deviation over seeds, and the 95% confidence interval of the mean (Student's t).</p>`
+    + verdicts
+    + (hasLongRange ? '<h3>Final validation loss</h3>' : '')
+    + table(VAL_LOSS, 'outcome', 'seeds') + longRangeTable + '</section>';
 }
 
-function statsCells(s: SeedStats): string {
+function verdictBlock(title: string, items: { sentence: string; detail: string | null }[], metric: string): string {
+  return `<div class="verdict" data-metric="${metric}"><h3>${esc(title)}</h3><ul>${items.map((v) => `<li><strong>${esc(v.sentence)}</strong>${v.detail ? ` <span class="muted">(${esc(v.detail)})</span>` : ''}</li>`).join('')}</ul></div>`;
+}
+
+function statsCells(s: SeedStats, format: (x: number) => string): string {
   if (s.n === 0) return '<td>–</td><td>–</td><td>–</td>';
-  return `<td>${formatNats(s.mean)}</td><td>${s.sd === null ? '–' : formatNats(s.sd)}</td><td>${s.ci95 ? `${formatNats(s.ci95.lo)} to ${formatNats(s.ci95.hi)}` : '<span class="muted">one seed</span>'}</td>`;
+  return `<td>${format(s.mean)}</td><td>${s.sd === null ? '–' : format(s.sd)}</td><td>${s.ci95 ? `${format(s.ci95.lo)} to ${format(s.ci95.hi)}` : '<span class="muted">one seed</span>'}</td>`;
 }
 
 

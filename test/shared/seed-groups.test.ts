@@ -1,6 +1,6 @@
 /** The grouping of runs as the seeds of a cell, their colours, and what each seed contributes. */
 import { describe, expect, it } from 'vitest';
-import { colorIndexes, groupRuns, hasSeeds, seedOutcome } from '../../src-shared/seed-groups.ts';
+import { colorIndexes, finalValues, groupRuns, hasSeeds, seedOutcome, seedOutcomeText } from '../../src-shared/seed-groups.ts';
 
 /** as much of a run as the grouping reads (the API's Run has more) */
 const makeRun = (r: { id: number; cell: string; experimentId?: number }) => ({ experimentId: 1, ...r });
@@ -34,5 +34,17 @@ describe('seedOutcome', () => {
     expect(seedOutcome({ status: 'running', step: 150 }, evals)).toEqual({ kind: 'not-finished', status: 'running', step: 150 });
     expect(seedOutcome({ status: 'completed', step: 200 }, { evalStep: [200], valLoss: [NaN] })).toEqual({ kind: 'diverged', step: 200 });
     expect(seedOutcome({ status: 'completed', step: 200 }, { evalStep: [], valLoss: [] })).toEqual({ kind: 'no-evaluation' });
+  });
+
+  it("reads a finished run's long-range accuracy from the same last evaluation, counting the seeds the loss counts", () => {
+    const evals = { evalStep: [100, 200], valLoss: [2.1, 1.9], longRangeAccuracy: [0.3, 0.95] };
+    const done = { status: 'completed', step: 200 };
+    expect(seedOutcome(done, evals, 'longRangeAccuracy')).toEqual({ kind: 'final', value: 0.95, step: 200 });
+    expect(seedOutcome({ status: 'paused', step: 150 }, evals, 'longRangeAccuracy')).toEqual({ kind: 'not-finished', status: 'paused', step: 150 });
+    expect(seedOutcome(done, { ...evals, valLoss: [2.1, NaN] }, 'longRangeAccuracy')).toEqual({ kind: 'diverged', step: 200 });
+    // a corpus that marks no long-range positions
+    expect(seedOutcome(done, { evalStep: [200], valLoss: [1.9] }, 'longRangeAccuracy')).toEqual({ kind: 'no-evaluation' });
+    expect(finalValues([seedOutcome(done, evals, 'longRangeAccuracy'), { kind: 'no-evaluation' }, { kind: 'final', value: 0.5, step: 200 }])).toEqual([0.95, 0.5]);
+    expect(seedOutcomeText({ kind: 'final', value: 0.95, step: 200 }, (x) => `${x * 100}%`)).toBe('95%');
   });
 });

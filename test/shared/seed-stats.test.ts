@@ -4,7 +4,7 @@
  * t tables agree to their three decimals. Tolerances are stated per check.
  */
 import { describe, expect, it } from 'vitest';
-import { logGamma, mean, pairVerdicts, sampleSd, seedStats, studentTCdf, studentTQuantile, verdict, verdictItems, verdictSentences, welchInterval } from '../../src-shared/seed-stats.ts';
+import { logGamma, LONG_RANGE_ACCURACY, mean, pairVerdicts, sampleSd, seedStats, studentTCdf, studentTQuantile, verdict, verdictItems, verdictSentences, welchInterval } from '../../src-shared/seed-stats.ts';
 
 describe("Student's t", () => {
   it('has the quantiles of the printed tables and of SciPy (to 1e-9), whole and fractional df', () => {
@@ -133,5 +133,54 @@ describe('the verdict', () => {
 
   it('says "over 5 and 4 seeds" when the cells have different numbers of seeds', () => {
     expect(verdictSentences([{ name: 'LSTM', values: LSTM }, { name: 'RNN', values: RNN.slice(0, 4) }])[0]).toMatch(/^LSTM beats RNN by 0\.\d{3} nats per character over 5 and 4 seeds\.$/);
+  });
+});
+
+describe('the verdict on long-range accuracy (higher is better)', () => {
+  // three seeds per cell; reference values from scipy.stats.ttest_ind(a, b, equal_var=False)
+  const GRU_ACC = [0.95, 0.97, 0.99];
+  const LSTM_ACC = [0.9, 0.7, 0.98];
+  const RNN_ACC = [0.24, 0.25, 0.26];
+  const cells = [{ name: 'RNN', values: RNN_ACC }, { name: 'LSTM', values: LSTM_ACC }, { name: 'GRU', values: GRU_ACC }];
+
+  it('ranks the highest mean first and gives Welch\'s interval of better minus worse (to 1e-9)', () => {
+    const pairs = pairVerdicts(cells, LONG_RANGE_ACCURACY);
+    expect(pairs.map((p) => `${p.better}/${p.worse}:${p.kind}`)).toEqual(['GRU/LSTM:within-spread', 'GRU/RNN:beats', 'LSTM/RNN:beats']);
+    const [gruLstm, gruRnn, lstmRnn] = pairs as Extract<(typeof pairs)[number], { kind: 'beats' | 'within-spread' }>[];
+    expect(gruRnn.diff).toBeCloseTo(0.72, 12);
+    expect(gruRnn.df).toBeCloseTo(2.9411764705882355, 9);
+    expect(gruRnn.lo).toBeCloseTo(0.678446004968175, 9);
+    expect(gruRnn.hi).toBeCloseTo(0.7615539950318252, 9);
+    expect(lstmRnn.df).toBeCloseTo(2.0192303247428636, 9);
+    expect(lstmRnn.lo).toBeCloseTo(0.2541300819923944, 9);
+    expect(lstmRnn.hi).toBeCloseTo(0.9658699180076056, 9);
+    // the interval includes 0: no winner
+    expect(gruLstm.lo).toBeCloseTo(-0.23916133177669052, 9);
+    expect(gruLstm.hi).toBeCloseTo(0.4591613317766907, 9);
+  });
+
+  it('says it in percentage points, with the numbers behind each sentence', () => {
+    expect(verdictItems(cells, LONG_RANGE_ACCURACY)).toEqual([
+      { sentence: 'GRU and LSTM differ by less than the seed spread.', detail: 'difference 11.0, 95% interval −23.9 to 45.9 percentage points, Welch df 2.1' },
+      { sentence: 'GRU beats RNN on long-range accuracy by 72.0 percentage points over 3 seeds.', detail: 'difference 72.0, 95% interval 67.8 to 76.2 percentage points, Welch df 2.9' },
+      { sentence: 'LSTM beats RNN on long-range accuracy by 61.0 percentage points over 3 seeds.', detail: 'difference 61.0, 95% interval 25.4 to 96.6 percentage points, Welch df 2.0' },
+    ]);
+    expect(LONG_RANGE_ACCURACY.format(0.935)).toBe('93.5%');
+    expect(LONG_RANGE_ACCURACY.format(0.25)).toBe('25.0%');
+  });
+
+  it('depends on the direction: the same numbers read as a loss put the RNN first', () => {
+    expect(pairVerdicts(cells).map((p) => `${p.better}/${p.worse}:${p.kind}`)).toEqual(['RNN/LSTM:beats', 'RNN/GRU:beats', 'LSTM/GRU:within-spread']);
+    expect(verdictSentences(cells)[1]).toBe('RNN beats GRU by 0.720 nats per character over 3 seeds.');
+  });
+
+  it('gives no verdict with one seed, and says what is missing', () => {
+    expect(verdictItems([{ name: 'GRU', values: [0.97] }, { name: 'RNN', values: [0.25] }], LONG_RANGE_ACCURACY)).toEqual([
+      { sentence: 'One seed each: no spread to compare against, so no verdict. Run two or more seeds to judge the differences.', detail: null },
+    ]);
+    expect(verdictItems([{ name: 'GRU', values: GRU_ACC }, { name: 'RNN', values: [0.25, NaN] }], LONG_RANGE_ACCURACY)).toEqual([
+      { sentence: 'GRU and RNN: RNN has one seed, no spread to compare against.', detail: null },
+    ]);
+    expect(verdictItems([{ name: 'GRU', values: [] }, { name: 'RNN', values: [NaN] }], LONG_RANGE_ACCURACY)[0].sentence).toBe('No long-range accuracy yet: nothing to compare.');
   });
 });

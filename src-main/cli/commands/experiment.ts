@@ -12,7 +12,7 @@ import { oneLine } from '../terminal.ts';
 
 const CREATE_OPTIONS = [
   'corpus', 'cells', 'init-from', 'hidden', 'params', 'layers', 'embedding', 'seq', 'batch', 'threads', 'steps',
-  'optimizer', 'lr', 'clip', 'dropout', 'seeds', 'eval-every', 'checkpoint-every', 'sample-every', 'name',
+  'optimizer', 'lr', 'clip', 'dropout', 'seeds', 'first-seed', 'eval-every', 'checkpoint-every', 'sample-every', 'name',
 ];
 
 function createSpec(ctx: Context): { corpusId: number; spec: ExperimentSpecInput } {
@@ -35,6 +35,7 @@ function createSpec(ctx: Context): { corpusId: number; spec: ExperimentSpecInput
   const spec: ExperimentSpecInput = {
     cells,
     seeds: num('seeds') ?? 1,
+    firstSeed: num('first-seed'),
     budget: params !== undefined ? { mode: 'params', params: wholeNumber('--params', params) } : { mode: 'hidden', hidden: hidden === undefined ? 128 : wholeNumber('--hidden', hidden) },
     model: defined({ layers: num('layers'), embedding: num('embedding'), dropout: num('dropout', false) }),
     train: defined({
@@ -56,10 +57,11 @@ export const EXPERIMENT_COMMANDS: Command[] = [
     name: 'experiment create',
     usage: '--corpus ID --cells rnn,lstm,lstm-peephole,gru,gru-reset-after [--init-from MODEL] [--hidden N | --params N] [--layers L] '
       + '[--embedding E] [--seq T] [--batch B] [--steps N] [--threads N] [--optimizer adam|adamw|sgd|rmsprop|adagrad] [--lr X] '
-      + '[--clip X] [--dropout X] [--seeds K] [--eval-every N] [--checkpoint-every N] [--sample-every N] [--name NAME]',
+      + '[--clip X] [--dropout X] [--seeds K] [--first-seed S] [--eval-every N] [--checkpoint-every N] [--sample-every N] [--name NAME]',
     summary: 'queue cells x seeds runs: one hidden size (--hidden, default 128) or equal budgets (--params)',
     notes: [
       "--threads N: each run's batch split over N threads (runs x threads never exceed --workers)",
+      '--first-seed S: the runs of each cell take seeds S to S + K - 1 (default 1), e.g. to repeat an experiment on other seeds',
       "--init-from MODEL: start from an imported model's weights (its cell, hidden, layers, embedding; the corpus must have exactly its vocabulary)",
     ],
     options: Object.fromEntries(CREATE_OPTIONS.map((k) => [k, { type: 'string' as const }])),
