@@ -117,7 +117,8 @@ describe.skipIf(!hasChromium)('browser mode, end to end in Chromium', () => {
     await page.goto(served.url);
     await expect.poll(() => page.getByRole('tab', { name: 'Experiment', exact: true }).getAttribute('aria-selected')).toBe('true');
     await expect.poll(() => page.locator('main h1').first().textContent()).toMatch(/^Demo: /);
-    await expect.poll(async () => (await runRows(page)).map((r) => `${r.cell} ${r.status}`).join(', ')).toBe('rnn not started, lstm not started, gru not started');
+    // the demo: three seeds of each cell
+    await expect.poll(async () => (await runRows(page)).map((r) => `${r.cell} ${r.status}`).join(', ')).toBe(['rnn', 'lstm', 'gru'].flatMap((c) => Array(3).fill(`${c} not started`)).join(', '));
     expect(page.url()).not.toContain(served.token);
     await page.screenshot({ path: screenshotPath('0-first-start'), fullPage: true });
     await showScreen(page, 'Corpora');

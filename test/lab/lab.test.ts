@@ -111,7 +111,7 @@ describe('Lab', () => {
     const id = lab.ensureDemo();
     expect(id).not.toBeNull();
     const { runs, spec } = lab.experiment(id!);
-    expect(runs.map((r) => [r.cell, r.status])).toEqual([['rnn', 'not-started'], ['lstm', 'not-started'], ['gru', 'not-started']]);
+    expect(runs.map((r) => [r.cell, r.status])).toEqual(['rnn', 'lstm', 'gru'].flatMap((c) => Array.from({ length: spec.seeds }, () => [c, 'not-started'])));
     expect(spec.cells).toEqual(['rnn', 'lstm', 'gru']);
     expect(lab.ensureDemo()).toBeNull();
   });
