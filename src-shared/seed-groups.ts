@@ -86,9 +86,20 @@ export function seedOutcomeText(o: SeedOutcome, format: (x: number) => string = 
   }
 }
 
-/** The values the statistics average: those of the seeds that count. */
-export function finalValues(outcomes: readonly SeedOutcome[]): number[] {
-  return outcomes.flatMap((o) => (o.kind === 'final' ? [o.value] : []));
+/**
+ * The values the statistics average: one per distinct seed that counts. A duplicated run repeats
+ * its seed bit for bit, so counting it again would shrink the spread it has not added; the first
+ * final value of each seed, in run order, stands for it.
+ */
+export function finalValues(seeds: readonly { seed: number; outcome: SeedOutcome }[]): number[] {
+  const counted = new Set<number>();
+  const values: number[] = [];
+  for (const { seed, outcome } of seeds) {
+    if (outcome.kind !== 'final' || counted.has(seed)) continue;
+    counted.add(seed);
+    values.push(outcome.value);
+  }
+  return values;
 }
 
 export function seedOutcome(

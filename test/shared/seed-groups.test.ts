@@ -1,6 +1,6 @@
 /** The grouping of runs as the seeds of a cell, their colours, and what each seed contributes. */
 import { describe, expect, it } from 'vitest';
-import { colorIndexes, finalValues, groupRuns, hasSeeds, seedOutcome, seedOutcomeText } from '../../src-shared/seed-groups.ts';
+import { colorIndexes, finalValues, groupRuns, hasSeeds, seedOutcome, seedOutcomeText, type SeedOutcome } from '../../src-shared/seed-groups.ts';
 
 /** as much of a run as the grouping reads (the API's Run has more) */
 const makeRun = (r: { id: number; cell: string; experimentId?: number }) => ({ experimentId: 1, ...r });
@@ -44,7 +44,18 @@ describe('seedOutcome', () => {
     expect(seedOutcome(done, { ...evals, valLoss: [2.1, NaN] }, 'longRangeAccuracy')).toEqual({ kind: 'diverged', step: 200 });
     // a corpus that marks no long-range positions
     expect(seedOutcome(done, { evalStep: [200], valLoss: [1.9] }, 'longRangeAccuracy')).toEqual({ kind: 'no-evaluation' });
-    expect(finalValues([seedOutcome(done, evals, 'longRangeAccuracy'), { kind: 'no-evaluation' }, { kind: 'final', value: 0.5, step: 200 }])).toEqual([0.95, 0.5]);
+    expect(finalValues([{ seed: 1, outcome: seedOutcome(done, evals, 'longRangeAccuracy') }, { seed: 2, outcome: { kind: 'no-evaluation' } }, { seed: 3, outcome: { kind: 'final', value: 0.5, step: 200 } }])).toEqual([0.95, 0.5]);
+  });
+
+  it('counts a duplicated seed once: the first final value of each seed, in run order', () => {
+    const final = (value: number): SeedOutcome => ({ kind: 'final', value, step: 200 });
+    const seeds = [
+      { seed: 1, outcome: { kind: 'not-finished', status: 'cancelled', step: 50 } as SeedOutcome },
+      { seed: 1, outcome: final(1.5) },
+      { seed: 2, outcome: final(1.7) },
+      { seed: 1, outcome: final(1.5) },
+    ];
+    expect(finalValues(seeds)).toEqual([1.5, 1.7]);
     expect(seedOutcomeText({ kind: 'final', value: 0.95, step: 200 }, (x) => `${x * 100}%`)).toBe('95%');
   });
 });
