@@ -88,6 +88,92 @@ export interface ExperimentSpec {
    * from the model.
    */
   initFrom?: { modelId: number };
+  /** a sweep: trials drawn over ranges of settings, the same trials for every cell (seeds multiply them) */
+  sweep?: SweepSpec;
+  /** a confirmation of a sweep: this experiment reruns each cell's best trial of experiment `confirms` on fresh seeds */
+  confirms?: number;
+}
+
+// ---- sweeps ----
+
+/** What a sweep may vary (src-shared/sweep-params.ts says where each lands in a run's config). */
+export type SweepParamName = 'lr' | 'hidden' | 'params' | 'layers' | 'dropout' | 'clip' | 'seqLen' | 'batch' | 'optimizer' | 'weightDecay' | 'forgetBias';
+export type SweepValue = number | string;
+
+/**
+ * One swept setting: a range, drawn on a log or linear scale (whole numbers for whole settings;
+ * a grid takes `points` evenly spaced points of it), or a list of values.
+ */
+export type SweepRange =
+  | { name: SweepParamName; scale: 'log' | 'linear'; min: number; max: number; points?: number }
+  | { name: SweepParamName; values: SweepValue[] };
+
+export interface SweepSpec {
+  search: 'grid' | 'random';
+  /** random: how many trials are drawn; grid: the product of the ranges' points, as planned */
+  trials: number;
+  /** the seed of the random draws, so the same spec draws the same trials */
+  drawSeed: number;
+  ranges: SweepRange[];
+  /**
+   * Asynchronous successive halving (ASHA): at rungs minSteps * eta^k, a run whose validation loss
+   * is not in the best 1/eta of its cell's runs that reached that rung is stopped. null: none.
+   */
+  halving: { eta: number; minSteps: number } | null;
+}
+
+/** Why the halving rule stopped a run: at step `rung` its loss was `valLoss`, behind the cutoff. */
+export interface HaltDecision {
+  rung: number;
+  valLoss: number;
+  /** the loss a run needed to go on: the best 1/eta of the `of` runs of its cell at this rung */
+  cutoff: number;
+  /** its place among them, 1 for the best */
+  rank: number;
+  of: number;
+  eta: number;
+}
+
+/** A run of a sweep: which trial (the same index in every cell is the same draw) and its values. */
+export interface RunTrial {
+  index: number;
+  values: Record<string, SweepValue>;
+}
+
+/** One run of a sweep as the report sees it. */
+export interface SweepTrialResult {
+  runId: number;
+  cell: CellName;
+  trial: number;
+  seed: number;
+  values: Record<string, SweepValue>;
+  status: RunStatus;
+  /** the last validation loss it reached (for a stopped run, the one it was stopped at) */
+  valLoss: number | null;
+  step: number;
+  halted: HaltDecision | null;
+}
+
+export interface SweepCellReport {
+  cell: CellName;
+  trials: { completed: number; stopped: number; total: number };
+  /** the completed run with the lowest final validation loss, and its settings */
+  best: { runId: number; trial: number; seed: number; values: Record<string, SweepValue>; config: unknown; valLoss: number } | null;
+  /** expected best validation loss of n = 1..N trials (Dodge et al. 2019), and its standard deviation */
+  expectedBest: number[];
+  expectedBestSd: number[];
+  /** each swept setting's share of the variance of the validation loss */
+  importance: Record<string, number>;
+  importanceMethod: 'fanova-forest' | 'grid-anova' | null;
+}
+
+export interface SweepReport {
+  experimentId: number;
+  sweep: SweepSpec;
+  cells: SweepCellReport[];
+  trials: SweepTrialResult[];
+  /** the experiment that reruns each cell's best trial, once started */
+  confirm: { experimentId: number } | null;
 }
 
 export type ExperimentSpecInput = Partial<Omit<ExperimentSpec, 'cadence'>> & Pick<ExperimentSpec, 'cells'> & { cadence?: Partial<Cadence> };
@@ -113,9 +199,10 @@ export interface Experiment {
  * - completed: trained all its steps;
  * - failed: stopped by an error, which `error` says;
  * - cancelled: stopped for good, keeping what it recorded;
+ * - stopped: a sweep's run that the halving rule stopped early (`halted` says why), keeping what it recorded;
  * - interrupted: its process ended while it trained; resumes from its last checkpoint.
  */
-export const RUN_STATUSES = ['not-started', 'waiting', 'running', 'paused', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+export const RUN_STATUSES = ['not-started', 'waiting', 'running', 'paused', 'completed', 'failed', 'cancelled', 'stopped', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export type ControlRequest = 'pause' | 'cancel';
 
@@ -149,10 +236,16 @@ export interface Run {
   /** its place in the queue while its status is 'waiting', else null */
   queue: QueuePlace | null;
   /**
-   * 0 for the experiment's first run of this cell and seed; 1, 2, ... for its duplicates in the
-   * order they were made (a duplicate trains the same config and seed again)
+   * 0 for the experiment's first run of this cell, seed (and trial); 1, 2, ... for its duplicates in
+   * the order they were made (a duplicate trains the same config and seed again)
    */
   copy: number;
+  /** a sweep's run: its trial; null otherwise */
+  trial: RunTrial | null;
+  /** a run stopped by the halving rule (status 'stopped'): why */
+  halted: HaltDecision | null;
+  /** the kernels it trains with (src-worker/engine/kernel-sets.ts), recorded when it first starts; a resume uses the same */
+  kernelSet: string | null;
   error: string | null;
   step: number;
   steps: number;

@@ -159,6 +159,22 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: "sweeps: a run's trial and the halving rule's decision; the kernels a run trains with",
+    up(db) {
+      // A run the halving rule stopped is stored 'cancelled' with its decision in halted, and
+      // leaves as 'stopped' (RUN_STATUS_SQL): a new status in the CHECK of runs would mean
+      // rebuilding the table, which its foreign keys forbid inside a migration's transaction.
+      db.exec(`
+        ALTER TABLE runs ADD COLUMN trial INTEGER CHECK (trial IS NULL OR trial >= 0);
+        ALTER TABLE runs ADD COLUMN trial_values TEXT CHECK ((trial IS NULL) = (trial_values IS NULL) AND
+          (trial_values IS NULL OR (json_valid(trial_values) AND json_type(trial_values) = 'object')));
+        ALTER TABLE runs ADD COLUMN halted TEXT CHECK (halted IS NULL OR (status = 'cancelled' AND json_valid(halted)));
+        ALTER TABLE runs ADD COLUMN kernel_set TEXT CHECK (kernel_set IS NULL OR length(kernel_set) > 0);
+      `);
+    },
+  },
 ];
 
 /** The newest schema version a list of migrations produces (0 for an empty list). */

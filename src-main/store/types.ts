@@ -3,7 +3,7 @@
  * (CorpusMeta, Experiment, Run, MetricRow...) are the contract's, in src-main/api/types.ts; these
  * are the store's own: inputs, and rows with more than the wire carries (texts, masks, bytes).
  */
-import type { CorpusKind, CorpusMeta, ModelSourceFormat } from '../api/types.ts';
+import type { CorpusKind, CorpusMeta, ModelSourceFormat, RunTrial } from '../api/types.ts';
 
 export interface NewCorpus {
   name: string;
@@ -43,6 +43,8 @@ export interface NewRun {
   params: number;
   /** total planned steps */
   steps: number;
+  /** a sweep's run: its trial */
+  trial?: RunTrial;
 }
 
 /** the statuses runs.setStatus writes: entering 'running' is runs.claim's, and waiting runs.joinQueue's */

@@ -26,7 +26,7 @@ export function fakeClient(overrides: Partial<{ [M in MethodName]: LabClient[M] 
 
 export function makeRun(over: Partial<Run> = {}): Run {
   return {
-    id: 1, experimentId: 1, cell: 'lstm', seed: 1, config: {}, params: 1000, status: 'not-started', queue: null, copy: 0, error: null,
+    id: 1, experimentId: 1, cell: 'lstm', seed: 1, config: {}, params: 1000, status: 'not-started', queue: null, copy: 0, trial: null, halted: null, kernelSet: null, error: null,
     step: 0, steps: 1000, bestValLoss: null, elapsed: 0, ownerPid: null, control: null, createdAt: 0, startedAt: null, finishedAt: null,
     ...over,
   };

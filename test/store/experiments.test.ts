@@ -14,7 +14,7 @@ describe('experiments', () => {
     expect(list[0].runCounts['not-started']).toBe(0);
     expect(list[1]).toMatchObject({ name: 'cells', runs: 4, spec: { cells: ['rnn', 'lstm'] } });
     expect(list[1].runCounts).toEqual({
-      'not-started': 1, waiting: 1, running: 1, paused: 0, completed: 0, failed: 1, cancelled: 0, interrupted: 0,
+      'not-started': 1, waiting: 1, running: 1, paused: 0, completed: 0, failed: 1, cancelled: 0, stopped: 0, interrupted: 0,
     });
   });
 

@@ -103,7 +103,7 @@ describe('the queue in the runs table', () => {
   });
 });
 
-describe('migration 2', () => {
+describe('migrations 2 and 3', () => {
   plain('adds the queue to a version-1 file and keeps its runs, a stored "queued" read as not started', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rnn-lab-store-'));
     try {
@@ -119,8 +119,12 @@ describe('migration 2', () => {
 
       const store = new LabStore(openDatabase(path));
       expect(store.db.pragma('user_version', { simple: true })).toBe(latestVersion());
-      expect(latestVersion()).toBe(2);
       expect(store.runs.list(experimentId).map((r) => [r.seed, r.status, r.step, r.queue])).toEqual([[1, 'not-started', 0, null], [2, 'paused', 40, null]]);
+      // migration 3: the old runs are in no sweep, were never halted and name no kernels yet
+      expect(store.runs.list(experimentId).map((r) => [r.trial, r.halted, r.kernelSet])).toEqual([[null, null, null], [null, null, null]]);
+      // a trial index needs its values, and only a cancelled run carries a halving decision
+      expect(() => store.db.prepare('UPDATE runs SET trial = 1 WHERE experiment_id = ?').run(experimentId)).toThrow(/CHECK/);
+      expect(() => store.db.prepare(`UPDATE runs SET halted = '{}' WHERE experiment_id = ?`).run(experimentId)).toThrow(/CHECK/);
       store.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

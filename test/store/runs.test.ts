@@ -26,6 +26,28 @@ describe('runs', () => {
     expect(store.runs.list(experimentId)).toHaveLength(2);
   });
 
+  it('keeps a sweep run\'s trial, ends it as stopped with the halving decision, and records its kernels once', ({ store }) => {
+    const { experimentId } = setup(store, 0);
+    const values = { lr: 0.003, optimizer: 'adam' };
+    const [a, b, c] = store.runs.insert(experimentId, [newRun({ trial: { index: 2, values } }), newRun({ trial: { index: 3, values } }), newRun({ trial: { index: 2, values } })]);
+    expect(store.runs.get(a)).toMatchObject({ trial: { index: 2, values }, halted: null, kernelSet: null, copy: 0 });
+    // the same cell and seed in another trial is not a duplicate; the same trial again is
+    expect([store.runs.get(b)!.copy, store.runs.get(c)!.copy]).toEqual([0, 1]);
+    const decision = { rung: 100, valLoss: 2.5, cutoff: 2.1, rank: 3, of: 3, eta: 3 };
+    expect(store.runs.claim(a, 7)).toBe(true);
+    expect(store.runs.halt(a, decision)).toBe(true);
+    expect(store.runs.get(a)).toMatchObject({ status: 'stopped', halted: decision, ownerPid: null });
+    expect(store.runs.get(a)!.finishedAt).not.toBeNull();
+    // an ended run is not halted again
+    expect(store.runs.halt(a, { ...decision, rung: 300 })).toBe(false);
+    expect(store.runs.get(a)!.halted).toEqual(decision);
+    expect(store.runs.setKernelSet(b, 'wasm')).toBe(true);
+    expect(store.runs.setKernelSet(b, 'blocked')).toBe(false);
+    expect(store.runs.get(b)!.kernelSet).toBe('wasm');
+    expect(store.runs.get(b)!.trial).toEqual({ index: 3, values });
+    expect(store.runs.get(c)!.status).toBe('not-started');
+  });
+
   it('updates only the fields given', ({ store }) => {
     const { runIds: [id] } = setup(store, 1);
     expect(store.runs.update(id, { step: 50, elapsed: 12.5, bestValLoss: 2.25 })).toBe(true);

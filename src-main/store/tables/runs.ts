@@ -6,7 +6,7 @@
  * and a waiting run keeps its stored status (queued, paused or interrupted) with its place in
  * waiting_seq. Rows leave here with the status a user sees (RUN_STATUS_SQL).
  */
-import type { ControlRequest, Run, RunStatus } from '../../api/types.ts';
+import type { ControlRequest, HaltDecision, Run, RunStatus } from '../../api/types.ts';
 import type { NewRun, RunUpdate, SetStatus } from '../types.ts';
 import { allRows, immediateTransaction, oneRow, prepareAll, Table } from './table.ts';
 
@@ -19,7 +19,8 @@ const CLAIMABLE: readonly StoredStatus[] = ['queued', 'paused', 'interrupted'];
 const TERMINAL: readonly StoredStatus[] = ['completed', 'failed', 'cancelled'];
 
 /** A run's status as the wire says it, from the stored status and its place in a queue. */
-export const RUN_STATUS_SQL = "CASE WHEN waiting_seq IS NOT NULL THEN 'waiting' WHEN status = 'queued' THEN 'not-started' ELSE status END";
+export const RUN_STATUS_SQL =
+  "CASE WHEN waiting_seq IS NOT NULL THEN 'waiting' WHEN status = 'queued' THEN 'not-started' WHEN halted IS NOT NULL THEN 'stopped' ELSE status END";
 
 interface RunRecord {
   id: number; experiment_id: number; cell: string; seed: number; config: string; params: number;
@@ -27,20 +28,21 @@ interface RunRecord {
   elapsed: number; owner_pid: number | null; control: ControlRequest | null; created_at: number;
   started_at: number | null; finished_at: number | null;
   queue_position: number | null; threads: number | null; copy: number;
+  trial: number | null; trial_values: string | null; halted: string | null; kernel_set: string | null;
 }
 
 const COLUMNS =
   `id, experiment_id, cell, seed, config, params, ${RUN_STATUS_SQL} AS status, error, step, steps, best_val_loss, elapsed, ` +
-  'owner_pid, control, created_at, started_at, finished_at, ' +
+  'owner_pid, control, created_at, started_at, finished_at, trial, trial_values, halted, kernel_set, ' +
   // a waiting run's place: how many runs of the same queue joined it before it, and itself
   'CASE WHEN waiting_seq IS NULL THEN NULL ELSE (SELECT count(*) FROM runs w WHERE w.owner_pid = runs.owner_pid AND w.waiting_seq <= runs.waiting_seq) END AS queue_position, ' +
   "CASE WHEN waiting_seq IS NULL THEN NULL ELSE coalesce(json_extract(config, '$.train.threads'), 1) END AS threads, " +
-  '(SELECT count(*) FROM runs d WHERE d.experiment_id = runs.experiment_id AND d.cell = runs.cell AND d.seed = runs.seed AND d.id < runs.id) AS copy';
+  '(SELECT count(*) FROM runs d WHERE d.experiment_id = runs.experiment_id AND d.cell = runs.cell AND d.seed = runs.seed AND d.trial IS runs.trial AND d.id < runs.id) AS copy';
 const STATUS_LIST = (statuses: readonly StoredStatus[]) => statuses.map((s) => `'${s}'`).join(', ');
 
 const SQL = {
-  insert: `INSERT INTO runs (experiment_id, cell, seed, config, params, steps, created_at)
-    VALUES (@experimentId, @cell, @seed, @config, @params, @steps, @createdAt)`,
+  insert: `INSERT INTO runs (experiment_id, cell, seed, config, params, steps, trial, trial_values, created_at)
+    VALUES (@experimentId, @cell, @seed, @config, @params, @steps, @trial, @trialValues, @createdAt)`,
   get: `SELECT ${COLUMNS} FROM runs WHERE id = ?`,
   list: `SELECT ${COLUMNS} FROM runs WHERE experiment_id = ? ORDER BY id`,
   listByStatus: `SELECT ${COLUMNS} FROM runs WHERE ${RUN_STATUS_SQL} = ? ORDER BY id`,
@@ -71,6 +73,10 @@ const SQL = {
     control     = CASE WHEN @terminal THEN NULL ELSE control END,
     error       = CASE WHEN @hasError THEN @error ELSE error END
     WHERE id = @id`,
+  halt: `UPDATE runs SET status = 'cancelled', halted = @halted, owner_pid = NULL, waiting_seq = NULL,
+    finished_at = @now, control = NULL
+    WHERE id = @id AND status NOT IN (${STATUS_LIST(TERMINAL)})`,
+  setKernelSet: 'UPDATE runs SET kernel_set = @kernelSet WHERE id = @id AND kernel_set IS NULL',
   requestControl: `UPDATE runs SET control = CASE WHEN control = 'cancel' THEN 'cancel' ELSE @request END
     WHERE id = @id AND status NOT IN (${STATUS_LIST(TERMINAL)})`,
   getControl: 'SELECT control FROM runs WHERE id = ?',
@@ -92,6 +98,7 @@ export class RunsTable extends Table {
           this.sql.insert.run({
             experimentId, cell: r.cell, seed: r.seed, config: JSON.stringify(r.config),
             params: r.params, steps: r.steps, createdAt,
+            trial: r.trial?.index ?? null, trialValues: r.trial ? JSON.stringify(r.trial.values) : null,
           }).lastInsertRowid,
         ),
       ),
@@ -185,6 +192,19 @@ export class RunsTable extends Table {
   }
 
   /**
+   * Ends a run that has not ended as stopped by the halving rule (stored 'cancelled' with the
+   * decision); false if it had ended already.
+   */
+  halt(id: number, decision: HaltDecision): boolean {
+    return this.sql.halt.run({ id, halted: JSON.stringify(decision), now: this.now() }).changes > 0;
+  }
+
+  /** Records the kernels a run trains with, the first time only (a resume must keep them). */
+  setKernelSet(id: number, kernelSet: string): boolean {
+    return this.sql.setKernelSet.run({ id, kernelSet }).changes > 0;
+  }
+
+  /**
    * Asks whoever runs it to pause or cancel (the owner polls takeControl). A cancel is never
    * downgraded to a pause. False if the run is over or missing.
    */
@@ -234,7 +254,11 @@ function toRun(r: RunRecord): Run {
     id: r.id, experimentId: r.experiment_id, cell: r.cell, seed: r.seed, config: JSON.parse(r.config),
     params: r.params, status: r.status,
     queue: r.queue_position === null ? null : { position: r.queue_position, threads: r.threads ?? 1 },
-    copy: r.copy, error: r.error, step: r.step, steps: r.steps,
+    copy: r.copy,
+    trial: r.trial === null ? null : { index: r.trial, values: JSON.parse(r.trial_values ?? '{}') },
+    halted: r.halted === null ? null : JSON.parse(r.halted),
+    kernelSet: r.kernel_set,
+    error: r.error, step: r.step, steps: r.steps,
     bestValLoss: r.best_val_loss, elapsed: r.elapsed, ownerPid: r.owner_pid, control: r.control,
     createdAt: r.created_at, startedAt: r.started_at, finishedAt: r.finished_at,
   };
