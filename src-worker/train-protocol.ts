@@ -4,6 +4,7 @@
  * a worker sees them between layers of a step without waiting for its event loop.
  */
 import type { ModelConfig, TrainConfig } from './engine/config.ts';
+import type { KernelSetName } from './engine/kernel-sets.ts';
 import type { Cadence } from './train-report.ts';
 
 /** Values of the control word (Int32Array over a SharedArrayBuffer, index 0). */
@@ -26,6 +27,12 @@ export interface TrainTask {
   vocab: string[];
   /** the training state to continue from (Trainer.saveState), or null for a fresh start */
   resume: ArrayBuffer | null;
+  /**
+   * the kernels to train with, or null for the worker's default (defaultKernelName). A resume
+   * passes the set the run recorded (the worker's 'kernels' event), since another set changes the
+   * bits: a worker that lacks it fails the run with that reason rather than train on others.
+   */
+  kernelSet: KernelSetName | null;
   /**
    * float32 weights in the model's parameter layout (Model.params) to start from instead of the
    * seeded initialisation: a run continuing an imported model. Used on a fresh start only (resume

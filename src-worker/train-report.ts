@@ -3,6 +3,7 @@
  * ended) and how often (its cadence). Pure data with no Node types: the worker posts it, the pool
  * passes it on, the store keeps it and the LabApi carries it.
  */
+import type { KernelSetName } from './engine/kernel-sets.ts';
 
 export interface Cadence {
   /** post a metrics row every this many steps (rows are batched per message) */
@@ -34,6 +35,8 @@ export interface MetricRow {
 export type CheckpointKind = 'last' | 'best';
 
 export type TrainEvent =
+  /** first of every task's events: the kernels it trains with, from `step` (where it starts) on */
+  | { type: 'kernels'; step: number; kernelSet: KernelSetName }
   | { type: 'metrics'; rows: MetricRow[] }
   | { type: 'eval'; step: number; valLoss: number; bitsPerChar: number; accuracy: number; predictableAccuracy: number | null; longRangeAccuracy: number | null; chars: number }
   | { type: 'sample'; step: number; prime: string; temperature: number; text: string }

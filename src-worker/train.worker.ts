@@ -12,7 +12,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { evalStreams, evaluate, type EvalResult } from './engine/evaluate.ts';
-import { createKernels } from './engine/kernel-sets.ts';
+import { createKernels, defaultKernelName, kernelSetAvailable, kernelSetName, type KernelSetName } from './engine/kernel-sets.ts';
 import { maskedAccuracy } from './engine/masked-accuracy.ts';
 import { Interrupted } from './engine/model.ts';
 import { Rng } from './engine/rng.ts';
@@ -34,9 +34,10 @@ export default async function train(task: TrainTask): Promise<TrainResult> {
   const ctl = new Int32Array(task.control);
   if (ctl.length > STARTED) Atomics.store(ctl, STARTED, 1);
   const data = new Uint16Array(task.trainIds);
+  const kernelSet = chooseKernelSet(task);
   const trainer = task.resume
-    ? Trainer.restore(task.resume, data, createKernels())
-    : new Trainer({ model: task.model, train: task.train, data, kernels: createKernels() });
+    ? Trainer.restore(task.resume, data, createKernels(kernelSet))
+    : new Trainer({ model: task.model, train: task.train, data, kernels: createKernels(kernelSet) });
   if (!task.resume && task.initWeights) {
     // the seeded initialisation has run (so the generators are where a fresh run's are); replace its weights
     const weights = new Float32Array(task.initWeights);
@@ -48,17 +49,18 @@ export default async function train(task: TrainTask): Promise<TrainResult> {
   // a run of several threads gets them here (kernels without shared memory run its shards in turn)
   if (trainer.kernels.memory) await startShardThreads(trainer);
   try {
-    return await trainLoop(task, trainer, ctl);
+    return await trainLoop(task, trainer, kernelSet, ctl);
   } finally {
     trainer.close();
   }
 }
 
-async function trainLoop(task: TrainTask, trainer: Trainer, ctl: Int32Array): Promise<TrainResult> {
+async function trainLoop(task: TrainTask, trainer: Trainer, kernelSet: KernelSetName, ctl: Int32Array): Promise<TrainResult> {
   const valid = new Uint16Array(task.validIds);
   const cadence = task.cadence;
   const { steps, batch: B, seqLen: T, seed } = trainer.config;
   const out = new Outbox(task.port);
+  out.send({ type: 'kernels', step: trainer.step, kernelSet });
   const clock = new Clock(task.elapsedBefore, trainer.step);
   const result = (status: 'completed' | 'paused' | 'cancelled'): TrainResult => {
     out.flush();
@@ -117,6 +119,21 @@ async function trainLoop(task: TrainTask, trainer: Trainer, ctl: Int32Array): Pr
     await out.tick();
   }
   return result('completed');
+}
+
+/**
+ * The task's kernel set, or this runtime's default. A set the runtime lacks is refused, with the
+ * reason, rather than replaced: for a resume another set would change the run's bits from here on.
+ */
+function chooseKernelSet(task: TrainTask): KernelSetName {
+  if (!task.kernelSet) return defaultKernelName();
+  const name = kernelSetName(task.kernelSet);
+  if (!kernelSetAvailable(name)) {
+    throw new Error(task.resume
+      ? `this run trained with the '${name}' kernels, which this runtime lacks; resuming it with others would change its results, so it stays as it is (resume it where '${name}' runs)`
+      : `the '${name}' kernels are not available in this runtime`);
+  }
+  return name;
 }
 
 function every(n: number, step: number): boolean {

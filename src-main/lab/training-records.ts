@@ -3,6 +3,7 @@
  * last checkpoint) and what it reports back, written and announced. The scheduler sits between the
  * two and knows neither.
  */
+import type { KernelSetName } from '../../src-worker/engine/kernel-sets.ts';
 import type { TrainEvent } from '../../src-worker/train-report.ts';
 import type { Run } from '../api/types.ts';
 import type { LabStore } from '../store/lab-store.ts';
@@ -51,6 +52,9 @@ export class TrainingRecords {
       validMasks: ids.validMasks,
       vocab: ids.vocab,
       resume: last ? (last.state.buffer as ArrayBuffer) : null,
+      // a run keeps the kernels it first reported, so its checkpoints all come from one set (the
+      // worker refuses a name it does not know); null: none recorded yet, the worker's default
+      kernelSet: before.kernelSet as KernelSetName | null,
       initWeights,
       elapsedBefore,
       bestValLoss,
@@ -61,6 +65,10 @@ export class TrainingRecords {
   record(runId: number, ev: TrainEvent): void {
     const s = this.store;
     switch (ev.type) {
+      case 'kernels':
+        // the first set a run reports is the one it keeps: resumes ask for it (see request)
+        s.runs.setKernelSet(runId, ev.kernelSet);
+        return;
       case 'metrics': {
         const last = ev.rows[ev.rows.length - 1];
         s.transaction(() => {

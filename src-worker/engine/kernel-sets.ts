@@ -9,6 +9,18 @@ import { naiveKernels, type Kernels } from './kernels.ts';
 export const KERNEL_NAMES = ['wasm', 'blocked', 'naive'] as const;
 export type KernelSetName = (typeof KERNEL_NAMES)[number];
 
+/** Whether this runtime can run the named set. */
+export function kernelSetAvailable(name: KernelSetName): boolean {
+  return name === 'wasm' ? wasmSimdSupported() : true;
+}
+
+/** A name from the outside (a task, a record) as a KernelSetName; throws naming the known ones. */
+export function kernelSetName(name: string): KernelSetName {
+  const known = KERNEL_NAMES.find((k) => k === name);
+  if (known === undefined) throw new Error(`unknown kernel set '${name}' (known: ${KERNEL_NAMES.join(', ')})`);
+  return known;
+}
+
 /** 'wasm' where WebAssembly SIMD is available, else 'blocked'. */
 export function defaultKernelName(): KernelSetName {
   return wasmSimdSupported() ? 'wasm' : 'blocked';

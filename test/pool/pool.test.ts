@@ -37,6 +37,7 @@ function request(overrides: Partial<TrainRequest> = {}, model: Partial<TrainRequ
     validMasks: null,
     vocab: [...vocab.chars],
     resume: null,
+    kernelSet: null,
     elapsedBefore: 0,
     bestValLoss: null,
     ...overrides,
