@@ -55,6 +55,8 @@ export default defineConfig({
   renderer: {
     root: resolve(root, 'src-renderer'),
     plugins: [vue(), contentSecurityPolicy()],
+    // vue-i18n's esm-bundler build asks for its feature flags: the Composition API only, no devtools
+    define: { __VUE_I18N_FULL_INSTALL__: 'true', __VUE_I18N_LEGACY_API__: 'false', __INTLIFY_PROD_DEVTOOLS__: 'false' },
     build: {
       outDir: resolve(root, 'out/renderer'),
       emptyOutDir: true,

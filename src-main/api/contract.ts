@@ -31,6 +31,8 @@ export interface AppInfo {
   /** concurrent training runs */
   workers: number;
   database: string;
+  /** the system's locale as the desktop shell reports it (Electron's app.getLocale()); absent in browser mode, where the page reads navigator.languages */
+  locale?: string;
 }
 
 export interface TaskInfo {

@@ -27,6 +27,8 @@ export interface HandlerContext {
   emit(e: ApiEvent): void;
   /** what appInfo reports: 'electron' or 'browser' */
   shell?: string;
+  /** what appInfo reports as the system's locale; the desktop shell knows it */
+  locale?: string;
   /** the desktop shell's window printed with its print CSS; absent where the shell cannot print (browser mode, tests) */
   printToPdf?(): Promise<Uint8Array>;
 }
@@ -147,6 +149,7 @@ export const LAB_METHODS = {
       cores: availableParallelism(),
       workers: lab.workers,
       database: lab.database,
+      ...(ctx.locale ? { locale: ctx.locale } : {}),
     }),
   },
   listTasks: {

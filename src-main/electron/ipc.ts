@@ -3,7 +3,7 @@
  * answering only our window's main frame. Lab events go back with webContents.send. printPdf gets
  * the one thing only this shell can do: print our window to a PDF.
  */
-import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { app, ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { METHOD_NAMES } from '../../src-shared/methods.ts';
 import type { ApiEvent, Result } from '../api/contract.ts';
 import { dispatch } from '../api/methods.ts';
@@ -30,7 +30,7 @@ export function registerIpc(lab: Lab, win: BrowserWindow): IpcRegistration {
   for (const method of METHOD_NAMES) {
     ipcMain.handle(invokeChannel(method), (event, req: unknown): Promise<Result<unknown>> | Result<unknown> => {
       if (!fromOurWindow(event)) return { ok: false, code: 'bad-request', message: 'calls are accepted only from the lab window' };
-      return dispatch(lab, method, req, { emit, shell: 'electron', printToPdf });
+      return dispatch(lab, method, req, { emit, shell: 'electron', locale: app.getLocale(), printToPdf });
     });
   }
   const offLab = lab.on(emit);

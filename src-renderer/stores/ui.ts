@@ -4,14 +4,8 @@ import { errorMessage } from './errors.ts';
 
 export type Screen = 'corpora' | 'new-experiment' | 'experiment' | 'compare' | 'generate' | 'inside';
 
-export const SCREENS: { id: Screen; label: string }[] = [
-  { id: 'corpora', label: 'Corpora' },
-  { id: 'new-experiment', label: 'New experiment' },
-  { id: 'experiment', label: 'Experiment' },
-  { id: 'compare', label: 'Compare' },
-  { id: 'generate', label: 'Generate' },
-  { id: 'inside', label: 'Inside the cells' },
-];
+/** the screens in the nav bar's order */
+export const SCREENS: readonly Screen[] = ['corpora', 'new-experiment', 'experiment', 'compare', 'generate', 'inside'];
 
 export type ToastKind = 'info' | 'success' | 'error';
 
