@@ -70,7 +70,7 @@ export function niceTicks(lo: number, hi: number, count = 6): number[] {
   return ticks;
 }
 
-function tickLabel(v: number): string {
+export function tickLabel(v: number): string {
   const a = Math.abs(v);
   if (a === 0) return '0';
   if (a >= 1e6) return `${+(v / 1e6).toPrecision(3)}M`;
@@ -78,7 +78,7 @@ function tickLabel(v: number): string {
   return String(+v.toPrecision(4));
 }
 
-const fmt = (n: number): string => (Math.round(n * 10) / 10).toString();
+export const fmt = (n: number): string => (Math.round(n * 10) / 10).toString();
 
 const REFERENCE_GREY = '#8a8f98';
 

@@ -1,0 +1,75 @@
+/**
+ * The report's sweep section on a synthetic SweepReport: every view is an SVG, stopped runs are
+ * drawn as rings (and dashed lines) and say so in the legend, the importance names its method and
+ * what it rests on, the best configurations are listed, and the verdict is left to the
+ * confirmation experiment, whose summary is shown once it exists.
+ */
+import { describe, expect, it } from 'vitest';
+import { sweepSection } from '../../src-main/report/sweep-section.ts';
+import { CELLS, fixtureReport } from '../sweep-report-fixture.ts';
+
+const noConfirm = { confirmSummary: (): string => { throw new Error('no confirmation experiment here'); } };
+const count = (html: string, pattern: RegExp): number => html.match(pattern)?.length ?? 0;
+
+describe('the sweep section of the report', () => {
+  const html = sweepSection(fixtureReport(), noConfirm);
+
+  it('draws the strip, the expected best, one scatter per setting and the parallel coordinates as SVG', () => {
+    expect(count(html, /<svg /g)).toBe(1 + 1 + 3 + 1);
+    for (const label of ['Final validation loss of every trial, per cell', 'Expected best validation loss against the number of trials', 'Final validation loss against learning rate', 'Final validation loss against dropout', 'Final validation loss against optimizer', 'Parallel coordinates']) {
+      expect(html).toContain(label);
+    }
+    expect(html).toContain('learning rate (log scale)');
+    expect(html).toContain('Dodge et al. 2019');
+    // one box per cell, with its median
+    expect(count(html, /<g class="box"/g)).toBe(3);
+    expect(count(html, /class="band"/g)).toBe(3);
+  });
+
+  it('marks the stopped runs: rings in the strip and scatters, dashed lines in the parallel coordinates, each in the legend', () => {
+    const strip = html.slice(html.indexOf('per cell"'), html.indexOf('Expected best validation loss against'));
+    // 2 stopped per cell, and one ring in the legend
+    expect(count(strip, /class="hollow"/g)).toBe(2 * CELLS.length + 1);
+    expect(strip).toContain('stopped by halving (ring)');
+    const parallel = html.slice(html.indexOf('aria-label="Parallel coordinates'));
+    expect(count(parallel, /<polyline class="stopped"/g)).toBe(2 * CELLS.length);
+    expect(parallel).toContain('stopped by halving (dashed)');
+  });
+
+  it('names the importance method and what it rests on, and says when there is none', () => {
+    expect(count(html, /functional ANOVA of a random forest \(Hutter et al\. 2014\)/g)).toBe(2);
+    expect(html).toContain('fitted to the final validation losses of 5 runs that completed');
+    expect(html).toContain('learning rate × dropout');
+    expect(html).toContain('60.0%');
+    expect(html).toMatch(/data-cell="gru"><h4>GRU[^<]*<\/h4><p class="muted">Not enough finished trials yet/);
+  });
+
+  it('lists each cell\'s best configuration and its loss', () => {
+    const report = fixtureReport();
+    const best = html.slice(html.indexOf('sweep-best'), html.indexOf('</table>', html.indexOf('sweep-best')));
+    for (const c of report.cells) {
+      expect(best).toContain(`#${c.best!.runId}, trial ${c.best!.trial}`);
+      expect(best).toContain(c.best!.valLoss.toFixed(3));
+    }
+    expect(best).toContain('5 completed, 2 stopped, 1 other (training, failed or cancelled) of 8');
+  });
+
+  it('gives no verdict of its own, and shows the confirmation\'s summary once there is one', () => {
+    expect(html).toContain('The sweep itself gives no verdict between the cells');
+    expect(html).toContain('Not confirmed yet');
+    const confirmed = sweepSection(fixtureReport({ confirm: { experimentId: 9 } }), { confirmSummary: (id) => `<section class="seeds">summary of #${id}</section>` });
+    expect(confirmed).toContain('The confirmation experiment #9');
+    expect(confirmed).toContain('<section class="seeds">summary of #9</section>');
+    expect(confirmed).not.toContain('Not confirmed yet');
+  });
+
+  it('says what will appear before any trial has ended, and escapes what it writes', () => {
+    const report = fixtureReport();
+    const empty = sweepSection({ ...report, trials: report.trials.map((t) => ({ ...t, status: 'running', valLoss: null })), cells: report.cells.map((c) => ({ ...c, best: null, expectedBest: [], expectedBestSd: [], importance: {}, importanceMethod: null, importanceOver: null })) }, noConfirm);
+    expect(count(empty, /no trial has finished yet/g)).toBe(6);
+    expect(count(empty, /no completed trial yet/g)).toBe(3);
+    const hostile = sweepSection({ ...report, trials: report.trials.map((t) => ({ ...t, values: { ...t.values, optimizer: '<b>x</b>' } })), sweep: { ...report.sweep, ranges: [{ name: 'optimizer', values: ['<b>x</b>'] }] } }, noConfirm);
+    expect(hostile).not.toContain('<b>x</b>');
+    expect(hostile).toContain('&lt;b&gt;x&lt;/b&gt;');
+  });
+});
