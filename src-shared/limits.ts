@@ -23,6 +23,10 @@ export const LIMITS = {
   params: 1e9,
   /** a run's steps, and every interval or warm-up counted in steps */
   steps: 1e9,
+  /** a sweep's trials per cell */
+  trials: 1000,
+  /** the runs of one experiment in all (cells x trials x seeds): a sweep beyond it is a typo or weeks of training */
+  runs: 1000,
 };
 
 /** The values a number may take: min to max, whole numbers only where `whole`, an end left out where open. */
@@ -61,6 +65,7 @@ export const SETTING_RANGES = {
   clip: { min: 0, max: Infinity },
   lr: { min: 0, max: 10, minOpen: true },
   weightDecay: { min: 0, max: 1 },
+  forgetBias: { min: -100, max: 100 },
   stepSize: { whole: true, min: 1, max: LIMITS.steps },
   gamma: { min: 0, max: 1, minOpen: true },
   minLr: { min: 0, max: Infinity },

@@ -8,4 +8,5 @@ export const METHOD_NAMES = [
   'listExperiments', 'getExperiment', 'planExperiment', 'createExperiment', 'deleteExperiment', 'runExperiment',
   'resumeRun', 'pauseRun', 'cancelRun', 'duplicateRun', 'getRunData', 'compareRuns', 'importModel', 'listModels', 'generate', 'exportModel', 'exportMetrics',
   'exportReport', 'printPdf', 'gradientFlow', 'inspectCells', 'characterLosses', 'getBaselines',
+  'sweepReport', 'confirmSweep',
 ] as const;

@@ -11,7 +11,7 @@
 import type { ModelConfig, TrainConfig } from '../../src-worker/engine/config.ts';
 import type {
   CellName, CheckpointKind, CorpusDetails, CorpusMeta, EvalRow, Experiment, ExperimentSpec, ExperimentSpecInput, ExperimentSummary,
-  ExportFormat, LabEvent, MetricRow, ModelInfo, Run, Sample, TaskParamSpec,
+  ExportFormat, LabEvent, MetricRow, ModelInfo, Run, RunTrial, Sample, SweepReport, TaskParamSpec,
 } from './types.ts';
 import type { GateInfo } from '../../src-shared/cells.ts';
 import { METHOD_NAMES } from '../../src-shared/methods.ts';
@@ -50,6 +50,8 @@ export interface ExperimentDetails {
 export interface PlannedRunInfo {
   cell: CellName;
   seed: number;
+  /** a sweep's run: its trial (index and values), else null */
+  trial: RunTrial | null;
   hidden: number;
   params: number;
   memory: RunMemoryInfo;
@@ -294,6 +296,14 @@ export interface LabApi {
   characterLosses(req: { runIds: number[]; checkpoint?: CheckpointKind; topK?: number } & PassageRequest): CharacterLossReport;
   /** uniform, unigram and n-gram reference losses of a corpus (computed once per corpus) */
   getBaselines(req: { corpusId: number }): BaselinesReport;
+  /** a sweep's results per cell: best trial, expected best against the number of trials, importance; bad-request for an experiment that is not a sweep */
+  sweepReport(req: { experimentId: number }): SweepReport;
+  /**
+   * The experiment that reruns each cell's best trial of a sweep on `seeds` fresh seeds (default 3,
+   * at least 3), created, not started; a second call answers the one already made. bad-state while
+   * a run of the sweep has not ended, or when a cell has no completed run.
+   */
+  confirmSweep(req: { experimentId: number; seeds?: number }): ExperimentDetails;
 }
 
 export type MethodName = keyof LabApi;

@@ -18,6 +18,7 @@ import { COMMON_PARAMS, TASK_NAMES, TASKS, type TaskName } from '../lab/tasks/in
 import { readOnlyWrite, StoreError } from '../store/errors.ts';
 import { FLOW_MAX_WINDOW } from '../lab/inside.ts';
 import { DIAGNOSE_MAX_PASSAGE, LIMITS } from '../../src-shared/limits.ts';
+import { MAX_SWEEP_VALUES, SWEEP_PARAM_NAMES, type SweepRange, type SweepValue } from '../../src-shared/sweep/params.ts';
 import type { ApiEvent, ErrorCode, ExperimentDetails, MethodName, Request, Response, Result } from './contract.ts';
 import { exportMetrics, exportModel, exportReport, safeFileName } from './exports.ts';
 import { empty, v, ValidationError, type Schema } from './validate.ts';
@@ -109,6 +110,26 @@ const override = v.optional(v.object({
   train: v.optional(train),
 }));
 
+/** a swept value: a number (the lab checks its setting's range) or an optimizer's name */
+const sweepValue: Schema<SweepValue> = {
+  parse: (value, path) => (typeof value === 'string' ? v.string({ min: 1, max: 20 }).parse(value, path) : v.number({ min: -1e9, max: 1e9 }).parse(value, path)),
+};
+const sweepName = v.enum(SWEEP_PARAM_NAMES);
+const scaleRange = v.object({ name: sweepName, scale: v.enum(['log', 'linear']), min: v.number({ min: -1e9, max: 1e9 }), max: v.number({ min: -1e9, max: 1e9 }), points: count(MAX_SWEEP_VALUES, 2) });
+const listRange = v.object({ name: sweepName, values: v.array(sweepValue, { min: 1, max: MAX_SWEEP_VALUES }) });
+/** a range has values, or a scale with its ends */
+const sweepRange: Schema<SweepRange> = {
+  parse: (value, path) => (value !== null && typeof value === 'object' && 'values' in value ? listRange.parse(value, path) : scaleRange.parse(value, path)),
+};
+const halvingRule = v.object({ eta: v.int({ min: 2, max: 100 }), minSteps: v.int({ min: 1, max: LIMITS.steps }) });
+const sweepSchema = v.object({
+  search: v.enum(['grid', 'random']),
+  trials: v.int({ min: 1, max: LIMITS.trials }),
+  drawSeed: v.int({ min: 0, max: LIMITS.firstSeed }),
+  ranges: v.array(sweepRange, { min: 1, max: SWEEP_PARAM_NAMES.length }),
+  halving: { parse: (value: unknown, path: string) => (value === null ? null : halvingRule.parse(value, path)) } satisfies Schema<{ eta: number; minSteps: number } | null>,
+});
+
 export const experimentSpecSchema = v.object({
   cells: v.array(v.enum(CELL_NAMES), { min: 1, max: CELL_NAMES.length }),
   seeds: count(LIMITS.seeds, 1),
@@ -129,6 +150,8 @@ export const experimentSpecSchema = v.object({
     checkpointEvery: count(LIMITS.steps, 1),
   })),
   initFrom: v.optional(v.object({ modelId: id })),
+  // no `confirms`: only confirmSweep makes a confirmation, so a sweep's verdict names the one it made
+  sweep: v.optional(sweepSchema),
 });
 
 /** largest model file the API takes */
@@ -308,6 +331,14 @@ export const LAB_METHODS = {
   getBaselines: {
     request: v.object({ corpusId: id }),
     handle: (lab, req) => lab.baselines(req.corpusId),
+  },
+  sweepReport: {
+    request: v.object({ experimentId: id }),
+    handle: (lab, req) => lab.sweepReport(req.experimentId),
+  },
+  confirmSweep: {
+    request: v.object({ experimentId: id, seeds: count(LIMITS.seeds, 3) }),
+    handle: (lab, req) => details(lab, lab.confirmSweep(req.experimentId, req.seeds)),
   },
 } satisfies { readonly [M in MethodName]: MethodSpec<M> };
 

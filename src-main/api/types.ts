@@ -8,6 +8,7 @@
 import type { CellName } from '../../src-worker/engine/cells/index.ts';
 import type { ModelConfig, TrainConfigInput } from '../../src-worker/engine/config.ts';
 import type { Cadence, CheckpointKind, MetricRow } from '../../src-worker/train-report.ts';
+import type { SweepRange, SweepValue } from '../../src-shared/sweep/params.ts';
 
 export type { Cadence, CellName, CheckpointKind, MetricRow };
 
@@ -96,17 +97,8 @@ export interface ExperimentSpec {
 
 // ---- sweeps ----
 
-/** What a sweep may vary (src-shared/sweep-params.ts says where each lands in a run's config). */
-export type SweepParamName = 'lr' | 'hidden' | 'params' | 'layers' | 'dropout' | 'clip' | 'seqLen' | 'batch' | 'optimizer' | 'weightDecay' | 'forgetBias';
-export type SweepValue = number | string;
-
-/**
- * One swept setting: a range, drawn on a log or linear scale (whole numbers for whole settings;
- * a grid takes `points` evenly spaced points of it), or a list of values.
- */
-export type SweepRange =
-  | { name: SweepParamName; scale: 'log' | 'linear'; min: number; max: number; points?: number }
-  | { name: SweepParamName; values: SweepValue[] };
+// what a sweep may vary, and how a range is written: src-shared/sweep/params.ts
+export type { SweepParamName, SweepRange, SweepValue } from '../../src-shared/sweep/params.ts';
 
 export interface SweepSpec {
   search: 'grid' | 'random';
@@ -165,6 +157,12 @@ export interface SweepCellReport {
   /** each swept setting's share of the variance of the validation loss */
   importance: Record<string, number>;
   importanceMethod: 'fanova-forest' | 'grid-anova' | null;
+  /**
+   * Which losses the importance was fitted to: the completed runs' final ones, or, when halving
+   * left fewer than 8 completed, every run's loss at the first rung (step), which they all reached.
+   * null when there was nothing to fit.
+   */
+  importanceOver: { losses: 'final' | 'first-rung'; step: number; runs: number } | null;
 }
 
 export interface SweepReport {

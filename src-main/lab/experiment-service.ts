@@ -10,6 +10,7 @@ import type { RunMemory } from '../../src-worker/engine/memory.ts';
 import { estimateSeconds, memoryRefusal, plannedMemory, thisMachine, type Machine } from './estimate.ts';
 import { experimentSpec, planRuns, type PlannedRun, type RunConfig } from './experiments.ts';
 import { LabError } from './errors.ts';
+import { trialText } from './sweep-plan.ts';
 import type { ModelService } from './model-service.ts';
 import type { LabRecords } from './records.ts';
 
@@ -31,7 +32,7 @@ export class ExperimentService {
     return {
       runs: planned.map((r, i) => {
         const { weights, gradients, optimizer, activations, checkpoints, total } = memory[i];
-        return { cell: r.cell, seed: r.seed, hidden: r.model.hidden, params: r.params, memory: { bytes: total, weights, gradients, optimizer, activations, checkpoints } };
+        return { cell: r.cell, seed: r.seed, trial: r.trial, hidden: r.model.hidden, params: r.params, memory: { bytes: total, weights, gradients, optimizer, activations, checkpoints } };
       }),
       estimateSeconds: estimateSeconds(planned, spec.cadence, validChars, this.workers),
     };
@@ -48,6 +49,7 @@ export class ExperimentService {
         config: { model: r.model, train: r.train } satisfies RunConfig,
         params: r.params,
         steps: r.train.steps,
+        ...(r.trial ? { trial: r.trial } : {}),
       })));
       return experimentId;
     });
@@ -62,7 +64,7 @@ export class ExperimentService {
   duplicateRun(id: number): Run {
     const r = this.records.run(id);
     const config = r.config as RunConfig;
-    const [copy] = this.store.runs.insert(r.experimentId, [{ cell: r.cell, seed: r.seed, config, params: r.params, steps: config.train.steps }]);
+    const [copy] = this.store.runs.insert(r.experimentId, [{ cell: r.cell, seed: r.seed, config, params: r.params, steps: config.train.steps, ...(r.trial ? { trial: r.trial } : {}) }]);
     return this.records.announce(copy);
   }
 
@@ -105,12 +107,12 @@ export class ExperimentService {
       }
       const need = r.train.batch * r.train.seqLen + r.train.seqLen;
       if (trainChars < need) {
-        throw new ConfigError('seqLen', `the training part of "${corpus.name}" has ${trainChars} characters; batch ${r.train.batch} x seqLen ${r.train.seqLen} needs at least ${need}`);
+        throw new ConfigError('seqLen', `the training part of "${corpus.name}" has ${trainChars} characters; batch ${r.train.batch} x seqLen ${r.train.seqLen} needs at least ${need}${r.trial ? ` (${trialText(r.trial)})` : ''}`);
       }
     }
     const memory = planned.map((r) => {
       const m = plannedMemory(r, { trainChars, validChars }, spec.cadence, this.machine);
-      const refusal = memoryRefusal(`the ${r.cell} run of seed ${r.seed}`, r, m, this.machine);
+      const refusal = memoryRefusal(`the ${r.cell} run of seed ${r.seed}${r.trial ? ` in ${trialText(r.trial)}` : ''}`, r, m, this.machine);
       if (refusal !== null) throw new ConfigError('memory', refusal);
       return m;
     });

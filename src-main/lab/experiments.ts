@@ -1,7 +1,9 @@
 /**
  * Experiments: a corpus, a base configuration, the cells to compare and N seeds (1..N unless the
  * spec names another first seed). Its runs are
- * cells x seeds, each with the same data split and, per seed, the same batch order. The budget is
+ * cells x seeds, each with the same data split and, per seed, the same batch order. A sweep makes
+ * them trials x cells x seeds, trial-major (trial 0's runs of every cell and seed first), so the
+ * cells progress together and the halving rule compares runs that have trained alike. The budget is
  * either the same hidden size for every cell or an equal parameter budget, where each cell's hidden
  * size is chosen so its parameter count lands within 2% of the target (as Chung et al. 2014 compared
  * them).
@@ -11,7 +13,9 @@ import { CADENCE_MIN, LIMITS, SETTING_RANGES } from '../../src-shared/limits.ts'
 import { checkRange, ConfigError, modelConfig, trainConfig, type ModelConfig, type ModelConfigInput, type TrainConfig } from '../../src-worker/engine/config.ts';
 import { parameterCount } from '../../src-worker/engine/param-layout.ts';
 import type { Cadence } from '../../src-worker/train-report.ts';
-import type { ExperimentSpec, ExperimentSpecInput } from '../api/types.ts';
+import { drawTrials } from '../../src-shared/sweep/draw.ts';
+import type { ExperimentSpec, ExperimentSpecInput, RunTrial } from '../api/types.ts';
+import { sweepSpec, trialSettings, trialText } from './sweep-plan.ts';
 
 /** What a run's row holds as its config: the resolved model and training settings. */
 export interface RunConfig {
@@ -25,6 +29,8 @@ export interface PlannedRun {
   model: ModelConfig;
   train: TrainConfig;
   params: number;
+  /** a sweep's run: its trial */
+  trial: RunTrial | null;
 }
 
 export const DEFAULT_CADENCE: Cadence = {
@@ -78,28 +84,50 @@ export function experimentSpec(input: ExperimentSpecInput): ExperimentSpec {
   for (const [k, min] of Object.entries(CADENCE_MIN) as [keyof typeof CADENCE_MIN, number][]) {
     if (!Number.isInteger(c[k]) || c[k] < min) throw new ConfigError(`cadence.${k}`, `must be a whole number >= ${min}, got ${c[k]}`);
   }
+  if (spec.sweep !== undefined) spec.sweep = sweepSpec(spec);
+  if (spec.confirms !== undefined) checkRange('confirms', spec.confirms, { whole: true, min: 1, max: Number.MAX_SAFE_INTEGER });
   return spec;
 }
 
-/** The runs of an experiment on a corpus of vocabSize characters: cells x seeds, configs resolved. */
+/**
+ * The runs of an experiment on a corpus of vocabSize characters, configs resolved: cells x seeds,
+ * or for a sweep trials x cells x seeds, each trial's values over the base and the cell's overrides.
+ */
 export function planRuns(spec: ExperimentSpec, vocabSize: number): PlannedRun[] {
   const runs: PlannedRun[] = [];
-  for (const cell of spec.cells) {
-    const o = spec.overrides[cell] ?? {};
-    const base: ModelConfigInput = { ...spec.model, ...o.model, cell, vocabSize };
-    const hidden = o.model?.hidden ?? (spec.budget.mode === 'hidden' ? spec.budget.hidden : hiddenForBudget(base, spec.budget.params));
-    const model = modelConfig({ ...base, hidden });
-    const first = spec.firstSeed ?? 1;
-    for (let seed = first; seed < first + spec.seeds; seed++) {
-      const train = trainConfig({
-        ...spec.train,
-        ...o.train,
-        optimizer: { ...spec.train.optimizer, ...o.train?.optimizer },
-        schedule: { ...spec.train.schedule, ...o.train?.schedule },
-        seed,
-      });
-      runs.push({ cell, seed, model, train, params: parameterCount(model) });
+  const trials: (RunTrial | null)[] = spec.sweep ? drawTrials(spec.sweep) : [null];
+  for (const trial of trials) {
+    for (const cell of spec.cells) {
+      try {
+        runs.push(...cellRuns(spec, cell, vocabSize, trial));
+      } catch (e) {
+        if (!(e instanceof ConfigError) || trial === null) throw e;
+        throw new ConfigError(e.field, `${e.message.slice(e.field.length + 2)} in ${trialText(trial)} for ${cell}`);
+      }
     }
+  }
+  return runs;
+}
+
+function cellRuns(spec: ExperimentSpec, cell: CellName, vocabSize: number, trial: RunTrial | null): PlannedRun[] {
+  const o = spec.overrides[cell] ?? {};
+  const t = trial ? trialSettings(trial.values) : { model: {}, train: {} };
+  const base: ModelConfigInput = { ...spec.model, ...o.model, ...t.model, cell, vocabSize };
+  const budget = (): number => (spec.budget.mode === 'hidden' ? spec.budget.hidden : hiddenForBudget(base, spec.budget.params));
+  const hidden = t.hidden ?? (t.params !== undefined ? hiddenForBudget(base, t.params) : o.model?.hidden ?? budget());
+  const model = modelConfig({ ...base, hidden });
+  const first = spec.firstSeed ?? 1;
+  const runs: PlannedRun[] = [];
+  for (let seed = first; seed < first + spec.seeds; seed++) {
+    const train = trainConfig({
+      ...spec.train,
+      ...o.train,
+      ...t.train,
+      optimizer: { ...spec.train.optimizer, ...o.train?.optimizer, ...t.train.optimizer },
+      schedule: { ...spec.train.schedule, ...o.train?.schedule },
+      seed,
+    });
+    runs.push({ cell, seed, model, train, params: parameterCount(model), trial });
   }
   return runs;
 }

@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import type { EvalResult } from '../../src-worker/engine/evaluate.ts';
 import type { BaselinesReport, CellInspection, CharacterLossReport, Comparison, ExperimentPlan, GradientFlowReport, PassageRequest } from '../api/contract.ts';
-import type { CheckpointKind, CorpusDetails, CorpusMeta, Experiment, ExperimentSpec, ExperimentSpecInput, ExportFormat, LabEvent, ModelInfo, Run } from '../api/types.ts';
+import type { CheckpointKind, CorpusDetails, CorpusMeta, Experiment, ExperimentSpec, ExperimentSpecInput, ExportFormat, LabEvent, ModelInfo, Run, SweepReport } from '../api/types.ts';
 import { PiscinaExecutor } from '../pool/piscina-executor.ts';
 import { TrainingPool, type TrainingPoolOptions } from '../pool/pool.ts';
 import { openDatabase } from '../store/database.ts';
@@ -25,6 +25,8 @@ import { ModelService } from './model-service.ts';
 import { LabRecords } from './records.ts';
 import { RunControl } from './run-control.ts';
 import { Scheduler } from './scheduler.ts';
+import { confirmSweep } from './sweep-confirm.ts';
+import { sweepReport } from './sweep-report.ts';
 import type { TaskName } from './tasks/index.ts';
 import { TrainingRecords } from './training-records.ts';
 
@@ -166,6 +168,18 @@ export class Lab {
 
   compareRuns(ids: number[]): Comparison {
     return this.experiments.compareRuns(ids);
+  }
+
+  // ---- sweeps (sweep-report.ts, sweep-confirm.ts) ----
+
+  /** A sweep's results per cell; bad-input for an experiment that is not a sweep. */
+  sweepReport(experimentId: number): SweepReport {
+    return sweepReport(this.store, this.records, experimentId);
+  }
+
+  /** The id of the experiment that reruns each cell's best trial on fresh seeds (made once, not started). */
+  confirmSweep(experimentId: number, seeds?: number): number {
+    return confirmSweep(this.store, this.records, this.experiments, experimentId, seeds);
   }
 
   // ---- run control and scheduling (run-control.ts, scheduler.ts) ----

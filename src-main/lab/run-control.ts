@@ -12,7 +12,8 @@ import type { Scheduler } from './scheduler.ts';
 
 /** what can be queued: runs that have not started, and stopped ones that can continue */
 const STARTABLE: readonly RunStatus[] = ['not-started', 'paused', 'interrupted'];
-const ENDED: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
+/** runs that will not train again */
+export const ENDED: readonly RunStatus[] = ['completed', 'failed', 'cancelled', 'stopped'];
 
 export class RunControl {
   constructor(

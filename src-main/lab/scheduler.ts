@@ -150,7 +150,11 @@ export class Scheduler {
     if (!this.store.runs.claim(id, this.opts.pid)) return false; // it ended meanwhile
     let handle: RunHandle;
     try {
-      handle = this.executor.start(this.training.request(before), (ev) => this.training.record(id, ev));
+      handle = this.executor.start(this.training.request(before), (ev) => {
+        this.training.record(id, ev);
+        // a sweep's run behind at a rung ends here, without a checkpoint; its result then leaves it 'stopped'
+        if (ev.type === 'eval' && this.training.halts(id, ev.step)) this.active.get(id)?.cancel();
+      });
     } catch (e) {
       this.records.setStatus(id, 'failed', { error: (e as Error).message });
       return false;

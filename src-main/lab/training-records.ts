@@ -11,6 +11,7 @@ import type { CorpusService } from './corpus-service.ts';
 import type { LabEvents } from './events.ts';
 import type { TrainRequest } from './executor.ts';
 import type { RunConfig } from './experiments.ts';
+import { haltDecision } from './halving.ts';
 import type { ModelService } from './model-service.ts';
 import type { LabRecords } from './records.ts';
 
@@ -59,6 +60,20 @@ export class TrainingRecords {
       elapsedBefore,
       bestValLoss,
     };
+  }
+
+  /**
+   * After a sweep's run recorded its evaluation at `step`: if the halving rule stops it there, the
+   * decision is stored (the run ends 'stopped', keeping what it recorded) and true is returned, for
+   * the caller to end its training without a checkpoint.
+   */
+  halts(runId: number, step: number): boolean {
+    const run = this.records.run(runId);
+    if (run.trial === null) return false;
+    const decision = haltDecision(this.store, run, this.records.experiment(run.experimentId).spec, step);
+    if (decision === null || !this.store.runs.halt(runId, decision)) return false;
+    this.records.announce(runId);
+    return true;
   }
 
   /** What a run reports becomes rows (each event in one transaction) and then an event. */
