@@ -81,10 +81,10 @@ export function sweepRangeProblem(r: SweepRange): string | null {
   if (p.choices) return `choose among values (${p.choices.join(',')}), not a range`;
   const range = p.range!;
   if (r.scale !== 'log' && r.scale !== 'linear') return `scale must be log or linear, got ${JSON.stringify(r.scale)}`;
+  if (r.scale === 'log' && !(r.min > 0)) return `min ${r.min} must be > 0 on a log scale`;
   for (const [end, x] of [['min', r.min], ['max', r.max]] as const) {
     if (!inRange(x, range)) return `${end} ${x} must be ${rangeText(range)}`;
   }
-  if (r.scale === 'log' && r.min <= 0) return `min ${r.min} must be > 0 on a log scale`;
   if (!(r.min < r.max)) return `min ${r.min} must be below max ${r.max}`;
   if (r.points !== undefined) {
     if (!Number.isInteger(r.points) || r.points < 2 || r.points > MAX_SWEEP_VALUES) return `points must be a whole number from 2 to ${MAX_SWEEP_VALUES}, got ${r.points}`;
