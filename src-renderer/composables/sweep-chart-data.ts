@@ -1,0 +1,116 @@
+/**
+ * The sweep's Chart.js datasets and axes, from the views' data (src-shared/sweep-views.ts): dots
+ * as point-only datasets (a cell's colour; hollow for runs the halving rule stopped), a box as
+ * line segments broken by gaps, the expected best as a line over a filled band. Pure, so tests
+ * read exactly what the charts draw.
+ */
+import { runColor } from '../../src-shared/run-colors.ts';
+import { cellTitle } from '../../src-shared/seed-groups.ts';
+import { expectedBestCurve, type ScatterPanel, type SettingAxis, type StripCell } from '../../src-shared/sweep-views.ts';
+
+/** A point a tooltip can name: the run behind it. */
+export interface SweepPoint {
+  x: number;
+  y: number;
+  runId?: number;
+  stopped?: boolean;
+}
+
+export interface SweepDataset {
+  key: string;
+  label: string;
+  data: SweepPoint[];
+  color: string;
+  /** the fill inside a dot: the colour, or none for a ring */
+  fill: string;
+  showLine: boolean;
+  pointRadius: number;
+  width: number;
+  /** fill down to the dataset before it (a band's upper edge over its lower) */
+  band?: boolean;
+  /** the tooltip skips it (boxes and bands) */
+  quiet?: boolean;
+}
+
+export interface SweepAxis {
+  kind: 'linear' | 'log' | 'category';
+  title: string;
+  categories?: string[];
+  min?: number;
+  max?: number;
+}
+
+const HOLLOW = 'transparent';
+/** a gap between two segments of one line dataset */
+const GAP: SweepPoint = { x: NaN, y: NaN };
+
+function dots(key: string, label: string, color: string, points: SweepPoint[]): SweepDataset {
+  return { key, label, data: points, color, fill: color, showLine: false, pointRadius: 3.5, width: 1.5 };
+}
+
+/** A cell's dots: completed filled, stopped as rings, each set its own dataset so both can be styled. */
+function cellDots(prefix: string, cell: string, index: number, points: SweepPoint[]): SweepDataset[] {
+  const color = runColor(index);
+  const done = points.filter((p) => !p.stopped);
+  const stopped = points.filter((p) => p.stopped);
+  const out = [dots(`${prefix}:${cell}:done`, cellTitle(cell), color, done)];
+  if (stopped.length) out.push({ ...dots(`${prefix}:${cell}:stopped`, `${cellTitle(cell)}, stopped by halving`, color, stopped), fill: HOLLOW });
+  return out;
+}
+
+/** How wide a box is, in cells (the strip is STRIP_WIDTH wide). */
+const BOX_HALF = 0.3;
+
+export function stripDatasets(cells: readonly StripCell[]): SweepDataset[] {
+  return cells.flatMap((c) => {
+    const out: SweepDataset[] = [];
+    const color = runColor(c.index);
+    if (c.box) {
+      const b = c.box;
+      const [l, r, x] = [c.index - BOX_HALF, c.index + BOX_HALF, c.index];
+      const segments: SweepPoint[][] = [
+        [{ x: l, y: b.q1 }, { x: r, y: b.q1 }, { x: r, y: b.q3 }, { x: l, y: b.q3 }, { x: l, y: b.q1 }],
+        [{ x: l, y: b.median }, { x: r, y: b.median }],
+        [{ x, y: b.q3 }, { x, y: b.high }], [{ x: x - BOX_HALF / 2, y: b.high }, { x: x + BOX_HALF / 2, y: b.high }],
+        [{ x, y: b.q1 }, { x, y: b.low }], [{ x: x - BOX_HALF / 2, y: b.low }, { x: x + BOX_HALF / 2, y: b.low }],
+      ];
+      out.push({ key: `box:${c.cell}`, label: `${cellTitle(c.cell)} box`, data: segments.flatMap((s, i) => (i ? [GAP, ...s] : s)), color, fill: color, showLine: true, pointRadius: 0, width: 1.5, quiet: true });
+    }
+    out.push(...cellDots('strip', c.cell, c.index, c.dots.map((d) => ({ x: d.x, y: d.y, runId: d.runId, stopped: d.stopped }))));
+    return out;
+  });
+}
+
+export function stripAxes(cells: readonly StripCell[]): { x: SweepAxis; y: SweepAxis } {
+  return {
+    x: { kind: 'category', title: 'cell', categories: cells.map((c) => cellTitle(c.cell)) },
+    y: { kind: 'linear', title: 'final validation loss (nats/char)' },
+  };
+}
+
+export function expectedBestDatasets(cells: readonly { cell: string; expectedBest: number[]; expectedBestSd: number[] }[]): SweepDataset[] {
+  return cells.flatMap((c, index) => {
+    const color = runColor(index);
+    const curve = expectedBestCurve(c.expectedBest, c.expectedBestSd);
+    const base = { fill: color, pointRadius: 0, width: 0, showLine: true, quiet: true };
+    return [
+      { ...base, key: `eb:${c.cell}:lo`, label: `${cellTitle(c.cell)} − 1 sd`, color, data: curve.map((p) => ({ x: p.n, y: p.lo })) },
+      { ...base, key: `eb:${c.cell}:hi`, label: `${cellTitle(c.cell)} + 1 sd`, color, data: curve.map((p) => ({ x: p.n, y: p.hi })), band: true },
+      { key: `eb:${c.cell}`, label: cellTitle(c.cell), color, fill: color, showLine: true, pointRadius: curve.length === 1 ? 3 : 0, width: 2, data: curve.map((p) => ({ x: p.n, y: p.mean })) },
+    ];
+  });
+}
+
+export function settingAxis(axis: SettingAxis): SweepAxis {
+  if (axis.kind === 'category') return { kind: 'category', title: axis.label, categories: axis.categories };
+  return { kind: axis.kind, title: axis.kind === 'log' ? `${axis.label} (log scale)` : axis.label, min: axis.min, max: axis.max };
+}
+
+export function scatterDatasets(panel: ScatterPanel): SweepDataset[] {
+  return panel.cells.flatMap((c) => cellDots(`scatter:${panel.axis.name}`, c.cell, c.index, c.points));
+}
+
+/** A band's fill: the colour at a low opacity (the palette is #rrggbb). */
+export function bandColor(color: string): string {
+  return `${color}33`;
+}
