@@ -89,14 +89,16 @@ export function seedOutcomeText(o: SeedOutcome, format: (x: number) => string = 
 /**
  * The values the statistics average: one per distinct seed that counts. A duplicated run repeats
  * its seed bit for bit, so counting it again would shrink the spread it has not added; the first
- * final value of each seed, in run order, stands for it.
+ * final value of each seed, in run order, stands for it. A sweep's runs of one seed in different
+ * trials train different configs, so they are not duplicates: a seed is told apart by its trial.
  */
-export function finalValues(seeds: readonly { seed: number; outcome: SeedOutcome }[]): number[] {
-  const counted = new Set<number>();
+export function finalValues(seeds: readonly { seed: number; trial?: number | null; outcome: SeedOutcome }[]): number[] {
+  const counted = new Set<string>();
   const values: number[] = [];
-  for (const { seed, outcome } of seeds) {
-    if (outcome.kind !== 'final' || counted.has(seed)) continue;
-    counted.add(seed);
+  for (const { seed, trial, outcome } of seeds) {
+    const key = `${trial ?? '-'}:${seed}`;
+    if (outcome.kind !== 'final' || counted.has(key)) continue;
+    counted.add(key);
     values.push(outcome.value);
   }
   return values;
@@ -135,16 +137,4 @@ export function seedCoverage(steps: readonly number[]): Coverage[] {
     out.push({ seeds: reached.length - i, to });
   });
   return out;
-}
-
-/**
- * What a legend says of a cell whose mean does not average all its seeds everywhere ("LSTM: 2 seeds
- * to step 1,000, 1 to step 2,000"), or null when every seed is there all along.
- */
-export function coverageText(label: string, seeds: number, coverage: readonly Coverage[]): string | null {
-  if (coverage.length === 0) return `${label}: no seed has a step yet`;
-  const missing = seeds - coverage[0].seeds;
-  if (coverage.length === 1 && missing === 0) return null;
-  const parts = coverage.map((c, i) => `${c.seeds}${i === 0 ? (c.seeds === 1 ? ' seed' : ' seeds') : ''} to step ${formatInt(c.to)}`);
-  return `${label}: ${parts.join(', ')}${missing > 0 ? ` (${missing} not started)` : ''}`;
 }

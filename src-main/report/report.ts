@@ -123,8 +123,8 @@ function seedSection(series: RunSeries[]): string {
       const columns = { evalStep: evals.map((e) => e.step), valLoss: evals.map((e) => e.valLoss), longRangeAccuracy: evals.map((e) => e.longRangeAccuracy ?? NaN) };
       return { run, outcome: seedOutcome(run, columns), longRange: seedOutcome(run, columns, 'longRangeAccuracy') };
     });
-    const values = finalValues(seeds.map((x) => ({ seed: x.run.seed, outcome: x.outcome })));
-    const longRange = finalValues(seeds.map((x) => ({ seed: x.run.seed, outcome: x.longRange })));
+    const values = finalValues(seeds.map((x) => ({ seed: x.run.seed, trial: x.run.trial?.index, outcome: x.outcome })));
+    const longRange = finalValues(seeds.map((x) => ({ seed: x.run.seed, trial: x.run.trial?.index, outcome: x.longRange })));
     return { label: g.label, cell: g.cell, color: series.find((s) => s.run.id === g.runs[0].id)!.color, seeds, values, stats: seedStats(values), longRange, longRangeStats: seedStats(longRange) };
   });
   const hasLongRange = series.some((s) => s.evals.some((e) => Number.isFinite(e.longRangeAccuracy ?? NaN)));

@@ -56,6 +56,8 @@ describe('seedOutcome', () => {
       { seed: 1, outcome: final(1.5) },
     ];
     expect(finalValues(seeds)).toEqual([1.5, 1.7]);
+    // a sweep's trials of one seed train different configs: each counts, and only a duplicate of the same trial and seed does not
+    expect(finalValues([{ seed: 1, trial: 0, outcome: final(1.5) }, { seed: 1, trial: 1, outcome: final(1.6) }, { seed: 1, trial: 1, outcome: final(1.6) }])).toEqual([1.5, 1.6]);
     expect(seedOutcomeText({ kind: 'final', value: 0.95, step: 200 }, (x) => `${x * 100}%`)).toBe('95%');
   });
 });
