@@ -276,7 +276,7 @@ export function expectedBestCurve(expectedBest: readonly number[], expectedBestS
   return expectedBest.map((mean, i) => ({ n: i + 1, mean, lo: mean - expectedBestSd[i], hi: mean + expectedBestSd[i] }));
 }
 
-export const EXPECTED_BEST_CAPTION = 'The best validation loss a user would expect from n trials of this search, for n = 1 to the trials that finished, with a band of one standard deviation each side: Dodge et al. 2019\'s expected validation performance, computed exactly from the finished trials\' losses. A comparison of cells at a budget of n trials reads one vertical line.';
+export const EXPECTED_BEST_CAPTION = 'The best validation loss a user would expect from n trials of this search, for n = 1 to the trials that ended, with a band of one standard deviation each side: Dodge et al. 2019\'s expected validation performance, computed exactly from the ended trials\' losses (a stopped trial counts at the loss it was stopped at, so where halving stopped trials the curve leans pessimistic). Cells compared at a budget of n trials read one vertical line.';
 
 // ---- importance ----
 
@@ -306,20 +306,22 @@ export interface ImportanceBar {
   key: string;
   label: string;
   share: number;
+  /** the share no single setting explains: the settings acting together */
   interaction: boolean;
 }
 
 /**
- * Each setting's share of the variance of the loss, largest first, then the interactions (any key
- * that names no swept setting, such as "lr×dropout"), largest first.
+ * Each setting's share of the variance of the loss, largest first, then what is left, 1 minus
+ * their sum: the share no setting explains alone (for a full grid exactly the interactions; for
+ * the forest, the interactions its trees model).
  */
 export function importanceBars(importance: Record<string, number>, settings: readonly string[]): ImportanceBar[] {
-  const bars = Object.entries(importance).map(([key, share]) => {
-    const interaction = !settings.includes(key);
-    const label = interaction ? key.split(/\s*[×*:,+]\s*/).map(settingLabel).join(' × ') : settingLabel(key);
-    return { key, label, share, interaction };
-  });
-  return bars.sort((a, b) => Number(a.interaction) - Number(b.interaction) || b.share - a.share);
+  const unknown = Object.keys(importance).filter((k) => !settings.includes(k));
+  if (unknown.length) throw new Error(`importance of ${unknown.join(', ')}, which the sweep does not vary (${settings.join(', ')})`);
+  const bars = Object.entries(importance).map(([key, share]) => ({ key, label: settingLabel(key), share, interaction: false })).sort((a, b) => b.share - a.share);
+  if (bars.length === 0) return [];
+  const rest = Math.max(0, 1 - bars.reduce((sum, b) => sum + b.share, 0));
+  return [...bars, { key: 'interactions', label: 'interactions (no setting alone)', share: rest, interaction: true }];
 }
 
 export const NO_VERDICT_NOTE = 'The sweep itself gives no verdict between the cells: each cell\'s best was chosen on the same seeds it would be judged on, which flatters it. Confirm the best reruns each cell\'s best configuration on fresh seeds and judges them as any experiment is judged (Welch\'s interval over seeds).';

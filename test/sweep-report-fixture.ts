@@ -41,7 +41,7 @@ function cellReport(cell: CellName, c: number, trials: SweepTrialResult[]): Swee
     best: { runId: best.runId, trial: best.trial, seed: best.seed, values: best.values, config: {}, valLoss: best.valLoss! },
     expectedBest: done.map((_, i) => 2 - 0.05 * i - 0.1 * c),
     expectedBestSd: done.map((_, i) => 0.1 / (i + 1)),
-    importance: c === 2 ? {} : { lr: 0.6, dropout: 0.25, optimizer: 0.05, 'lr×dropout': 0.1 },
+    importance: c === 2 ? {} : { lr: 0.6, dropout: 0.25, optimizer: 0.05 },
     importanceMethod: c === 2 ? null : 'fanova-forest',
     importanceOver: c === 2 ? null : { losses: 'final', step: 200, runs: done.length },
   };

@@ -19,6 +19,7 @@ import type { BaselinesReport } from '../api/contract.ts';
 import { flatten, type Lab, type RunConfig } from '../lab/lab.ts';
 import type { EvalRow, ExperimentSpec, MetricRow, Run, Sample } from '../api/types.ts';
 import { escapeHtml as esc, lineChartSvg, thinMean, type Point, type SvgLine } from './svg-chart.ts';
+import { SWEEP_STYLE, sweepSection } from './sweep-section.ts';
 
 /** The report's own policy: nothing may load; inline styles and data: images only. */
 export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -43,15 +44,7 @@ export function buildReport(lab: Lab, experimentId: number, opts: ReportOptions 
   const { experiment, spec, runs } = lab.experiment(experimentId);
   const corpus = lab.store.corpora.getMeta(experiment.corpusId);
   const comparison = runs.length ? lab.compareRuns(runs.map((r) => r.id)) : { runs: [], differences: [] };
-  // a cell's seeds share its colour, as on the app's charts
-  const colors = colorIndexes(runs);
-  const series: RunSeries[] = runs.map((run, i) => ({
-    run,
-    color: runColor(colors[i]),
-    metrics: lab.store.metrics.list(run.id),
-    evals: lab.store.evals.list(run.id),
-    samples: samplesOverTime(lab.store.samples.list(run.id)),
-  }));
+  const series = runSeries(lab, runs);
   const now = opts.now ?? new Date();
   const baselines = opts.baselines ?? null;
   const title = `${experiment.name}: report`;
@@ -59,7 +52,10 @@ export function buildReport(lab: Lab, experimentId: number, opts: ReportOptions 
   const body = [
     `<header><h1>${esc(experiment.name)}</h1><p class="muted">RNN Lab report · generated ${esc(formatDate(now))} · experiment #${experiment.id}, created ${esc(formatDate(new Date(experiment.createdAt)))}</p></header>`,
     purposeSection(spec as ExperimentSpec, corpus, runs),
-    seedSection(series),
+    // a sweep's own runs give no verdict (each cell's best was chosen on these seeds): its section says so and shows the confirmation's
+    (spec as ExperimentSpec).sweep
+      ? sweepSection(lab.sweepReport(experimentId), { confirmSummary: (id) => seedSection(runSeries(lab, lab.experiment(id).runs)) })
+      : seedSection(series),
     baselinesSection(baselines, comparison.runs),
     summarySection(comparison.runs.map((s, i) => ({ ...s, color: series[i].color }))),
     chartsSection(series, referenceLines(baselines, DEFAULT_REFERENCE_CHOICE, 'nats'), longRangeChance(corpus?.task)),
@@ -76,13 +72,25 @@ export function buildReport(lab: Lab, experimentId: number, opts: ReportOptions 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="RNN Lab ${esc(pkg.version)}">
 <title>${esc(title)}</title>
-<style>${STYLE}</style>
+<style>${STYLE}${(spec as ExperimentSpec).sweep ? SWEEP_STYLE : ''}</style>
 </head>
 <body>
 ${body}
 </body>
 </html>
 `;
+}
+
+/** Each run with its series; a cell's seeds share its colour, as on the app's charts. */
+function runSeries(lab: Lab, runs: Run[]): RunSeries[] {
+  const colors = colorIndexes(runs);
+  return runs.map((run, i) => ({
+    run,
+    color: runColor(colors[i]),
+    metrics: lab.store.metrics.list(run.id),
+    evals: lab.store.evals.list(run.id),
+    samples: samplesOverTime(lab.store.samples.list(run.id)),
+  }));
 }
 
 // ---- sections ----

@@ -62,7 +62,7 @@ function importanceBlock(report: SweepReport): string {
     return `<div class="importance" data-cell="${esc(c.cell)}">${head}<p class="muted">By ${esc(IMPORTANCE_METHODS[c.importanceMethod])}, ${esc(importanceBasis(c))}.</p>`
       + `<table class="data importance"><tbody>${rows}</tbody></table></div>`;
   });
-  return '<h3>Importance of each setting</h3><p class="muted">Each setting\'s share of the variance of the final validation loss over the trials of a cell (interactions, where reported, after the settings).</p>'
+  return '<h3>Importance of each setting</h3><p class="muted">Each setting\'s share of the variance of the final validation loss over the trials of a cell (then the share no setting explains alone: the settings acting together).</p>'
     + blocks.join('');
 }
 

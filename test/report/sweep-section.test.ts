@@ -39,7 +39,8 @@ describe('the sweep section of the report', () => {
   it('names the importance method and what it rests on, and says when there is none', () => {
     expect(count(html, /functional ANOVA of a random forest \(Hutter et al\. 2014\)/g)).toBe(2);
     expect(html).toContain('fitted to the final validation losses of 5 runs that completed');
-    expect(html).toContain('learning rate × dropout');
+    expect(html).toContain('interactions (no setting alone)');
+    expect(html).toContain('10.0%');
     expect(html).toContain('60.0%');
     expect(html).toMatch(/data-cell="gru"><h4>GRU[^<]*<\/h4><p class="muted">Not enough finished trials yet/);
   });
@@ -68,7 +69,7 @@ describe('the sweep section of the report', () => {
     const empty = sweepSection({ ...report, trials: report.trials.map((t) => ({ ...t, status: 'running', valLoss: null })), cells: report.cells.map((c) => ({ ...c, best: null, expectedBest: [], expectedBestSd: [], importance: {}, importanceMethod: null, importanceOver: null })) }, noConfirm);
     expect(count(empty, /no trial has finished yet/g)).toBe(6);
     expect(count(empty, /no completed trial yet/g)).toBe(3);
-    const hostile = sweepSection({ ...report, trials: report.trials.map((t) => ({ ...t, values: { ...t.values, optimizer: '<b>x</b>' } })), sweep: { ...report.sweep, ranges: [{ name: 'optimizer', values: ['<b>x</b>'] }] } }, noConfirm);
+    const hostile = sweepSection({ ...report, trials: report.trials.map((t) => ({ ...t, values: { ...t.values, optimizer: '<b>x</b>' } })), sweep: { ...report.sweep, ranges: report.sweep.ranges.map((r) => (r.name === 'optimizer' ? { name: 'optimizer', values: ['<b>x</b>'] } : r)) } }, noConfirm);
     expect(hostile).not.toContain('<b>x</b>');
     expect(hostile).toContain('&lt;b&gt;x&lt;/b&gt;');
   });

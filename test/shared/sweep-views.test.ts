@@ -131,10 +131,13 @@ describe('expected best and importance', () => {
     expect(() => expectedBestCurve([2], [])).toThrow(/1 values but its sd 0/);
   });
 
-  it('settings largest first, then interactions, named in words', () => {
-    const bars = importanceBars({ optimizer: 0.05, 'lr×dropout': 0.1, lr: 0.6, dropout: 0.25 }, ['lr', 'dropout', 'optimizer']);
-    expect(bars.map((b) => [b.label, b.share, b.interaction])).toEqual([
-      ['learning rate', 0.6, false], ['dropout', 0.25, false], ['optimizer', 0.05, false], ['learning rate × dropout', 0.1, true],
+  it('settings largest first, then what no setting explains alone; a share of a setting not swept is refused', () => {
+    const bars = importanceBars({ optimizer: 0.05, lr: 0.6, dropout: 0.25 }, ['lr', 'dropout', 'optimizer']);
+    expect(bars.map((b) => [b.label, b.interaction])).toEqual([
+      ['learning rate', false], ['dropout', false], ['optimizer', false], ['interactions (no setting alone)', true],
     ]);
+    expect(bars.map((b) => b.share)).toEqual([0.6, 0.25, 0.05, expect.closeTo(0.1, 12)]);
+    expect(importanceBars({}, ['lr'])).toEqual([]);
+    expect(() => importanceBars({ hidden: 0.5 }, ['lr'])).toThrow(/importance of hidden, which the sweep does not vary \(lr\)/);
   });
 });
