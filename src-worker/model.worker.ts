@@ -4,6 +4,8 @@
  * inside the model on a text. The model comes from a model file (loadModel) or from the weights of
  * a training state (Trainer.saveState). `baselines` needs no model: it fits n-grams to a corpus.
  */
+// first: relaxed SIMD on before any kernels compile
+import './wasm-features.ts';
 import { GENERATE_MAX_LENGTH, type BaselinesResult, type BaselinesTask, type DiagnoseResult, type DiagnoseTask, type EvaluateTask, type GenerateEvent, type GenerateResult, type GenerateTask, type ModelSource } from './model-protocol.ts';
 import { baselines as computeBaselines } from './engine/baselines.ts';
 import { ConfigError } from './engine/config.ts';

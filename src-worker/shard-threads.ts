@@ -34,7 +34,7 @@ export async function startShardThreads(trainer: Trainer, workerFile = shardWork
       const index = i + 1;
       const { port1, port2 } = new MessageChannel();
       ports.push(port1);
-      const data: ShardWorkerData = { memory, plan: shardPlan(shard, index), control, losses, port: port2 };
+      const data: ShardWorkerData = { memory, plan: shardPlan(shard, index, trainer.kernels), control, losses, port: port2 };
       const worker = new Worker(workerFile, { workerData: data, transferList: [port2] });
       workers.push(worker);
       return new Promise<void>((resolve, reject) => {

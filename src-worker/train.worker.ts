@@ -10,6 +10,8 @@
  * from a 'last' checkpoint at step s posts for the steps after s exactly the rows, evaluations,
  * best checkpoints and samples an uninterrupted run posts (only timings differ).
  */
+// first: relaxed SIMD on before any kernels compile
+import './wasm-features.ts';
 import type { MessagePort } from 'node:worker_threads';
 import { evalStreams, evaluate, type EvalResult } from './engine/evaluate.ts';
 import { createKernels, defaultKernelName, kernelSetAvailable, kernelSetName, type KernelSetName } from './engine/kernel-sets.ts';
@@ -126,7 +128,8 @@ async function trainLoop(task: TrainTask, trainer: Trainer, kernelSet: KernelSet
  * reason, rather than replaced: for a resume another set would change the run's bits from here on.
  */
 function chooseKernelSet(task: TrainTask): KernelSetName {
-  if (!task.kernelSet) return defaultKernelName();
+  // a resume that names no set is of a run from before runs recorded theirs, when all took 'wasm'
+  if (!task.kernelSet) return task.resume && kernelSetAvailable('wasm') ? 'wasm' : defaultKernelName();
   const name = kernelSetName(task.kernelSet);
   if (!kernelSetAvailable(name)) {
     throw new Error(task.resume

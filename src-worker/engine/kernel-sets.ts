@@ -1,16 +1,19 @@
 /**
- * The kernel implementations by name: 'wasm' (WebAssembly SIMD, the default where the runtime has
- * SIMD), 'blocked' (plain TypeScript, the fallback) and 'naive' (the reference).
+ * The kernel implementations by name: 'wasm-fma' (WebAssembly SIMD with relaxed SIMD's fused
+ * multiply-add, the default where the runtime has it), 'wasm' (WebAssembly SIMD, the default
+ * elsewhere), 'blocked' (plain TypeScript, the fallback) and 'naive' (the reference). Each set
+ * computes its own bits: a run keeps the set it started with (see TrainTask.kernelSet).
  */
 import { blockedKernels } from './kernels-blocked.ts';
-import { createWasmKernels, WasmHeap, wasmSimdSupported } from './kernels-wasm.ts';
+import { createWasmKernels, WasmHeap, wasmFmaSupported, wasmSimdSupported } from './kernels-wasm.ts';
 import { naiveKernels, type Kernels } from './kernels.ts';
 
-export const KERNEL_NAMES = ['wasm', 'blocked', 'naive'] as const;
+export const KERNEL_NAMES = ['wasm-fma', 'wasm', 'blocked', 'naive'] as const;
 export type KernelSetName = (typeof KERNEL_NAMES)[number];
 
 /** Whether this runtime can run the named set. */
 export function kernelSetAvailable(name: KernelSetName): boolean {
+  if (name === 'wasm-fma') return wasmFmaSupported();
   return name === 'wasm' ? wasmSimdSupported() : true;
 }
 
@@ -21,8 +24,9 @@ export function kernelSetName(name: string): KernelSetName {
   return known;
 }
 
-/** 'wasm' where WebAssembly SIMD is available, else 'blocked'. */
+/** The fastest set this runtime runs: 'wasm-fma', else 'wasm', else 'blocked'. */
 export function defaultKernelName(): KernelSetName {
+  if (wasmFmaSupported()) return 'wasm-fma';
   return wasmSimdSupported() ? 'wasm' : 'blocked';
 }
 
@@ -33,6 +37,9 @@ export function defaultKernelName(): KernelSetName {
  */
 export function createKernels(name: KernelSetName = defaultKernelName()): Kernels {
   switch (name) {
+    case 'wasm-fma':
+      if (!wasmFmaSupported()) throw new Error('relaxed SIMD with a fused multiply-add is not available in this runtime; use the wasm kernels');
+      return createWasmKernels(new WasmHeap(), true);
     case 'wasm':
       if (!wasmSimdSupported()) throw new Error('WebAssembly SIMD is not available in this runtime; use the blocked kernels');
       return createWasmKernels(new WasmHeap());

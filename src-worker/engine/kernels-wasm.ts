@@ -16,7 +16,7 @@
  */
 import { blockedKernels } from './kernels-blocked.ts';
 import type { Kernels, Vec } from './kernels.ts';
-import { GEMM_WASM_BASE64 } from './wasm/gemm.wasm.ts';
+import { GEMM_FMA_WASM_BASE64, GEMM_WASM_BASE64 } from './wasm/gemm.wasm.ts';
 
 const PAGE_BYTES = 65536;
 /** Pages a WasmHeap's own memory may grow to: 2 GiB, which keeps byte pointers below 2^31. */
@@ -42,6 +42,40 @@ const SIMD_PROBE = new Uint8Array([
   0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
   0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x11, 0x0b, // code: i32.const 0, i32x4.splat, end
 ]);
+
+/**
+ * A module with one function, (a, b, c: f32) -> f32: lane 0 of f32x4.relaxed_madd over the three
+ * splatted. Validates only where the runtime has relaxed SIMD.
+ */
+const MADD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7d, 0x7d, 0x7d, 0x01, 0x7d, // type section: func (f32, f32, f32) -> f32
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x07, 0x05, 0x01, 0x01, 0x6d, 0x00, 0x00, // export section: 'm', function 0
+  0x0a, 0x16, 0x01, 0x14, 0x00, // code section: one body of 20 bytes, no locals
+  0x20, 0x00, 0xfd, 0x13, 0x20, 0x01, 0xfd, 0x13, 0x20, 0x02, 0xfd, 0x13, // local.get 0..2, each f32x4.splat
+  0xfd, 0x85, 0x02, 0xfd, 0x1f, 0x00, 0x0b, // f32x4.relaxed_madd, f32x4.extract_lane 0, end
+]);
+
+/**
+ * True where the 'wasm-fma' kernels can run: the 'wasm' kernels' needs, relaxed SIMD, and a
+ * relaxed_madd that fuses. The WebAssembly spec lets relaxed_madd round once or twice, whichever
+ * the hardware does; only the fused one is accepted, so a 'wasm-fma' run computes the same bits
+ * on every machine that runs it. (Node 20 has relaxed SIMD behind a V8 flag, which the workers
+ * set: ../wasm-features.ts.)
+ */
+export function wasmFmaSupported(): boolean {
+  if (!wasmSimdSupported()) return false;
+  try {
+    if (!WebAssembly.validate(MADD_PROBE)) return false;
+    const m = new WebAssembly.Instance(new WebAssembly.Module(MADD_PROBE)).exports.m as (a: number, b: number, c: number) => number;
+    // (1 + 2^-12)^2 - (1 + 2^-11) is 2^-24 exactly; rounding the product first loses it
+    const a = 1 + 2 ** -12;
+    return m(a, a, -(1 + 2 ** -11)) === 2 ** -24;
+  } catch {
+    return false;
+  }
+}
 
 /** True where these kernels can run: WebAssembly with SIMD, and shared memory. */
 export function wasmSimdSupported(): boolean {
@@ -155,16 +189,19 @@ interface GemmExports {
 type GemmFn = (M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number,
   c: number, ldc: number, accumulate: number) => void;
 
-let gemmModule: WebAssembly.Module | null = null;
+/** The compiled modules: [0] SIMD, [1] relaxed SIMD besides. */
+const modules: [WebAssembly.Module | null, WebAssembly.Module | null] = [null, null];
 
-function compiled(): WebAssembly.Module {
-  if (gemmModule === null) {
-    const text = atob(GEMM_WASM_BASE64);
+function compiled(fma = false): WebAssembly.Module {
+  const i = fma ? 1 : 0;
+  let m = modules[i];
+  if (m === null) {
+    const text = atob(fma ? GEMM_FMA_WASM_BASE64 : GEMM_WASM_BASE64);
     const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    gemmModule = new WebAssembly.Module(bytes);
+    for (let k = 0; k < text.length; k++) bytes[k] = text.charCodeAt(k);
+    m = modules[i] = new WebAssembly.Module(bytes);
   }
-  return gemmModule;
+  return m;
 }
 
 let scratchBytesOfModule: number | null = null;
@@ -180,12 +217,14 @@ export function wasmScratchBytes(): number {
 }
 
 /**
- * Kernels running in wasm for arrays from `heap`, and in blockedKernels for any other call.
- * Each call makes its own instance with its own scratch (about 640 KB of the heap), so make one
- * per thread and reuse it.
+ * Kernels running in wasm for arrays from `heap`, and in blockedKernels for any other call: the
+ * 'wasm' kernels, or with `fma` the 'wasm-fma' ones (check wasmFmaSupported first). Each call
+ * makes its own instance with its own scratch (about 640 KB of the heap), so make one per thread
+ * and reuse it.
  */
-export function createWasmKernels(heap: WasmHeap): Kernels {
-  const wasm = new WebAssembly.Instance(compiled(), { env: { memory: heap.memory } }).exports as unknown as GemmExports;
+export function createWasmKernels(heap: WasmHeap, fma = false): Kernels {
+  if (fma && !wasmFmaSupported()) throw new Error('this runtime has no fused relaxed-SIMD multiply-add; the wasm-fma kernels cannot run here');
+  const wasm = new WebAssembly.Instance(compiled(fma), { env: { memory: heap.memory } }).exports as unknown as GemmExports;
   wasm.setScratch(heap.alloc(wasm.scratchBytes() / 4).byteOffset);
 
   // Checks the arguments wasm would trust (a stray index there reads or writes another array) and
@@ -205,7 +244,7 @@ export function createWasmKernels(heap: WasmHeap): Kernels {
   };
 
   return {
-    name: 'wasm',
+    name: fma ? 'wasm-fma' : 'wasm',
     alloc: (n) => heap.alloc(n),
     memory: heap.memory,
     gemmNN(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate) {

@@ -97,10 +97,13 @@ export interface ShardPlan {
   /** byte offset of the shared parameters */
   params: number;
   arrays: [number, number][];
+  /** whether the run trains with the 'wasm-fma' kernels (else 'wasm') */
+  fma: boolean;
 }
 
-export function shardPlan(shard: Shard, index: number): ShardPlan {
+export function shardPlan(shard: Shard, index: number, kernels: Kernels): ShardPlan {
   return {
+    fma: kernels.name === 'wasm-fma',
     index,
     model: shard.model.config,
     T: shard.ws.T,
@@ -142,7 +145,7 @@ export function controlWords(shards: number): number {
 export function serveShard(memory: WebAssembly.Memory, plan: ShardPlan, control: Int32Array, losses: Float64Array,
   ready: () => void, failed: (message: string) => void): void {
   const heap = new WasmHeap(memory);
-  const kernels = createWasmKernels(heap);
+  const kernels = createWasmKernels(heap, plan.fma);
   let next = 0;
   const replay = (n: number): Float32Array => {
     const entry = plan.arrays[next++];

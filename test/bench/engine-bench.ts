@@ -4,7 +4,7 @@
  * (../shared/bench/torch_bench.py) on as many threads, in the same run where /usr/bin/python3 has
  * torch.
  *
- *   npm run bench [-- --json] [--cells lstm,gru] [--configs S,M] [--kernels wasm|blocked|naive]
+ *   npm run bench [-- --json] [--cells lstm,gru] [--configs S,M] [--kernels wasm-fma|wasm|blocked|naive]
  *                 [--threads 1,2] [--seconds 10] [--no-torch]
  *
  * Configs (as the reference): S = hidden 128, 1 layer, seq 64, batch 32; M = hidden 256, 2 layers,
@@ -22,6 +22,7 @@ import { Vocab } from '../../src-worker/engine/data.ts';
 import { createKernels, defaultKernelName, KERNEL_NAMES, type KernelSetName } from '../../src-worker/engine/kernel-sets.ts';
 import { Trainer } from '../../src-worker/engine/trainer.ts';
 import { startShardThreads } from '../../src-worker/shard-threads.ts';
+import '../../src-worker/wasm-features.ts';
 import { corpusPath, repoRoot } from '../helpers.ts';
 
 const CONFIGS = {
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
         data: train,
         kernels: createKernels(kernelName), // a run's own memory for the wasm kernels
       });
-      if (kernelName === 'wasm') await startShardThreads(t); // other kernels run the shards one after the other
+      if (t.kernels.memory) await startShardThreads(t); // other kernels run the shards one after the other
       t.trainStep(); // warm-up: lets the JIT compile the hot loops
       t.trainStep();
       const start = performance.now();

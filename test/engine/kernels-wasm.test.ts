@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { naiveKernels, type Kernels, type Vec } from '../../src-worker/engine/kernels.ts';
 import { blockedKernels } from '../../src-worker/engine/kernels-blocked.ts';
-import { createWasmKernels, WasmHeap, wasmSimdSupported } from '../../src-worker/engine/kernels-wasm.ts';
+import { createWasmKernels, WasmHeap, wasmFmaSupported, wasmSimdSupported } from '../../src-worker/engine/kernels-wasm.ts';
 import { Rng } from '../../src-worker/engine/rng.ts';
+// relaxed SIMD on, as the workers have it, for the wasm-fma kernels
+import '../../src-worker/wasm-features.ts';
 
 type Op = 'gemmNN' | 'gemmNT' | 'gemmTN';
 const OPS: Op[] = ['gemmNN', 'gemmNT', 'gemmTN'];
@@ -79,9 +81,16 @@ function check(kernels: Kernels, make: Make, op: Op, M: number, N: number, K: nu
   }
 }
 
-describe.skipIf(!wasmSimdSupported())('wasm kernels (skipped: no WebAssembly SIMD or shared memory here)', () => {
+describe.each([
+  { name: 'wasm', fma: false, supported: wasmSimdSupported() },
+  { name: 'wasm-fma', fma: true, supported: wasmFmaSupported() },
+])('$name kernels (skipped where the runtime lacks them)', ({ fma, supported }) => {
+  if (!supported) {
+    it.skip('need WebAssembly SIMD and shared memory (wasm-fma: relaxed SIMD with a fused multiply-add)', () => {});
+    return;
+  }
   const heap = new WasmHeap();
-  const wasm = createWasmKernels(heap);
+  const wasm = createWasmKernels(heap, fma);
   const onHeap: Make = (n) => heap.alloc(n);
 
   afterEach(() => {
@@ -120,6 +129,17 @@ describe.skipIf(!wasmSimdSupported())('wasm kernels (skipped: no WebAssembly SIM
     expect(Array.from(C)).toEqual([19, 22, 43, 50]);
     wasm.gemmTN(2, 2, 2, At, 0, 2, B, 0, 2, C, 0, 2, true);
     expect(Array.from(C)).toEqual([38, 44, 86, 100]);
+  });
+
+  it(fma ? 'rounds each multiply-add once (fused)' : 'rounds each product and each sum', () => {
+    // row 0 of C: -(1 + 2^-11) * 1 + (1 + 2^-12)^2 = 2^-24 exactly; rounding the product first loses it
+    const M = 4, N = 8, K = 2;
+    const A = heap.alloc(M * K), B = heap.alloc(K * N), C = heap.alloc(M * N);
+    A.set([1 + 2 ** -11, 1 + 2 ** -12]);
+    B.fill(-1, 0, N);
+    B.fill(1 + 2 ** -12, N, 2 * N);
+    wasm.gemmNN(M, N, K, A, 0, K, B, 0, N, C, 0, N, false);
+    expect(Array.from(C.subarray(0, N))).toEqual(Array(N).fill(fma ? 2 ** -24 : 0));
   });
 
   it('still runs on views allocated before the memory grew, mixed with views after', () => {

@@ -6,10 +6,14 @@ import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL, DEFAULT_OPTIMIZER, DEFAULT_TRAIN } from '../../src-worker/engine/config.ts';
 import { Vocab } from '../../src-worker/engine/data.ts';
-import { defaultKernelName, type KernelSetName } from '../../src-worker/engine/kernel-sets.ts';
+import { createKernels, defaultKernelName, kernelSetAvailable, type KernelSetName } from '../../src-worker/engine/kernel-sets.ts';
+import { Trainer } from '../../src-worker/engine/trainer.ts';
+import { startShardThreads } from '../../src-worker/shard-threads.ts';
 import type { TrainTask } from '../../src-worker/train-protocol.ts';
 import type { TrainEvent, TrainResult } from '../../src-worker/train-report.ts';
 import train from '../../src-worker/train.worker.ts';
+// relaxed SIMD on, as in the workers
+import '../../src-worker/wasm-features.ts';
 
 const TEXT = 'a stitch in time saves nine. '.repeat(30);
 const vocab = Vocab.fromText(TEXT);
@@ -56,7 +60,14 @@ describe('the train worker and its kernel set', () => {
     expect(events.filter((e) => e.type === 'kernels')).toHaveLength(1);
   });
 
-  it.each(['wasm', 'blocked'] as const)('%s: two runs give the same bits, and a resume with the set continues them bit for bit', async (set) => {
+  it('chooses wasm-fma where the runtime fuses relaxed SIMD multiply-adds, else wasm, else blocked', () => {
+    const expected = kernelSetAvailable('wasm-fma') ? 'wasm-fma' : kernelSetAvailable('wasm') ? 'wasm' : 'blocked';
+    expect(defaultKernelName()).toBe(expected);
+    // Node 20 with the flag wasm-features.ts sets, on a CPU with FMA (this machine's)
+    if (process.versions.node.startsWith('20.')) expect(kernelSetAvailable('wasm-fma')).toBe(true);
+  });
+
+  it.each((['wasm-fma', 'wasm', 'blocked'] as const).filter(kernelSetAvailable))('%s: two runs give the same bits, and a resume with the set continues them bit for bit', async (set) => {
     const a = await run(set);
     const b = await run(set);
     expect(a.events[0]).toEqual({ type: 'kernels', step: 0, kernelSet: set });
@@ -75,6 +86,31 @@ describe('the train worker and its kernel set', () => {
   });
 
   it('refuses a kernel set it does not know, naming the known ones', async () => {
-    await expect(run('fast' as KernelSetName)).rejects.toThrow("unknown kernel set 'fast' (known: wasm, blocked, naive)");
+    await expect(run('fast' as KernelSetName)).rejects.toThrow("unknown kernel set 'fast' (known: wasm-fma, wasm, blocked, naive)");
+  });
+
+  it('wasm-fma: the kernel sets compute different bits (so a run must keep its own)', async () => {
+    if (!kernelSetAvailable('wasm-fma')) return;
+    const fma = await run('wasm-fma');
+    const plain = await run('wasm');
+    expect(losses(fma.events)).not.toEqual(losses(plain.events));
+  });
+
+  it.each((['wasm-fma', 'wasm'] as const).filter(kernelSetAvailable))('%s: shard threads train with the run\'s kernels (the same bits as the shards in turn)', async (set) => {
+    const options = () => ({
+      model: { ...DEFAULT_MODEL, vocabSize: vocab.size, cell: 'gru' as const, hidden: 10 },
+      train: { ...DEFAULT_TRAIN, seqLen: 7, batch: 6, steps: 100, seed: 9, threads: 3 },
+      data: ids, kernels: createKernels(set),
+    });
+    const inTurn = new Trainer(options());
+    const threaded = new Trainer(options());
+    await startShardThreads(threaded);
+    try {
+      for (let i = 0; i < 6; i++) expect(threaded.trainStep().loss).toBe(inTurn.trainStep().loss);
+      expect(Float32Array.from(threaded.model.params)).toEqual(Float32Array.from(inTurn.model.params));
+    } finally {
+      threaded.close();
+      inTurn.close();
+    }
   });
 });

@@ -30,6 +30,8 @@
  */
 
 /** Rows and columns of the register tile of C. */
+import { madd } from './simd.as';
+
 const MR: i32 = 4;
 const NR: i32 = 8;
 /** Block sizes: k per pass, rows per packed A block, columns per packed B block. */
@@ -161,17 +163,17 @@ function tile4x8(kc: i32, pa: usize, pb: usize, c: usize, ldcB: usize, mr: i32, 
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let av = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(av, b0));
-    c01 = f32x4.add(c01, f32x4.mul(av, b1));
+    c00 = madd(av, b0, c00);
+    c01 = madd(av, b1, c01);
     av = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(av, b0));
-    c11 = f32x4.add(c11, f32x4.mul(av, b1));
+    c10 = madd(av, b0, c10);
+    c11 = madd(av, b1, c11);
     av = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(av, b0));
-    c21 = f32x4.add(c21, f32x4.mul(av, b1));
+    c20 = madd(av, b0, c20);
+    c21 = madd(av, b1, c21);
     av = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(av, b0));
-    c31 = f32x4.add(c31, f32x4.mul(av, b1));
+    c30 = madd(av, b0, c30);
+    c31 = madd(av, b1, c31);
     pa += 16;
     pb += 32;
   }
@@ -304,10 +306,10 @@ function rowNN(N: i32, K: i32, a: usize, b: usize, ldbB: usize, c: usize, acc: b
     let pb = b + <usize>j * 4;
     for (let k = 0; k < K; k++) {
       const av = v128.load32_splat(a + <usize>k * 4);
-      s0 = f32x4.add(s0, f32x4.mul(av, v128.load(pb)));
-      s1 = f32x4.add(s1, f32x4.mul(av, v128.load(pb, 16)));
-      s2 = f32x4.add(s2, f32x4.mul(av, v128.load(pb, 32)));
-      s3 = f32x4.add(s3, f32x4.mul(av, v128.load(pb, 48)));
+      s0 = madd(av, v128.load(pb), s0);
+      s1 = madd(av, v128.load(pb, 16), s1);
+      s2 = madd(av, v128.load(pb, 32), s2);
+      s3 = madd(av, v128.load(pb, 48), s3);
       pb += ldbB;
     }
     const pc = c + <usize>j * 4;
@@ -321,7 +323,7 @@ function rowNN(N: i32, K: i32, a: usize, b: usize, ldbB: usize, c: usize, acc: b
     let s = f32x4.splat(0);
     let pb = b + <usize>j * 4;
     for (let k = 0; k < K; k++) {
-      s = f32x4.add(s, f32x4.mul(v128.load32_splat(a + <usize>k * 4), v128.load(pb)));
+      s = madd(v128.load32_splat(a + <usize>k * 4), v128.load(pb), s);
       pb += ldbB;
     }
     const pc = c + <usize>j * 4;
