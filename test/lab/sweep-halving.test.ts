@@ -131,7 +131,7 @@ describe('halving a learning-rate sweep', () => {
     lab.control.runExperiment(id);
     evaluate(of('gru').slice(0, 4), 100);
     // the lab goes away with these four evaluated; a new one over the same database hears t4's
-    await lab.close({ running: 'pause' });
+    await lab.scheduler.close({ running: 'pause' });
     const reopened = openTestLab(64, { store: lab.store });
     const t4 = of('gru')[4];
     reopened.control.resumeRun(t4.id);

@@ -9,6 +9,7 @@ import type { Command, Context } from '../command.ts';
 import { formatRun, trainInForeground } from '../runs.ts';
 import { listCommand, removeCommand } from '../shapes.ts';
 import { oneLine } from '../terminal.ts';
+import { SWEEP_NOTES, SWEEP_OPTIONS, SWEEP_USAGE, sweepFromFlags } from './sweep.ts';
 
 const CREATE_OPTIONS = [
   'corpus', 'cells', 'init-from', 'hidden', 'params', 'layers', 'embedding', 'seq', 'batch', 'threads', 'steps',
@@ -49,6 +50,8 @@ function createSpec(ctx: Context): { corpusId: number; spec: ExperimentSpecInput
     cadence: defined({ evalEvery: num('eval-every'), checkpointEvery: num('checkpoint-every'), sampleEvery: num('sample-every') }),
     ...(modelId !== undefined ? { initFrom: { modelId } } : {}),
   };
+  const sweep = sweepFromFlags(ctx, num('eval-every'));
+  if (sweep) spec.sweep = sweep;
   return { corpusId: wholeNumber('--corpus', corpus), spec };
 }
 
@@ -57,14 +60,15 @@ export const EXPERIMENT_COMMANDS: Command[] = [
     name: 'experiment create',
     usage: '--corpus ID --cells rnn,lstm,lstm-peephole,gru,gru-reset-after [--init-from MODEL] [--hidden N | --params N] [--layers L] '
       + '[--embedding E] [--seq T] [--batch B] [--steps N] [--threads N] [--optimizer adam|adamw|sgd|rmsprop|adagrad] [--lr X] '
-      + '[--clip X] [--dropout X] [--seeds K] [--first-seed S] [--eval-every N] [--checkpoint-every N] [--sample-every N] [--name NAME]',
-    summary: 'queue cells x seeds runs: one hidden size (--hidden, default 128) or equal budgets (--params)',
+      + '[--clip X] [--dropout X] [--seeds K] [--first-seed S] [--eval-every N] [--checkpoint-every N] [--sample-every N] [--name NAME] ' + SWEEP_USAGE,
+    summary: 'queue cells x seeds runs (a sweep: trials x cells x seeds): one hidden size (--hidden, default 128) or equal budgets (--params)',
     notes: [
       "--threads N: each run's batch split over N threads (runs x threads never exceed --workers)",
       '--first-seed S: the runs of each cell take seeds S to S + K - 1 (default 1), e.g. to repeat an experiment on other seeds',
       "--init-from MODEL: start from an imported model's weights (its cell, hidden, layers, embedding; the corpus must have exactly its vocabulary)",
+      ...SWEEP_NOTES,
     ],
-    options: Object.fromEntries(CREATE_OPTIONS.map((k) => [k, { type: 'string' as const }])),
+    options: { ...Object.fromEntries(CREATE_OPTIONS.map((k) => [k, { type: 'string' as const }])), ...SWEEP_OPTIONS },
     run(ctx) {
       const { corpusId, spec } = createSpec(ctx);
       // the plan's runs are the created runs, in order, with the memory each will hold

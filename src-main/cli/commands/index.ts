@@ -9,12 +9,14 @@ import { MODEL_COMMANDS } from './model.ts';
 import { REPORT_COMMANDS } from './report.ts';
 import { RUN_COMMANDS } from './run.ts';
 import { SERVE_COMMANDS } from './serve.ts';
+import { SWEEP_COMMANDS } from './sweep.ts';
 
 export const COMMANDS: Command[] = [
   ...DEMO_COMMANDS,
   ...SERVE_COMMANDS,
   ...CORPUS_COMMANDS,
   ...EXPERIMENT_COMMANDS,
+  ...SWEEP_COMMANDS,
   ...RUN_COMMANDS,
   ...MODEL_COMMANDS,
   ...DIAGNOSE_COMMANDS,
