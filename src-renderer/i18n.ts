@@ -11,15 +11,22 @@ import { CATALOGUES, isLang, pickLang, type Lang } from '../src-shared/locales/i
 
 const STORAGE_KEY = 'rnn-lab.language';
 
+/*
+ * The page's storage and languages, where there are some: the composables that translate are also
+ * imported by unit tests that run in plain Node, without a DOM.
+ */
+const pageStorage = (): Storage | null => globalThis.localStorage ?? null;
+const pageLanguages = (): readonly string[] => globalThis.navigator?.languages ?? [];
+
 /** The language chosen in the app, if any (an unknown value, from an older or newer app, is ignored). */
-export function chosenLang(storage: Storage = window.localStorage): Lang | null {
-  const s = storage.getItem(STORAGE_KEY);
+export function chosenLang(storage: Storage | null = pageStorage()): Lang | null {
+  const s = storage?.getItem(STORAGE_KEY) ?? null;
   return s !== null && isLang(s) ? s : null;
 }
 
 export const i18n = createI18n({
   legacy: false,
-  locale: chosenLang() ?? pickLang(navigator.languages),
+  locale: chosenLang() ?? pickLang(pageLanguages()),
   fallbackLocale: 'en',
   messages: CATALOGUES,
 });
@@ -31,20 +38,20 @@ export function currentLang(): Lang {
 }
 
 /** Chooses a language in the app, and remembers it. */
-export function chooseLang(lang: Lang, storage: Storage = window.localStorage): void {
-  storage.setItem(STORAGE_KEY, lang);
+export function chooseLang(lang: Lang, storage: Storage | null = pageStorage()): void {
+  storage?.setItem(STORAGE_KEY, lang);
   i18n.global.locale.value = lang;
 }
 
 /** The system's locale as the shell reports it (Electron's app.getLocale()): used unless one was chosen. */
-export function followSystemLocale(locale: string | null, storage: Storage = window.localStorage): void {
-  if (chosenLang(storage) === null && locale) i18n.global.locale.value = pickLang([locale, ...navigator.languages]);
+export function followSystemLocale(locale: string | null, storage: Storage | null = pageStorage()): void {
+  if (chosenLang(storage) === null && locale) i18n.global.locale.value = pickLang([locale, ...pageLanguages()]);
 }
 
 watch(
   () => i18n.global.locale.value,
   (lang) => {
-    document.documentElement.lang = lang;
+    if (typeof document !== 'undefined') document.documentElement.lang = lang;
   },
   { immediate: true },
 );

@@ -1,5 +1,5 @@
 /** A small bar chart (character frequencies), created on mount and updated in place. */
-import { markRaw, onBeforeUnmount, onMounted, watch, type Ref } from 'vue';
+import { markRaw, onBeforeUnmount, onMounted, toValue, watch, type MaybeRefOrGetter, type Ref } from 'vue';
 import { Chart, themeColors, useThemeChange } from './chart-setup.ts';
 
 export interface Bars {
@@ -7,13 +7,14 @@ export interface Bars {
   values: number[];
 }
 
-export function useBarChart(canvas: Ref<HTMLCanvasElement | null>, bars: Ref<Bars>, valueLabel: string) {
+export function useBarChart(canvas: Ref<HTMLCanvasElement | null>, bars: Ref<Bars>, valueLabel: MaybeRefOrGetter<string>) {
   let chart: Chart<'bar', number[], string> | null = null;
 
   function update(): void {
     if (!chart) return;
     chart.data.labels = bars.value.labels;
     chart.data.datasets[0].data = bars.value.values;
+    chart.data.datasets[0].label = toValue(valueLabel);
     chart.update('none');
   }
 
@@ -33,7 +34,7 @@ export function useBarChart(canvas: Ref<HTMLCanvasElement | null>, bars: Ref<Bar
     const c = themeColors();
     chart = markRaw(new Chart<'bar', number[], string>(ctx, {
       type: 'bar',
-      data: { labels: bars.value.labels, datasets: [{ label: valueLabel, data: bars.value.values, backgroundColor: '#3b82f6' }] },
+      data: { labels: bars.value.labels, datasets: [{ label: toValue(valueLabel), data: bars.value.values, backgroundColor: '#3b82f6' }] },
       options: {
         animation: false,
         responsive: true,
@@ -47,7 +48,8 @@ export function useBarChart(canvas: Ref<HTMLCanvasElement | null>, bars: Ref<Bar
     }));
   });
 
-  watch(bars, update);
+  // the label follows the interface's language
+  watch([bars, () => toValue(valueLabel)], update);
   useThemeChange(applyTheme);
 
   onBeforeUnmount(() => {

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { CorpusDetails, CorpusMeta, TaskInfo } from '../../src-main/api/contract.ts';
+import { tr } from '../i18n.ts';
 import { errorMessage } from './errors.ts';
 import { labClient } from './lab-client.ts';
 import { useUiStore } from './ui.ts';
@@ -21,7 +22,7 @@ export const readFileBytes: ReadBytes = (file, onProgress) => new Promise((resol
     if (ev.lengthComputable && ev.total > 0) onProgress(ev.loaded / ev.total);
   };
   reader.onload = () => resolve(new Uint8Array(reader.result as ArrayBuffer));
-  reader.onerror = () => reject(new Error(`could not read ${file.name}: ${reader.error?.message ?? 'unknown error'}`));
+  reader.onerror = () => reject(new Error(tr('toasts.fileUnreadable', { file: file.name, reason: reader.error?.message ?? tr('toasts.unknownError') })));
   reader.readAsArrayBuffer(file);
 });
 
@@ -41,7 +42,7 @@ export const useCorporaStore = defineStore('corpora', () => {
       corpora.value = list;
       tasks.value = taskList;
     } catch (e) {
-      useUiStore().report(e, 'Could not list the corpora');
+      useUiStore().report(e, tr('toasts.listCorpora'));
     } finally {
       loaded.value = true;
     }
@@ -54,7 +55,7 @@ export const useCorporaStore = defineStore('corpora', () => {
     try {
       details.value[id] = await labClient().getCorpus({ id });
     } catch (e) {
-      ui.report(e, 'Could not open the corpus');
+      ui.report(e, tr('toasts.openCorpus'));
     }
   }
 
@@ -63,7 +64,7 @@ export const useCorporaStore = defineStore('corpora', () => {
     const { stats: _stats, ...meta } = corpus;
     if (!corpora.value.some((c) => c.id === corpus.id)) corpora.value = [...corpora.value, meta];
     useUiStore().selectedCorpusId = corpus.id;
-    useUiStore().notify(existing ? 'info' : 'success', existing ? `"${corpus.name}" is already in the lab: the same text was imported before.` : `Imported "${corpus.name}".`);
+    useUiStore().notify(existing ? 'info' : 'success', existing ? tr('toasts.corpusExists', { name: corpus.name }) : tr('toasts.corpusImported', { name: corpus.name }));
   }
 
   async function importFile(file: File, readBytes: ReadBytes = readFileBytes): Promise<CorpusDetails | null> {
@@ -79,7 +80,7 @@ export const useCorporaStore = defineStore('corpora', () => {
       added(corpus, existing);
       return corpus;
     } catch (e) {
-      importError.value = `${file.name} was not imported: ${errorMessage(e)}`;
+      importError.value = tr('toasts.fileNotImported', { file: file.name, reason: errorMessage(e) });
       return null;
     } finally {
       progress.value = null;
@@ -94,7 +95,7 @@ export const useCorporaStore = defineStore('corpora', () => {
       added(corpus, existing);
       return corpus;
     } catch (e) {
-      importError.value = `The ${task} task was not generated: ${errorMessage(e)}`;
+      importError.value = tr('toasts.taskNotGenerated', { task, reason: errorMessage(e) });
       return null;
     } finally {
       progress.value = null;
@@ -110,7 +111,7 @@ export const useCorporaStore = defineStore('corpora', () => {
       if (ui.selectedCorpusId === id) ui.selectedCorpusId = null;
       return true;
     } catch (e) {
-      ui.report(e, 'Could not delete the corpus');
+      ui.report(e, tr('toasts.deleteCorpus'));
       return false;
     }
   }

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { ApiEvent, ExperimentDetails, ExperimentPlan, ExperimentSpecInput, ExperimentSummary, CheckpointKind, ExportFormat } from '../../src-main/api/contract.ts';
 import { LabApiError } from '../api/client.ts';
+import { tr } from '../i18n.ts';
 import { errorMessage, refusedField, type FieldError } from './errors.ts';
 import { labClient } from './lab-client.ts';
 import { useRunsStore } from './runs.ts';
@@ -27,7 +28,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
     try {
       experiments.value = await labClient().listExperiments({});
     } catch (e) {
-      useUiStore().report(e, 'Could not list the experiments');
+      useUiStore().report(e, tr('toasts.listExperiments'));
     } finally {
       loaded.value = true;
     }
@@ -136,7 +137,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
       const runs = useRunsStore();
       await Promise.all(details.runs.map((r) => runs.loadRun(r.id)));
     } catch (e) {
-      ui.report(e, 'Could not open the experiment');
+      ui.report(e, tr('toasts.openExperiment'));
     }
   }
 
@@ -147,17 +148,17 @@ export const useExperimentsStore = defineStore('experiments', () => {
       const runs = useRunsStore();
       for (const r of details.runs) runs.upsertRun(r);
     } catch (e) {
-      useUiStore().report(e, 'Could not list the runs');
+      useUiStore().report(e, tr('toasts.listRuns'));
     }
   }
 
   async function start(id: number): Promise<number[]> {
     try {
       const { queued } = await labClient().runExperiment({ id });
-      if (queued.length === 0) useUiStore().notify('info', 'Every run of this experiment has already ended.');
+      if (queued.length === 0) useUiStore().notify('info', tr('toasts.allEnded'));
       return queued;
     } catch (e) {
-      useUiStore().report(e, 'Could not start the experiment');
+      useUiStore().report(e, tr('toasts.startExperiment'));
       return [];
     }
   }
@@ -171,7 +172,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
       if (ui.selectedExperimentId === id) ui.selectedExperimentId = null;
       return true;
     } catch (e) {
-      ui.report(e, 'Could not delete the experiment');
+      ui.report(e, tr('toasts.deleteExperiment'));
       return false;
     }
   }
@@ -180,7 +181,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
     try {
       return await labClient().exportMetrics({ experimentId: id, format });
     } catch (e) {
-      useUiStore().report(e, 'Could not export the metrics');
+      useUiStore().report(e, tr('toasts.exportMetrics'));
       return null;
     }
   }
@@ -189,7 +190,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
     try {
       return await labClient().exportModel({ runId, checkpoint, format });
     } catch (e) {
-      useUiStore().report(e, 'Could not export the model');
+      useUiStore().report(e, tr('toasts.exportModel'));
       return null;
     }
   }
@@ -198,7 +199,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
     try {
       return await labClient().exportReport({ experimentId: id });
     } catch (e) {
-      useUiStore().report(e, 'Could not make the report');
+      useUiStore().report(e, tr('toasts.makeReport'));
       return null;
     }
   }
@@ -213,7 +214,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
       return await labClient().printPdf({ title });
     } catch (e) {
       if (e instanceof LabApiError && e.code === 'bad-state') printPage(title);
-      else useUiStore().report(e, 'Could not make the PDF');
+      else useUiStore().report(e, tr('toasts.makePdf'));
       return null;
     }
   }

@@ -5,6 +5,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { ModelInfo } from '../../src-main/api/contract.ts';
+import { tr } from '../i18n.ts';
 import { readFileBytes, type ReadBytes } from './corpora.ts';
 import { errorMessage } from './errors.ts';
 import { labClient } from './lab-client.ts';
@@ -60,7 +61,7 @@ export const useModelsStore = defineStore('models', () => {
     try {
       models.value = await labClient().listModels({});
     } catch (e) {
-      useUiStore().report(e, 'Could not list the imported models');
+      useUiStore().report(e, tr('toasts.listModels'));
     } finally {
       loaded.value = true;
     }
@@ -87,10 +88,10 @@ export const useModelsStore = defineStore('models', () => {
       const bytes = await readBytes(file, () => {});
       const { model, existing } = await labClient().importModel({ name, bytes, ...(vocab ? { vocab } : {}) });
       if (!models.value.some((m) => m.id === model.id)) models.value = [...models.value, model];
-      useUiStore().notify(existing ? 'info' : 'success', existing ? `"${model.name}" is already in the lab: the same file was imported before.` : `Imported model "${model.name}".`);
+      useUiStore().notify(existing ? 'info' : 'success', existing ? tr('toasts.modelExists', { name: model.name }) : tr('toasts.modelImported', { name: model.name }));
       return model;
     } catch (e) {
-      importError.value = `${file.name} was not imported: ${errorMessage(e)}`;
+      importError.value = tr('toasts.fileNotImported', { file: file.name, reason: errorMessage(e) });
       return null;
     } finally {
       importing.value = false;

@@ -7,6 +7,7 @@
  */
 import { formatRoute, isNewPlace, parseRoute, type Route } from '../composables/route.ts';
 import { watch } from 'vue';
+import { tr } from '../i18n.ts';
 import { useCorporaStore } from './corpora.ts';
 import { useExperimentsStore } from './experiments.ts';
 import { useInsideStore } from './inside.ts';
@@ -42,7 +43,7 @@ export function startRoute(): Route {
   return newest ? { screen: 'experiment', experimentId: newest.id } : { screen: 'corpora', corpusId: null };
 }
 
-const plural = (ids: number[], one: string, many: string): string => `${ids.length === 1 ? one : many} ${ids.map((id) => `#${id}`).join(', ')}`;
+const runList = (ids: number[]): string => ids.map((id) => `#${id}`).join(', ');
 
 const listed = (id: number): boolean => useExperimentsStore().experiments.some((x) => x.id === id);
 
@@ -76,7 +77,7 @@ export async function openRoute(route: Route): Promise<void> {
       const id = route.corpusId;
       if (id === null || corpora.corpora.some((c) => c.id === id)) return corpora.select(id);
       ui.selectedCorpusId = null;
-      ui.addressNotice = `The address names corpus #${id}, which is not in this lab (it may have been deleted). Choose a corpus from the list.`;
+      ui.addressNotice = tr('app.address.corpusMissing', { id });
       return;
     }
     case 'experiment': {
@@ -89,7 +90,7 @@ export async function openRoute(route: Route): Promise<void> {
       if (!listed(id) && !(await listedAfterReload(id))) {
         ui.selectedExperimentId = null;
         experiments.current = null;
-        ui.addressNotice = `The address names experiment #${id}, which is not in this lab (it may have been deleted). Choose an experiment above.`;
+        ui.addressNotice = tr('app.address.experimentMissing', { id });
         return;
       }
       ui.selectedExperimentId = id;
@@ -101,7 +102,7 @@ export async function openRoute(route: Route): Promise<void> {
       const missing = await missingRuns(route.runIds);
       if (missing.length === 0) return;
       ui.compareRunIds = ui.compareRunIds.filter((id) => !missing.includes(id));
-      ui.addressNotice = `The address names ${plural(missing, 'run', 'runs')}, not in this lab (deleted with an experiment?); the others are compared.`;
+      ui.addressNotice = tr('app.address.runsMissing', { ids: runList(missing) }, missing.length);
       return;
     }
     case 'generate': {
@@ -112,14 +113,14 @@ export async function openRoute(route: Route): Promise<void> {
       if ('runId' in s) {
         if ((await missingRuns([s.runId])).length === 0) return;
         ui.generateRunId = null;
-        ui.addressNotice = `The address names run #${s.runId}, which is not in this lab (it may have been deleted). Choose a run or a model below.`;
+        ui.addressNotice = tr('app.address.runMissing', { id: s.runId });
         return;
       }
       const models = useModelsStore();
       if (!models.loaded) await models.load();
       if (models.byId(s.modelId)) return;
       ui.generateModelId = null;
-      ui.addressNotice = `The address names imported model #${s.modelId}, which is not in this lab (it may have been deleted). Choose a run or a model below.`;
+      ui.addressNotice = tr('app.address.modelMissing', { id: s.modelId });
       return;
     }
     case 'inside': {
@@ -130,7 +131,7 @@ export async function openRoute(route: Route): Promise<void> {
       if (id === null) return;
       if (!listed(id) && !(await listedAfterReload(id))) {
         inside.experimentId = null;
-        ui.addressNotice = `The address names experiment #${id}, which is not in this lab (it may have been deleted). Choose an experiment above.`;
+        ui.addressNotice = tr('app.address.experimentMissing', { id });
         return;
       }
       if (route.view === 'flow') inside.flowRunIds = [...route.runIds];
@@ -139,7 +140,7 @@ export async function openRoute(route: Route): Promise<void> {
       await inside.open(id);
       const shown = currentRoute();
       const dropped = route.runIds.filter((r) => shown.screen === 'inside' && !shown.runIds.includes(r));
-      if (dropped.length) ui.addressNotice = `The address names ${plural(dropped, 'run', 'runs')}, not among this experiment's trained runs; showing the default choice instead.`;
+      if (dropped.length) ui.addressNotice = tr('app.address.runsNotTrained', { ids: runList(dropped) }, dropped.length);
       return;
     }
   }

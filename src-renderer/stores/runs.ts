@@ -7,6 +7,7 @@ import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import type { ApiEvent, Comparison, GenerateRequest, MetricRow, Run } from '../../src-main/api/contract.ts';
 import { queueText, seedLabel, statusText } from '../../src-shared/run-labels.ts';
+import { tr } from '../i18n.ts';
 import { labClient } from './lab-client.ts';
 import { appendEval, appendMetrics, emptySeries, mergeHistory, type RunSeries } from './run-series.ts';
 import { useUiStore } from './ui.ts';
@@ -44,12 +45,21 @@ export type GenerateSource = { runId: number } | { modelId: number };
  */
 function actionNote(action: RunAction, runId: number, before: Run | undefined, after: Run): string | null {
   if (action === 'duplicate') {
-    const copy = `Run ${after.id} (${after.cell} ${seedLabel(after)}), a copy of run ${runId}`;
-    if (after.status === 'not-started') return `${copy}, is not started: Start trains it with the others.`;
-    return after.queue ? `${copy}, waits in the queue: ${queueText(after.queue)}.` : `${copy}, is ${statusText(after.status)}.`;
+    const copy = { id: after.id, name: `${after.cell} ${seedLabel(after)}`, of: runId };
+    if (after.status === 'not-started') return tr('toasts.copyNotStarted', copy);
+    return after.queue ? tr('toasts.copyQueued', { ...copy, queue: queueText(after.queue) }) : tr('toasts.copyStatus', { ...copy, status: statusText(after.status) });
   }
-  if (action === 'pause' && before?.status === 'waiting') return `Run ${runId} left the queue; Resume puts it back in line.`;
+  if (action === 'pause' && before?.status === 'waiting') return tr('toasts.leftQueue', { id: runId });
   return null;
+}
+
+function actionFailed(action: RunAction, id: number): string {
+  switch (action) {
+    case 'pause': return tr('toasts.runAction.pause', { id });
+    case 'resume': return tr('toasts.runAction.resume', { id });
+    case 'cancel': return tr('toasts.runAction.cancel', { id });
+    case 'duplicate': return tr('toasts.runAction.duplicate', { id });
+  }
 }
 
 /** samples kept per run: the newest */
@@ -153,7 +163,7 @@ export const useRunsStore = defineStore('runs', () => {
       }
       revision.value++;
     } catch (e) {
-      useUiStore().report(e, `Could not load run ${runId}`);
+      useUiStore().report(e, tr('toasts.loadRun', { id: runId }));
     } finally {
       loading.value[runId] = false;
     }
@@ -176,7 +186,7 @@ export const useRunsStore = defineStore('runs', () => {
       if (said) useUiStore().notify('info', said);
       return run;
     } catch (e) {
-      useUiStore().report(e, `Could not ${action} run ${runId}`);
+      useUiStore().report(e, actionFailed(action, runId));
       return null;
     }
   }
@@ -229,7 +239,7 @@ export const useRunsStore = defineStore('runs', () => {
     try {
       comparison.value = await labClient().compareRuns({ ids });
     } catch (e) {
-      useUiStore().report(e, 'Could not compare the runs');
+      useUiStore().report(e, tr('toasts.compareRuns'));
     } finally {
       comparing.value = false;
     }

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
+import { tr } from '../i18n.ts';
 import { errorMessage } from './errors.ts';
 
 export type Screen = 'corpora' | 'new-experiment' | 'experiment' | 'compare' | 'generate' | 'inside';
@@ -45,7 +46,7 @@ export const useUiStore = defineStore('ui', () => {
   }
 
   function report(e: unknown, context?: string): void {
-    notify('error', context ? `${context}: ${errorMessage(e)}` : errorMessage(e));
+    notify('error', context ? tr('common.withReason', { context, reason: errorMessage(e) }) : errorMessage(e));
   }
 
   function dismiss(id: number): void {
