@@ -1,4 +1,6 @@
 /** Numbers as the tables and forms show them (whole numbers: src-shared/format.ts). */
+import { formatDuration as formatSharedDuration } from '../../src-shared/format.ts';
+import { currentLang } from '../i18n.ts';
 
 export function formatLoss(n: number | null | undefined, digits = 3): string {
   return n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits);
@@ -13,14 +15,9 @@ export function formatCompact(n: number | null | undefined): string {
   return String(Math.round(n));
 }
 
+/** A duration in the interface's language: "3m 07s", "3분 07초". */
 export function formatDuration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '–';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  const h = Math.floor(m / 60);
-  return `${h}h ${String(m % 60).padStart(2, '0')}m`;
+  return formatSharedDuration(seconds, currentLang());
 }
 
 /** Seconds left at the pace so far: training seconds per step times the steps to go. */
