@@ -1,9 +1,11 @@
 /**
  * The new-experiment form's last settings per corpus, in localStorage under the corpus's SHA-256
  * (so the same text imported again finds them). What is read back is checked key by key against
- * the defaults' kinds: an entry from an older version or edited by hand fills what it can.
+ * the defaults' kinds: an entry from an older version or edited by hand fills what it can (the
+ * sweep's too, row by row).
  */
 import type { CellName } from '../../src-main/api/contract.ts';
+import { recallSweep } from './experiment-form-sweep.ts';
 import { CELL_CHOICES, defaultFormValues, INIT_SCHEMES, OPTIMIZERS, SCHEDULES, type ExperimentFormValues } from './experiment-form-values.ts';
 
 const PREFIX = 'rnn-lab.new-experiment.';
@@ -45,7 +47,9 @@ export function recallSettings(storage: Storage, corpusSha: string): Partial<Rem
   for (const [key, value] of Object.entries(saved)) {
     if (!Object.hasOwn(defaults, key) || (NOT_REMEMBERED as readonly string[]).includes(key)) continue;
     const choices = CHOICES[key as keyof RememberedSettings];
-    if (key === 'cells') {
+    if (key === 'sweep') {
+      out.sweep = recallSweep(value, defaults.sweep);
+    } else if (key === 'cells') {
       if (Array.isArray(value)) out.cells = [...new Set(value.filter((c: unknown): c is CellName => cells.has(c as CellName)))];
     } else if (choices) {
       if (choices.includes(value as string)) out[key] = value;

@@ -6,10 +6,11 @@
 import type { CorpusMeta } from '../../src-main/api/contract.ts';
 import { formatInt } from '../../src-shared/format.ts';
 import { CADENCE_MIN, inRange, LIMITS, SETTING_RANGES as R, type Range } from '../../src-shared/limits.ts';
+import { checkSweep, sweepLabelOf, sweptNames, withSweepBase, type SweepField } from './experiment-form-sweep-rules.ts';
 import type { ExperimentFormValues, NumberField } from './experiment-form-values.ts';
 
 /** Every input of the form that can be refused. */
-export type FormField = NumberField | 'corpusId' | 'initFrom' | 'cells' | 'optimizer' | 'schedule' | 'init';
+export type FormField = NumberField | 'corpusId' | 'initFrom' | 'cells' | 'optimizer' | 'schedule' | 'init' | SweepField;
 
 export type FormErrors = Partial<Record<FormField, string>>;
 
@@ -55,7 +56,8 @@ export interface FormContext {
 
 export function labelOf(field: FormField): string {
   if (field in NUMBER_RULES) return NUMBER_RULES[field as NumberField].label;
-  return { corpusId: 'Text to train on', initFrom: 'Imported model', cells: 'Cells', optimizer: 'Optimizer', schedule: 'Schedule', init: 'Initialisation' }[field as Exclude<FormField, NumberField>];
+  if (field.startsWith('sweep.')) return sweepLabelOf(field as SweepField);
+  return { corpusId: 'Text to train on', initFrom: 'Imported model', cells: 'Cells', optimizer: 'Optimizer', schedule: 'Schedule', init: 'Initialisation' }[field as Exclude<FormField, NumberField | SweepField>];
 }
 
 const show = (n: number): string => (Number.isInteger(n) ? formatInt(n) : String(n));
@@ -123,24 +125,34 @@ export function shownNumberFields(v: ExperimentFormValues, group?: keyof typeof 
 /** Whether the form shows the input (a refusal of one it hides belongs to no box). */
 export function isShown(field: FormField, v: ExperimentFormValues): boolean {
   if (field in NUMBER_RULES) return shownNumberFields(v).includes(field as NumberField);
+  const s = v.sweep;
+  if (field === 'sweep.trials') return s.on;
+  if (field === 'sweep.eta' || field === 'sweep.minSteps') return s.on && s.halving;
+  const row = /^sweep\.ranges\.(\d+)$/.exec(field);
+  if (row) return s.on && Number(row[1]) < s.rows.length;
+  if (field.startsWith('sweep.')) return s.on;
   return !(v.initFromModelId !== null && (field === 'cells' || field === 'init'));
 }
 
 /**
  * Every refusal the form can tell by itself, at once, each under the box it is about. The lab checks
  * again; what only it can tell (a budget no hidden size meets, a model's vocabulary) comes back from
- * its plan.
+ * its plan. A swept setting's own box gives way to its row (which states its refusal), and the
+ * settings bound by it are checked against the row's low end.
  */
-export function validateForm(v: ExperimentFormValues, ctx: FormContext): FormErrors {
-  const errors: FormErrors = {};
+export function validateForm(values: ExperimentFormValues, ctx: FormContext): FormErrors {
+  const sweep = values.sweep.on ? checkSweep(values) : null;
+  const v = sweep ? withSweepBase(values, sweep.ranges) : values;
+  const swept: ReadonlySet<string> = sweptNames(values);
+  const errors: FormErrors = { ...sweep?.errors };
   if (v.corpusId === null) errors.corpusId = 'Choose the text to train on (import one on the Corpora screen).';
   if (v.initFromModelId === null && v.cells.length === 0) errors.cells = 'Choose at least one cell to train.';
   for (const f of shownNumberFields(v)) {
-    const e = numberError(f, v, ctx);
+    const e = swept.has(f) ? null : numberError(f, v, ctx);
     if (e) errors[f] = e;
   }
   const corpus = ctx.corpus;
-  if (corpus && !errors.seqLen && !errors.batch) {
+  if (corpus && !errors.seqLen && !errors.batch && !swept.has('seqLen') && !swept.has('batch')) {
     // the lab's check (ExperimentService.plan): B streams of T characters and one more window
     const trainChars = corpus.chars - Math.round(corpus.chars * corpus.validFraction);
     const need = (v.batch as number) * (v.seqLen as number) + (v.seqLen as number);
@@ -159,6 +171,8 @@ const API_FIELDS: Record<string, FormField> = {
   'optimizer.name': 'optimizer', 'optimizer.lr': 'lr', 'optimizer.weightDecay': 'weightDecay',
   'schedule.name': 'schedule', 'schedule.stepSize': 'stepSize', 'schedule.gamma': 'gamma', 'schedule.minLr': 'minLr', 'schedule.warmup': 'warmup',
   'cadence.evalEvery': 'evalEvery', 'cadence.sampleEvery': 'sampleEvery', 'cadence.checkpointEvery': 'checkpointEvery',
+  sweep: 'sweep.ranges', 'sweep.search': 'sweep.ranges', 'sweep.ranges': 'sweep.ranges', 'sweep.trials': 'sweep.trials', 'sweep.drawSeed': 'sweep.drawSeed',
+  'sweep.halving': 'sweep.minSteps', 'sweep.halving.eta': 'sweep.eta', 'sweep.halving.minSteps': 'sweep.minSteps',
 };
 
 /**
@@ -167,6 +181,9 @@ const API_FIELDS: Record<string, FormField> = {
  */
 export function formFieldOf(apiField: string): FormField | null {
   const path = apiField.replace(/^spec\./, '').replace(/^(budget|model|train)\./, '');
+  // a range is named by its place, 'sweep.ranges.2' or 'sweep.ranges[2]', and maybe its part ('.min')
+  const row = /^sweep\.ranges(?:\.|\[)(\d+)/.exec(path);
+  if (row) return `sweep.ranges.${Number(row[1])}`;
   return API_FIELDS[path] ?? null;
 }
 
@@ -188,6 +205,10 @@ export function userMessage(field: FormField | null, message: string): string {
   else if (real) range = { min: Number(real[2]), max: Number(real[3]), minOpen: real[1] === '(', maxOpen: real[4] === ')' };
   else if (closed) range = { min: Number(closed[1]), max: Number(closed[2]) };
   if (range && subject) return `${subject} must be ${rangeText(range)}.`;
-  const sentence = message[0].toUpperCase() + message.slice(1);
+  // another rule of the box ("must be a multiple of cadence.evalEvery (100): ..., got 150"), under its label
+  const words = message.replace(/cadence\.evalEvery/g, 'the evaluation interval');
+  const rule = words.replace(/, got [^,]*$/, '');
+  if (subject && /^must /.test(rule)) return `${subject} ${rule}${/[.!?]$/.test(rule) ? '' : '.'}`;
+  const sentence = words[0].toUpperCase() + words.slice(1);
   return /[.!?]$/.test(sentence) ? sentence : `${sentence}.`;
 }

@@ -3,7 +3,7 @@
  * Number boxes hold a number, or '' while empty (what v-model.number gives), so the rules can say
  * "Enter a number." instead of sending NaN.
  */
-import type { CellName, ExperimentSpecInput, ModelConfig, ModelInfo, TrainConfig } from '../../src-main/api/contract.ts';
+import type { CellName, ExperimentSpecInput, ModelConfig, ModelInfo, SweepParamName, SweepSpec, TrainConfig } from '../../src-main/api/contract.ts';
 
 export const CELL_CHOICES: { cell: CellName; label: string }[] = [
   { cell: 'rnn', label: 'RNN (tanh)' },
@@ -32,6 +32,33 @@ export const INIT_SCHEMES: readonly { value: InitScheme; label: string }[] = [
 
 /** a number box's value: a number, or '' while it is empty */
 export type NumberInput = number | string;
+
+/** One swept setting as typed (experiment-form-sweep.ts reads it). */
+export interface SweepRowValues {
+  name: SweepParamName;
+  /** a range drawn on a scale, or a list of values */
+  kind: 'range' | 'values';
+  scale: 'log' | 'linear';
+  min: NumberInput;
+  max: NumberInput;
+  /** a grid's points on the range */
+  points: NumberInput;
+  /** the values, comma-separated as typed */
+  list: string;
+}
+
+export interface SweepFormValues {
+  on: boolean;
+  search: 'random' | 'grid';
+  /** random search: how many trials are drawn */
+  trials: NumberInput;
+  drawSeed: NumberInput;
+  halving: boolean;
+  eta: NumberInput;
+  /** the first rung, in steps */
+  minSteps: NumberInput;
+  rows: SweepRowValues[];
+}
 
 export interface ExperimentFormValues {
   corpusId: number | null;
@@ -66,19 +93,41 @@ export interface ExperimentFormValues {
   weightDecay: NumberInput;
   sampleEvery: NumberInput;
   checkpointEvery: NumberInput;
+  /** off by default; on, the experiment is a sweep */
+  sweep: SweepFormValues;
 }
 
 /** The number boxes, by their key in the values. */
 export type NumberField = { [K in keyof ExperimentFormValues]: ExperimentFormValues[K] extends NumberInput ? (NumberInput extends ExperimentFormValues[K] ? K : never) : never }[keyof ExperimentFormValues];
 
+/** The halving's default eta (Li et al.'s ASHA and Hyperband use 3). */
+const ETA = 3;
+
+/**
+ * The first rung the form proposes: the largest multiple of the evaluation interval at most
+ * steps / eta², so there are about three rungs before the end (200, 600, 1800 of 2,000 steps at
+ * eta 3), and never less than one interval (a rung is an evaluation).
+ */
+export function defaultMinSteps(steps: NumberInput, evalEvery: NumberInput, eta: NumberInput): NumberInput {
+  const [s, e, k] = [Number(steps), Number(evalEvery), Number(eta)];
+  if (!(s > 0 && e > 0 && k > 1)) return e > 0 ? e : '';
+  return e * Math.max(1, Math.floor(s / (k * k) / e));
+}
+
+export function defaultSweepValues(steps: NumberInput, evalEvery: NumberInput): SweepFormValues {
+  return { on: false, search: 'random', trials: 12, drawSeed: 1, halving: false, eta: ETA, minSteps: defaultMinSteps(steps, evalEvery, ETA), rows: [] };
+}
+
 /** The engine's and the lab's defaults for the settings they have (schedule, init, cadence), and the form's own sizes. */
 export function defaultFormValues(corpusId: number | null = null): ExperimentFormValues {
+  const steps = 2000;
+  const evalEvery = 100;
   return {
     corpusId, name: '', initFromModelId: null, cells: ['rnn', 'lstm', 'gru'], budgetMode: 'hidden', hidden: 128, params: 100000,
     layers: 1, embedding: 0, seqLen: 64, batch: 32, threads: 1, optimizer: 'adam', lr: 0.002, clip: 5, dropout: 0,
-    steps: 2000, evalEvery: 100, seeds: 1,
+    steps, evalEvery, seeds: 1,
     schedule: 'constant', stepSize: 1000, gamma: 0.5, minLr: 0, warmup: 0, init: 'pytorch', weightDecay: 0,
-    sampleEvery: 0, checkpointEvery: 200,
+    sampleEvery: 0, checkpointEvery: 200, sweep: defaultSweepValues(steps, evalEvery),
   };
 }
 
@@ -90,8 +139,8 @@ function scheduleOf(v: ExperimentFormValues): NonNullable<NonNullable<Experiment
   return { name: 'constant', warmup: n(v.warmup) };
 }
 
-/** The spec of the form; with an imported model (`from`), its cell and sizes and initFrom. */
-export function specOf(v: ExperimentFormValues, from?: ModelInfo): ExperimentSpecInput {
+/** The spec of the form; with an imported model (`from`), its cell and sizes and initFrom; with a sweep, the sweep. */
+export function specOf(v: ExperimentFormValues, from?: ModelInfo, sweep?: SweepSpec | null): ExperimentSpecInput {
   const n = Number;
   const train = {
     seqLen: n(v.seqLen), batch: n(v.batch), threads: n(v.threads), steps: n(v.steps), clip: n(v.clip),
@@ -110,6 +159,7 @@ export function specOf(v: ExperimentFormValues, from?: ModelInfo): ExperimentSpe
       train,
       cadence,
       initFrom: { modelId: v.initFromModelId },
+      ...(sweep ? { sweep } : {}),
     };
   }
   return {
@@ -119,5 +169,6 @@ export function specOf(v: ExperimentFormValues, from?: ModelInfo): ExperimentSpe
     model: { layers: n(v.layers), embedding: n(v.embedding), dropout: n(v.dropout), init: v.init },
     train,
     cadence,
+    ...(sweep ? { sweep } : {}),
   };
 }

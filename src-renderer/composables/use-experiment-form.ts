@@ -9,7 +9,8 @@ import { useExperimentsStore } from '../stores/experiments.ts';
 import { useModelsStore } from '../stores/models.ts';
 import { recallSettings, rememberSettings } from './experiment-form-memory.ts';
 import { formFieldOf, isShown, labelOf, userMessage, validateForm, type FormContext, type FormErrors, type FormField } from './experiment-form-rules.ts';
-import { defaultFormValues, specOf, type ExperimentFormValues } from './experiment-form-values.ts';
+import { checkSweep, formSpecOf } from './experiment-form-sweep-rules.ts';
+import { defaultFormValues, type ExperimentFormValues } from './experiment-form-values.ts';
 import { useDebouncedWatch } from './use-debounced-watch.ts';
 
 export function useExperimentForm(initialCorpusId: number | null, planDelayMs = 300) {
@@ -24,7 +25,9 @@ export function useExperimentForm(initialCorpusId: number | null, planDelayMs = 
   const fromModel = computed(() => models.byId(values.initFromModelId));
   const corpus = computed(() => corpora.corpora.find((c) => c.id === values.corpusId) ?? null);
   const context = computed<FormContext>(() => ({ corpus: corpus.value, workers: experiments.workers }));
-  const spec = computed(() => specOf(values, fromModel.value));
+  /** the sweep's rows read and checked, while it is on */
+  const sweep = computed(() => (values.sweep.on ? checkSweep(values) : null));
+  const spec = computed(() => formSpecOf(values, sweep.value, fromModel.value));
 
   /** the form's own refusals: every one at once */
   const local = computed<FormErrors>(() => {
@@ -95,14 +98,14 @@ export function useExperimentForm(initialCorpusId: number | null, planDelayMs = 
     return created !== null;
   }
 
-  return { values, spec, fromModel, corpus, context, errors, generalError, valid, blockedBecause, resetToDefaults, submit };
+  return { values, spec, sweep, fromModel, corpus, context, errors, generalError, valid, blockedBecause, resetToDefaults, submit };
 }
 
 export type ExperimentForm = ReturnType<typeof useExperimentForm>;
 
 const FORM: InjectionKey<ExperimentForm> = Symbol('experiment form');
 
-/** The form's state for its parts (NewExperimentFormAdvanced, NewExperimentFormPlan). */
+/** The form's state for its parts (NewExperimentFormAdvanced, NewExperimentFormSweep, NewExperimentFormPlan). */
 export function provideExperimentForm(form: ExperimentForm): void {
   provide(FORM, form);
 }

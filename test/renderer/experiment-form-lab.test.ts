@@ -2,7 +2,8 @@
  * The new-experiment form against the real lab (its request schema, the lab and the engine, through
  * dispatch as every transport calls them, on a temporary database): at both ends of every box's
  * range the form and the lab agree on what is refused, the lab's refusal names that box, and the
- * form says it in the same words the form uses itself.
+ * form says it in the same words the form uses itself. A sweep the form sends is planned as its
+ * trials x cells x seeds, and what only the lab checks of it comes back beside its box.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,8 @@ import { LabApiError } from '../../src-renderer/api/client.ts';
 import {
   formFieldOf, labelOf, NUMBER_GROUPS, rangeOf, userMessage, validateForm, type FormContext, type FormField,
 } from '../../src-renderer/composables/experiment-form-rules.ts';
-import { defaultFormValues, specOf, type ExperimentFormValues, type NumberField } from '../../src-renderer/composables/experiment-form-values.ts';
+import { checkSweep, formSpecOf } from '../../src-renderer/composables/experiment-form-sweep-rules.ts';
+import { defaultFormValues, specOf, type ExperimentFormValues, type NumberField, type SweepRowValues } from '../../src-renderer/composables/experiment-form-values.ts';
 import { refusedField } from '../../src-renderer/stores/errors.ts';
 import type { Range } from '../../src-shared/limits.ts';
 import { englishText } from '../e2e/support.ts';
@@ -59,8 +61,8 @@ function edges(r: Range): number[] {
 }
 
 /** what the lab answers for the form's spec: null when it plans it, else the box it names and the form's words for it */
-async function labVerdict(v: ExperimentFormValues): Promise<{ field: FormField | null; message: string } | null> {
-  const r = await dispatch(lab, 'planExperiment', { corpusId, spec: specOf(v) }, { emit: () => {} });
+async function labVerdict(v: ExperimentFormValues, spec = specOf(v)): Promise<{ field: FormField | null; message: string } | null> {
+  const r = await dispatch(lab, 'planExperiment', { corpusId, spec }, { emit: () => {} });
   if (r.ok) return null;
   const refused = refusedField(new LabApiError(r.code, r.message));
   const field = refused ? formFieldOf(refused.field) : null;
@@ -122,5 +124,65 @@ describe('the form and the lab', () => {
     const v = { ...base('threads'), batch: 8, threads: WORKERS + 1 };
     expect(Object.keys(validateForm(v, context))).toEqual(['threads']);
     expect(await labVerdict(v)).toEqual({ field: 'threads', message: `${WORKERS + 1} threads per run, but this lab trains on ${WORKERS} (one per core).` });
+  });
+});
+
+describe('the form\'s sweep and the lab', () => {
+  const lr: SweepRowValues = { name: 'lr', kind: 'range', scale: 'log', min: 1e-4, max: 1e-2, points: 3, list: '' };
+  const dropout: SweepRowValues = { name: 'dropout', kind: 'values', scale: 'linear', min: '', max: '', points: 3, list: '0,0.1' };
+  function sweepForm(over: Partial<ExperimentFormValues['sweep']>, form: Partial<ExperimentFormValues> = {}): ExperimentFormValues {
+    const v = { ...base('hidden'), seeds: 2, steps: 40, evalEvery: 10, ...form };
+    v.sweep = { ...v.sweep, on: true, rows: [lr, dropout], trials: 3, ...over };
+    return v;
+  }
+  const sent = (v: ExperimentFormValues) => formSpecOf(v, checkSweep(v));
+
+  it('plan the form\'s sweep as its trials x cells x seeds, the same trials in every cell', async () => {
+    for (const search of ['random', 'grid'] as const) {
+      const v = sweepForm({ search });
+      expect(validateForm(v, context), search).toEqual({});
+      const plan = await dispatch(lab, 'planExperiment', { corpusId, spec: sent(v) }, { emit: () => {} });
+      if (!plan.ok) throw new Error(plan.message);
+      const runs = (plan.value as { runs: { cell: string; trial: { index: number; values: Record<string, unknown> } | null }[] }).runs;
+      const trials = search === 'random' ? 3 : 3 * 2;
+      expect(runs, search).toHaveLength(trials * 2 * 2);
+      for (const cell of ['rnn', 'gru']) {
+        expect(runs.filter((r) => r.cell === cell).map((r) => r.trial), `${search} ${cell}`).toEqual(runs.filter((r) => r.cell === 'rnn').map((r) => r.trial));
+      }
+      expect(new Set(runs.map((r) => r.trial!.index)).size, search).toBe(trials);
+    }
+  });
+
+  it('refuse a halving the form cannot judge by itself, beside its box in the form\'s words', async () => {
+    expect(await labVerdict(sweepForm({ halving: true, eta: 3, minSteps: 15 }), sent(sweepForm({ halving: true, eta: 3, minSteps: 15 })))).toEqual({
+      field: 'sweep.minSteps', message: 'First rung must be a multiple of the evaluation interval (10): a rung is an evaluation.',
+    });
+    const late = sweepForm({ halving: true, eta: 3, minSteps: 40 });
+    expect(await labVerdict(late, sent(late))).toEqual({ field: 'sweep.minSteps', message: "First rung must be below the rnn runs' 40 steps." });
+    const eta = sweepForm({ halving: true, eta: 1, minSteps: 10 });
+    expect(await labVerdict(eta, sent(eta))).toEqual({ field: 'sweep.eta', message: 'Halving eta must be a whole number from 2 to 100.' });
+    const seed = sweepForm({ drawSeed: -1 });
+    expect(await labVerdict(seed, sent(seed))).toEqual({ field: 'sweep.drawSeed', message: 'Draw seed must be a whole number from 0 to 1,000,000,000.' });
+    // a halving the lab accepts is planned
+    const fine = sweepForm({ halving: true, eta: 3, minSteps: 10 });
+    expect(await labVerdict(fine, sent(fine))).toBeNull();
+  });
+
+  it('refuse the rows the form refuses, for the same reason', async () => {
+    const bad: [SweepRowValues, string][] = [
+      [{ ...lr, min: 0 }, 'min 0 must be > 0 on a log scale'],
+      [{ ...dropout, list: '0,1' }, '1 must be in [0, 1)'],
+      [{ ...lr, name: 'layers', scale: 'linear', min: 1, max: 9 }, 'max 9 must be a whole number from 1 to 4'],
+    ];
+    for (const [row, reason] of bad) {
+      const v = sweepForm({ rows: [row] });
+      expect(validateForm(v, context)['sweep.ranges.0'], reason).toBe(`${reason[0].toUpperCase()}${reason.slice(1)}.`);
+      // the form would not send it; the lab, sent the same range, refuses it in the same words
+      const range = row.kind === 'values' ? { name: row.name, values: row.list.split(',').map(Number) } : { name: row.name, scale: row.scale, min: row.min, max: row.max };
+      const spec = { ...specOf(v), sweep: { search: 'random' as const, trials: 3, drawSeed: 1, ranges: [range] as never, halving: null } };
+      const r = await dispatch(lab, 'planExperiment', { corpusId, spec }, { emit: () => {} });
+      expect(r.ok, reason).toBe(false);
+      if (!r.ok) expect(r.message, reason).toContain(reason);
+    }
   });
 });
