@@ -29,8 +29,6 @@ interface MainEffects {
   shares: number[];
   /** the mean over trees of the fraction left to interactions */
   interactions: number;
-  /** the trees that have any variance (a tree that is a single leaf explains nothing and is skipped) */
-  trees: number;
 }
 
 /**
@@ -230,12 +228,14 @@ export function treeAnova(features: readonly Feature[], leaves: readonly Leaf[])
 /**
  * Fits the forest to rows X (coded as `features` say) and losses y, and averages each feature's
  * fraction of variance over the trees. Each split searches ceil(0.7 D) of the D features, the
- * ratio of SMAC's forests, which is all of them below four settings (Hutter et al.'s own default
- * searches all): on 96 noise-free points of 3 u1 + u2 with three idle settings besides (shares 0.9
+ * ratio of DeepCAVE's fANOVA forest, which is all of them below four settings (the fanova
+ * package's default searches all): on 96 noise-free points of 3 u1 + u2 with three idle settings besides (shares 0.9
  * and 0.1), searching 2 of the 5 gave u1 0.61-0.76 over ten draws of the points, 3 gave 0.76-0.85
  * and 4 gave 0.87-0.91: too few candidates force cuts on settings that do not matter.
+ * A tree that is a single leaf (its bootstrap rows all alike) has no variance to share and is left
+ * out of the mean; null when every tree is one.
  */
-export function forestMainEffects(features: readonly Feature[], X: readonly (readonly number[])[], y: readonly number[], opts: ForestOptions): MainEffects {
+export function forestMainEffects(features: readonly Feature[], X: readonly (readonly number[])[], y: readonly number[], opts: ForestOptions): MainEffects | null {
   const random = generator(opts.seed);
   const tried = Math.ceil(0.7 * features.length);
   const shares = features.map(() => 0);
@@ -254,6 +254,6 @@ export function forestMainEffects(features: readonly Feature[], X: readonly (rea
     // main effects of a function are orthogonal parts of its variance, so this is >= 0 but for round-off
     interactions += Math.max(0, 1 - explained);
   }
-  if (trees === 0) return { shares: shares.map(() => 0), interactions: 0, trees };
-  return { shares: shares.map((s) => s / trees), interactions: interactions / trees, trees };
+  if (trees === 0) return null;
+  return { shares: shares.map((s) => s / trees), interactions: interactions / trees };
 }

@@ -44,29 +44,34 @@ export const MIN_TRIALS = 4;
  * (default 64) and smallest leaf (default 2 rows).
  */
 export function importance(params: readonly ImportanceParam[], points: readonly (readonly (number | string)[])[], losses: readonly number[], opts: { seed?: number; trees?: number; minLeaf?: number } = {}): Importance {
-  const names = new Set(params.map((p) => p.name));
-  if (names.size !== params.length) throw new RangeError('importance: two settings have the same name');
-  if (points.length !== losses.length) throw new RangeError(`importance: ${points.length} points but ${losses.length} losses`);
-  losses.forEach((v, t) => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`importance: losses[${t}] must be a finite number, got ${String(v)}`);
-  });
+  const forestOpts = { seed: opts.seed ?? 0, trees: opts.trees ?? 64, minLeaf: opts.minLeaf ?? 2 };
+  for (const [key, v] of Object.entries(forestOpts)) {
+    if (!Number.isSafeInteger(v) || v < (key === 'seed' ? 0 : 1)) throw new RangeError(`importance: opts.${key} must be a whole number${key === 'seed' ? '' : ' from 1'}, got ${v}`);
+  }
   const features = params.map(feature);
-  const coded = points.map((p, t) => {
-    if (p.length !== params.length) throw new RangeError(`importance: points[${t}] has ${p.length} values for ${params.length} settings`);
-    return p.map((v, d) => code(params[d], v, t));
-  });
-  const { X, y } = meanPerConfiguration(coded, losses);
+  const { X, y } = meanPerConfiguration(design(params, points, losses), losses);
   if (params.length === 0) return nothing('no setting was swept');
   if (X.length < MIN_TRIALS) return nothing(`${X.length} distinct configuration${X.length === 1 ? '' : 's'} with a loss: at least ${MIN_TRIALS} are needed`);
   if (y.every((v) => v === y[0])) return nothing('the loss is the same in every configuration');
   const named = (shares: readonly number[]) => Object.fromEntries(params.map((p, d) => [p.name, shares[d]]));
-  const grid = gridAnova(X);
-  if (grid !== null) {
-    const g = grid(y);
-    return { method: 'grid-anova', shares: named(g.shares), interactions: g.interactions, reason: null };
-  }
-  const forest = forestMainEffects(features, X, y, { seed: opts.seed ?? 0, trees: opts.trees ?? 64, minLeaf: opts.minLeaf ?? 2 });
+  const grid = gridAnova(X, y);
+  if (grid !== null) return { method: 'grid-anova', shares: named(grid.shares), interactions: grid.interactions, reason: null };
+  const forest = forestMainEffects(features, X, y, forestOpts);
+  if (forest === null) return nothing(`no tree of the forest could split its rows into leaves of ${forestOpts.minLeaf} or more`);
   return { method: 'fanova-forest', shares: named(forest.shares), interactions: forest.interactions, reason: null };
+}
+
+/** The trials as coded rows (see `code`), once every name, value and loss has been checked. */
+function design(params: readonly ImportanceParam[], points: readonly (readonly (number | string)[])[], losses: readonly number[]): number[][] {
+  if (new Set(params.map((p) => p.name)).size !== params.length) throw new RangeError('importance: two settings have the same name');
+  if (points.length !== losses.length) throw new RangeError(`importance: ${points.length} points but ${losses.length} losses`);
+  losses.forEach((v, t) => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`importance: losses[${t}] must be a finite number, got ${String(v)}`);
+  });
+  return points.map((p, t) => {
+    if (p.length !== params.length) throw new RangeError(`importance: points[${t}] has ${p.length} values for ${params.length} settings`);
+    return p.map((v, d) => code(params[d], v, t));
+  });
 }
 
 function nothing(reason: string): Importance {
@@ -125,35 +130,33 @@ function meanPerConfiguration(coded: readonly number[][], losses: readonly numbe
 
 /**
  * When the distinct configurations X are every combination of the levels seen in each setting, the
- * decomposition over them; null otherwise. With one loss per combination the design is balanced, so
- * the main effects are orthogonal and their variances add up with the interactions' to the total.
+ * decomposition of their losses y; null otherwise. With one loss per combination the design is
+ * balanced, so the main effects are orthogonal and their variances and the interactions' add up to
+ * the total (the interactions' share is >= 0 but for round-off).
  */
-function gridAnova(X: readonly number[][]): ((y: readonly number[]) => { shares: number[]; interactions: number }) | null {
-  const D = X[0].length;
-  const levels = Array.from({ length: D }, (_, d) => [...new Set(X.map((row) => row[d]))]);
+function gridAnova(X: readonly number[][], y: readonly number[]): { shares: number[]; interactions: number } | null {
+  const levels = X[0].map((_, d) => [...new Set(X.map((row) => row[d]))]);
   if (levels.reduce((n, l) => n * l.length, 1) !== X.length) return null;
-  return (y) => {
-    let grand = 0;
-    for (const v of y) grand += v;
-    grand /= y.length;
-    let total = 0;
-    for (const v of y) total += (v - grand) ** 2;
-    total /= y.length;
-    const shares = levels.map((ls, d) => {
-      let v = 0;
-      for (const l of ls) {
-        let s = 0;
-        let n = 0;
-        X.forEach((row, i) => {
-          if (row[d] === l) {
-            s += y[i];
-            n += 1;
-          }
-        });
-        v += (s / n - grand) ** 2;
-      }
-      return v / ls.length / total;
-    });
-    return { shares, interactions: Math.max(0, 1 - shares.reduce((a, b) => a + b, 0)) };
-  };
+  let grand = 0;
+  for (const v of y) grand += v;
+  grand /= y.length;
+  let total = 0;
+  for (const v of y) total += (v - grand) ** 2;
+  total /= y.length;
+  const shares = levels.map((ls, d) => {
+    let v = 0;
+    for (const l of ls) {
+      let s = 0;
+      let n = 0;
+      X.forEach((row, i) => {
+        if (row[d] === l) {
+          s += y[i];
+          n += 1;
+        }
+      });
+      v += (s / n - grand) ** 2;
+    }
+    return v / ls.length / total;
+  });
+  return { shares, interactions: Math.max(0, 1 - shares.reduce((a, b) => a + b, 0)) };
 }

@@ -13,6 +13,7 @@
 import { describe, expect, it } from 'vitest';
 import { treeAnova } from '../../src-shared/sweep/forest.ts';
 import { importance, MIN_TRIALS, type Importance, type ImportanceParam } from '../../src-shared/sweep/importance.ts';
+import type { SweepRange } from '../../src-main/api/types.ts';
 
 /** The test's own points generator (a 32-bit LCG, Numerical Recipes' constants): fixed, so each draw is reproducible. */
 function lcg(seed: number): () => number {
@@ -109,6 +110,12 @@ describe('importance on a full grid: the exact decomposition', () => {
     const lrs = drawn(12, (r) => [10 ** (-5 + 4 * r())]);
     const one = importance([LR], lrs, lrs.map(([lr]) => Math.sin(Math.log(lr as number))));
     expect(one).toEqual({ method: 'grid-anova', shares: { lr: expect.closeTo(1, 12) }, interactions: expect.closeTo(0, 12), reason: null });
+  });
+
+  it("takes a sweep's ranges as they are, a grid range's points included", () => {
+    const ranges: SweepRange[] = [{ name: 'lr', scale: 'log', min: 1e-4, max: 1e-2, points: 3 }, { name: 'optimizer', values: ['sgd', 'adam'] }];
+    const { points, losses } = cells((i, j) => i + 2 * j);
+    expect(importance(ranges, points, losses)).toEqual(importance(grid, points, losses));
   });
 
   it('falls back to the forest when a point of the grid is missing', () => {
@@ -208,6 +215,9 @@ describe('importance: too little to go on, and bad input', () => {
     const flat = importance([unit('x')], [[0.1], [0.2], [0.3], [0.4]], [1.5, 1.5, 1.5, 1.5]);
     expect(flat).toEqual({ method: null, shares: {}, interactions: null, reason: 'the loss is the same in every configuration' });
     expect(importance([], [[], [], [], []], [1, 2, 3, 4]).reason).toBe('no setting was swept');
+    const points2 = drawn(10, (r) => [r(), r()]);
+    const unsplit = importance([unit('x1'), unit('x2')], points2, points2.map(([a]) => a as number), { minLeaf: 6 });
+    expect(unsplit).toEqual({ method: null, shares: {}, interactions: null, reason: 'no tree of the forest could split its rows into leaves of 6 or more' });
   });
 
   it('names the trial and the setting of a bad value, and the index of a bad loss', () => {
@@ -220,5 +230,8 @@ describe('importance: too little to go on, and bad input', () => {
     expect(() => importance([{ name: 'lr', scale: 'log', min: 0, max: 1 }], [], [])).toThrow('lr has no valid log range [0, 1]');
     expect(() => importance([unit('x'), unit('x')], [], [])).toThrow('two settings have the same name');
     expect(() => importance([{ name: 'o', values: ['a', 'a'] }], [], [])).toThrow('o needs a list of distinct values');
+    expect(() => importance(params, [], [], { trees: 0 })).toThrow('opts.trees must be a whole number from 1, got 0');
+    expect(() => importance(params, [], [], { minLeaf: 1.5 })).toThrow('opts.minLeaf must be a whole number from 1, got 1.5');
+    expect(() => importance(params, [], [], { seed: -1 })).toThrow('opts.seed must be a whole number, got -1');
   });
 });
