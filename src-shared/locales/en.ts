@@ -213,6 +213,9 @@ const en = {
     noCorpusBody: 'An experiment trains several cells on one text. Import a file or generate a built-in task on the Corpora screen.',
     goToCorpora: 'Go to Corpora',
   },
+  fonts: {
+    missing: 'Korean text needs a font with Hangul, and this system has none, so it would show as boxes. On Debian or Ubuntu, install one with: sudo apt install fonts-noto-cjk (or fonts-nanum), then restart RNN Lab.',
+  },
 };
 
 /** The shape every catalogue has: en's keys, each a message. */

@@ -207,6 +207,10 @@ const ko: Messages = {
     noCorpusBody: '실험은 하나의 텍스트로 여러 셀을 학습시킵니다. 말뭉치 화면에서 파일을 가져오거나 내장 과제를 생성하십시오.',
     goToCorpora: '말뭉치로 가기',
   },
+  fonts: {
+    // in Latin letters on purpose: without a Hangul font, Korean here would be boxes too
+    missing: 'Korean text needs a font with Hangul, and this system has none, so it would show as boxes. On Debian or Ubuntu, install one with: sudo apt install fonts-noto-cjk (or fonts-nanum), then restart RNN Lab.',
+  },
 };
 
 export default ko;
