@@ -27,9 +27,8 @@ export function sweepSpec(spec: ExperimentSpec): SweepSpec {
   if (spec.initFrom && s.ranges.some((r) => r.name === 'hidden' || r.name === 'params' || r.name === 'layers')) {
     throw new ConfigError('sweep.ranges', 'runs started from an imported model keep its hidden size and layers; sweep other settings');
   }
-  const ranges: SweepRange[] = s.search === 'grid'
-    ? s.ranges.map((r, i) => ('values' in r ? r : { ...r, points: gridPoints(s.ranges, s.trials)[i].length }))
-    : s.ranges;
+  const grid = s.search === 'grid' ? gridPoints(s.ranges, s.trials) : null;
+  const ranges: SweepRange[] = grid ? s.ranges.map((r, i) => ('values' in r ? r : { ...r, points: grid[i].length })) : s.ranges;
   const trials = s.search === 'grid' ? ranges.reduce((n, r) => n * ('values' in r ? r.values.length : r.points!), 1) : s.trials;
   const runs = spec.cells.length * trials * spec.seeds;
   if (runs > LIMITS.runs) {

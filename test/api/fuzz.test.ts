@@ -74,7 +74,10 @@ function template(m: MethodName, random: () => number): unknown {
     case 'createTaskCorpus': return { task: 'recall', params: { length: 3000, seed: 2, lag: 5, symbols: 3 } };
     case 'runExperiment': return { id: ids.trained };
     case 'getExperiment': case 'deleteExperiment': return { id: experiment };
-    case 'planExperiment': return { corpusId: corpus, spec: either<object>(structuredClone(TINY), { cells: ['lstm', 'rnn'], budget: { mode: 'params', params: 2000 }, train: { seqLen: 8, batch: 2, threads: 1 } }) };
+    case 'planExperiment': return { corpusId: corpus, spec: either<object>(structuredClone(TINY), {
+      cells: ['lstm', 'rnn'], budget: { mode: 'params', params: 2000 }, train: { seqLen: 8, batch: 2, threads: 1 },
+      sweep: { search: 'grid', trials: 4, drawSeed: 1, ranges: [{ name: 'lr', scale: 'log', min: 1e-3, max: 1e-1, points: 2 }, { name: 'optimizer', values: ['adam', 'sgd'] }], halving: { eta: 2, minSteps: 100 } },
+    }) };
     case 'createExperiment': return either<object>(
       { corpusId: corpus, name: 'fuzzed', spec: { ...structuredClone(TINY), model: { layers: 1, embedding: 0, dropout: 0 }, seeds: 1 } },
       { corpusId: ids.corpus, spec: { cells: ['gru-reset-after'], initFrom: { modelId: ids.model }, train: { seqLen: 8, batch: 2, steps: 3 }, overrides: { 'gru-reset-after': { train: { optimizer: { name: 'sgd', lr: 0.1 } } } } } },
@@ -93,6 +96,8 @@ function template(m: MethodName, random: () => number): unknown {
     case 'inspectCells': return { runId: run, checkpoint: 'last', ...passage };
     case 'characterLosses': return { runIds: [run], checkpoint: 'last', topK: 3, ...passage };
     case 'getBaselines': return { corpusId: corpus };
+    case 'sweepReport': return { experimentId: experiment };
+    case 'confirmSweep': return { experimentId: experiment, seeds: 3 };
   }
 }
 
