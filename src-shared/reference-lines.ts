@@ -44,29 +44,42 @@ export interface ReferenceLine {
   value: number;
 }
 
+/** What the lines are called: English unless the caller has them in its own language. */
+export interface ReferenceNames {
+  uniform(vocabSize: number): string;
+  unigram: string;
+  ngram(order: number): string;
+}
+
+const ENGLISH_NAMES: ReferenceNames = {
+  uniform: (v) => `uniform (ln ${v})`,
+  unigram: 'unigram',
+  ngram: (order) => `${order}-gram (Kneser-Ney)`,
+};
+
 /** Two decimals: the labels name a level, the summary tables give three. */
 function formatReference(value: number): string {
   return value.toFixed(2);
 }
 
 /** Every line a corpus's baselines offer, highest loss first (uniform, unigram, then n = 1..5). */
-export function allReferenceLines(b: Baselines, unit: LossUnit = 'nats'): ReferenceLine[] {
+export function allReferenceLines(b: Baselines, unit: LossUnit = 'nats', names: ReferenceNames = ENGLISH_NAMES): ReferenceLine[] {
   const line = (key: string, name: string, nats: number): ReferenceLine => {
     const value = toUnit(nats, unit);
     return { key, name, label: `${name} ${formatReference(value)}`, value };
   };
   return [
-    line('uniform', `uniform (ln ${b.vocabSize})`, b.uniform),
-    line('unigram', 'unigram', b.unigram),
-    ...[...b.ngram].sort((x, y) => x.order - y.order).map((g) => line(`ngram-${g.order}`, `${g.order}-gram (Kneser-Ney)`, g.loss)),
+    line('uniform', names.uniform(b.vocabSize), b.uniform),
+    line('unigram', names.unigram, b.unigram),
+    ...[...b.ngram].sort((x, y) => x.order - y.order).map((g) => line(`ngram-${g.order}`, names.ngram(g.order), g.loss)),
   ].filter((l) => Number.isFinite(l.value));
 }
 
 /** The lines chosen, or none without baselines. */
-export function referenceLines(b: Baselines | null, choice: ReferenceChoice, unit: LossUnit = 'nats'): ReferenceLine[] {
+export function referenceLines(b: Baselines | null, choice: ReferenceChoice, unit: LossUnit = 'nats', names: ReferenceNames = ENGLISH_NAMES): ReferenceLine[] {
   if (!b || !choice.shown) return [];
   const wanted = (key: string): boolean => (key === 'uniform' ? choice.uniform : key === 'unigram' ? choice.unigram : choice.orders.includes(Number(key.slice('ngram-'.length))));
-  return allReferenceLines(b, unit).filter((l) => wanted(l.key));
+  return allReferenceLines(b, unit, names).filter((l) => wanted(l.key));
 }
 
 /** The x extent of some lines' points: the shown ones, or all of them when every one is hidden. Null without points. */

@@ -219,7 +219,7 @@ interface CellValues {
 }
 
 /** One pair of cells: `better` has the better mean (or comes first when they tie); diff = |mean difference|. */
-type PairVerdict =
+export type PairVerdict =
   | { kind: 'beats' | 'within-spread'; better: string; worse: string; nBetter: number; nWorse: number; diff: number; lo: number; hi: number; df: number }
   | { kind: 'no-spread'; better: string; worse: string; nBetter: number; nWorse: number; diff: number };
 
@@ -260,7 +260,7 @@ function seedsPhrase(a: number, b: number): string {
   return a === b ? `over ${a} seeds` : `over ${a} and ${b} seeds`;
 }
 
-function capitalize(s: string): string {
+export function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
@@ -288,27 +288,44 @@ function pairDetail(v: PairVerdict, metric: VerdictMetric): string | null {
   return `difference ${f(v.diff)}, 95% interval ${f(v.lo)} to ${f(v.hi)}${metric.intervalUnit}${df}`;
 }
 
-interface VerdictItem {
+export interface VerdictItem {
   sentence: string;
   /** the difference and its interval, where there is one */
   detail: string | null;
 }
 
 /**
- * The verdict, one item per pair of cells; or a single item when there is nothing to judge: fewer
- * than two cells with a value, or one seed in every cell.
+ * What there is to judge: nothing yet (no cell has a value), the results of only one of several
+ * cells, one cell only, one seed in every cell, or the pairs of cells.
+ */
+export type VerdictOutcome =
+  | { kind: 'empty' }
+  | { kind: 'only'; name: string }
+  | { kind: 'one-cell' }
+  | { kind: 'one-seed-each' }
+  | { kind: 'pairs'; pairs: PairVerdict[] };
+
+export function verdictOutcome(cells: readonly CellValues[], metric: VerdictMetric = VAL_LOSS): VerdictOutcome {
+  const present = cells.filter((c) => c.values.some((v) => Number.isFinite(v)));
+  if (present.length === 0) return { kind: 'empty' };
+  if (present.length === 1) return cells.length > 1 ? { kind: 'only', name: present[0].name } : { kind: 'one-cell' };
+  if (present.every((c) => c.values.filter((v) => Number.isFinite(v)).length < 2)) return { kind: 'one-seed-each' };
+  return { kind: 'pairs', pairs: pairVerdicts(present, metric) };
+}
+
+/**
+ * The verdict in English (the report's and the CLI's; the app says it in its own language), one
+ * item per pair of cells; or a single item when there is nothing to judge.
  */
 export function verdictItems(cells: readonly CellValues[], metric: VerdictMetric = VAL_LOSS): VerdictItem[] {
-  const present = cells.filter((c) => c.values.some((v) => Number.isFinite(v)));
-  if (present.length === 0) return [{ sentence: `No ${metric.name} yet: nothing to compare.`, detail: null }];
-  if (present.length === 1) {
-    const sentence = cells.length > 1 ? `Only ${present[0].name} has results so far: nothing to compare it with yet.` : 'One cell only: nothing to compare it with.';
-    return [{ sentence, detail: null }];
+  const outcome = verdictOutcome(cells, metric);
+  switch (outcome.kind) {
+    case 'empty': return [{ sentence: `No ${metric.name} yet: nothing to compare.`, detail: null }];
+    case 'only': return [{ sentence: `Only ${outcome.name} has results so far: nothing to compare it with yet.`, detail: null }];
+    case 'one-cell': return [{ sentence: 'One cell only: nothing to compare it with.', detail: null }];
+    case 'one-seed-each': return [{ sentence: 'One seed each: no spread to compare against, so no verdict. Run two or more seeds to judge the differences.', detail: null }];
+    case 'pairs': return outcome.pairs.map((v) => ({ sentence: `${pairSentence(v, metric)}.`, detail: pairDetail(v, metric) }));
   }
-  if (present.every((c) => c.values.filter((v) => Number.isFinite(v)).length < 2)) {
-    return [{ sentence: 'One seed each: no spread to compare against, so no verdict. Run two or more seeds to judge the differences.', detail: null }];
-  }
-  return pairVerdicts(present, metric).map((v) => ({ sentence: `${pairSentence(v, metric)}.`, detail: pairDetail(v, metric) }));
 }
 
 export function verdictSentences(cells: readonly CellValues[]): string[] {

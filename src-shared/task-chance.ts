@@ -14,8 +14,8 @@
 export interface Chance {
   /** 0..1 */
   value: number;
-  /** what the guess is among, e.g. "1 of 4 letters" */
-  among: string;
+  /** what the guess is among: one of `count` letters or characters, or either of two symbols */
+  among: { count: number; of: 'letters' | 'characters' } | { either: [string, string] };
 }
 
 /** What a corpus says of its task (CorpusMeta.task): its name and parameters. */
@@ -36,19 +36,25 @@ export function longRangeChance(task: unknown): Chance | null {
   const symbols = task.params.symbols;
   switch (task.name) {
     case 'recall':
-      return Number.isInteger(symbols) && symbols >= 2 ? { value: 1 / symbols, among: `1 of ${symbols} letters` } : null;
+      return Number.isInteger(symbols) && symbols >= 2 ? { value: 1 / symbols, among: { count: symbols, of: 'letters' } } : null;
     case 'timing':
-      return Number.isInteger(symbols) && symbols >= 2 ? { value: 1 / (symbols + 1), among: `1 of ${symbols + 1} characters` } : null;
+      return Number.isInteger(symbols) && symbols >= 2 ? { value: 1 / (symbols + 1), among: { count: symbols + 1, of: 'characters' } } : null;
     case 'reber':
-      return { value: 1 / 2, among: 'T or P' };
+      return { value: 1 / 2, among: { either: ['T', 'P'] } };
     case 'dyck':
-      return { value: 1 / 2, among: ') or ]' };
+      return { value: 1 / 2, among: { either: [')', ']'] } };
     default:
       return null;
   }
 }
 
-/** What a chart writes at its chance line: "chance 25% (1 of 4 letters)". */
+/** Chance as a percentage with at most one decimal: "25%", "16.7%". */
+export function chancePercent(c: Chance): string {
+  return `${+(c.value * 100).toFixed(1)}%`;
+}
+
+/** What a chart writes at its chance line, in English (the app's own language is its catalogue's): "chance 25% (1 of 4 letters)". */
 export function chanceLabel(c: Chance): string {
-  return `chance ${+(c.value * 100).toFixed(1)}% (${c.among})`;
+  const among = 'either' in c.among ? `${c.among.either[0]} or ${c.among.either[1]}` : `1 of ${c.among.count} ${c.among.of}`;
+  return `chance ${chancePercent(c)} (${among})`;
 }

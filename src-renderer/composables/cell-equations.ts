@@ -7,6 +7,7 @@
  */
 import type { ModelConfig } from '../../src-main/api/contract.ts';
 import { CELL_CATALOGUE, gateBlocks, isCellName } from '../../src-shared/cells.ts';
+import { tr } from '../i18n.ts';
 
 /** The sizes the counts depend on. */
 export type ModelSizes = Pick<ModelConfig, 'cell' | 'vocabSize' | 'hidden' | 'layers' | 'embedding'>;
@@ -45,22 +46,22 @@ export function paramBreakdown(m: ModelSizes): ParamRow[] {
   const add = (layer: number | null, name: string, what: string, dims: number[]): void => {
     rows.push({ layer, name, what, shape: dims, count: dims.reduce((a, b) => a * b, 1) });
   };
-  if (E > 0) add(null, 'E', 'embedding: one row per character', [V, E]);
+  if (E > 0) add(null, 'E', tr('equations.row.embedding'), [V, E]);
   for (let l = 1; l <= L; l++) {
     const I = l === 1 ? (E > 0 ? E : V) : H;
-    const from = l === 1 ? (E > 0 ? 'embedding' : 'one-hot input') : `layer ${l - 1}'s h_t`;
-    add(l, 'W_x', G > 1 ? `input weights, gates ${gates} stacked (from the ${from})` : `input weights (from the ${from})`, [G * H, I]);
-    add(l, 'W_h', G > 1 ? `recurrent weights, gates ${gates} stacked` : 'recurrent weights', [G * H, H]);
+    const from = l === 1 ? (E > 0 ? tr('equations.row.fromEmbedding') : tr('equations.row.fromOneHot')) : tr('equations.row.fromLayer', { l: l - 1 });
+    add(l, 'W_x', G > 1 ? tr('equations.row.inputGates', { gates, from }) : tr('equations.row.input', { from }), [G * H, I]);
+    add(l, 'W_h', G > 1 ? tr('equations.row.recurrentGates', { gates }) : tr('equations.row.recurrent'), [G * H, H]);
     if (spec.twoBiases) {
-      add(l, 'b_x', 'input-side bias', [G * H]);
-      add(l, 'b_h', 'recurrent-side bias', [G * H]);
+      add(l, 'b_x', tr('equations.row.inputBias'), [G * H]);
+      add(l, 'b_h', tr('equations.row.recurrentBias'), [G * H]);
     } else {
-      add(l, 'b', 'bias', [G * H]);
+      add(l, 'b', tr('equations.row.bias'), [G * H]);
     }
-    if (spec.peepholes.length > 0) add(l, 'p', `peephole weights ${spec.peepholes.map((g) => `p_${g}`).join(', ')} (diagonal)`, [spec.peepholes.length, H]);
+    if (spec.peepholes.length > 0) add(l, 'p', tr('equations.row.peepholes', { names: spec.peepholes.map((g) => `p_${g}`).join(', ') }), [spec.peepholes.length, H]);
   }
-  add(null, 'W_d', 'decoder weights', [V, H]);
-  add(null, 'b_d', 'decoder bias', [V]);
+  add(null, 'W_d', tr('equations.row.decoder'), [V, H]);
+  add(null, 'b_d', tr('equations.row.decoderBias'), [V]);
   return rows;
 }
 
@@ -106,14 +107,18 @@ export const CELL_EQUATIONS: Record<ModelConfig['cell'], string[]> = {
   ],
 };
 
-/** What the equations leave to the reader, per cell. */
-export const CELL_NOTES: Record<ModelConfig['cell'], string> = {
-  rnn: 'The equation\'s b_h is one vector: the sum of the two the engine trains, as PyTorch keeps them (b_x and b_h in the table).',
-  lstm: 'Each gate\'s b is the sum of its blocks of b_x and b_h (PyTorch keeps both). The forget gate starts with its b_x block at the forget bias.',
-  'lstm-peephole': 'Gers and Schmidhuber 2000: f_t and i_t see c_{t-1}, o_t sees the new c_t, through the diagonal weights p. Each gate\'s b is the sum of its blocks of b_x and b_h.',
-  gru: 'Cho et al. 2014: the reset gate acts before the recurrent product of g_t; one bias per gate.',
-  'gru-reset-after': 'PyTorch and cuDNN form: the reset gate acts after the recurrent product, so n_t keeps its two biases apart; r_t\'s and z_t\'s b is the sum of their blocks of b_x and b_h.',
+/** What the equations leave to the reader, per cell, in the equations' notation. */
+const CELL_NOTES: Record<ModelConfig['cell'], () => string> = {
+  rnn: () => tr('equations.note.rnn'),
+  lstm: () => tr('equations.note.lstm'),
+  'lstm-peephole': () => tr('equations.note.lstmPeephole', { cPrev: 'c_{t-1}' }),
+  gru: () => tr('equations.note.gru'),
+  'gru-reset-after': () => tr('equations.note.gruResetAfter'),
 };
+
+export function cellNote(cell: ModelConfig['cell']): string {
+  return CELL_NOTES[cell]();
+}
 
 /** The model around the cells, the same for every cell (x_t and the layers are described beside it). */
 export const MODEL_EQUATIONS = [

@@ -11,12 +11,6 @@ export interface Point {
 
 export type XAxis = 'step' | 'chars' | 'time';
 
-export const X_AXIS_LABELS: Record<XAxis, string> = {
-  step: 'step',
-  chars: 'characters seen',
-  time: 'training time (s)',
-};
-
 /**
  * Keeps at most maxPoints points: the rows are cut into maxPoints / 2 buckets of consecutive
  * points, and each bucket keeps its lowest and its highest point, in their original order. Spikes

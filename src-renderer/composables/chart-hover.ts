@@ -5,6 +5,7 @@
  */
 import { formatValue, type LineDataset } from './chart-lines.ts';
 import type { MeanPoint } from './chart-seeds.ts';
+import { tr } from '../i18n.ts';
 
 interface XY {
   x: number;
@@ -65,7 +66,7 @@ export function hoverRows(datasets: readonly LineDataset[], x: number, reach: nu
     const p = points[nearestIndex(points, x)];
     if (!Number.isFinite(p.y)) continue;
     let text = formatValue(d.kind, p.y);
-    if (typeof p.n === 'number' && typeof p.sd === 'number') text += p.n >= 2 ? ` ± ${formatValue(d.kind, p.sd)} (${p.n} seeds)` : ' (1 seed)';
+    if (typeof p.n === 'number' && typeof p.sd === 'number') text += p.n >= 2 ? tr('charts.hoverSeeds', { sd: formatValue(d.kind, p.sd), n: p.n }) : tr('charts.hoverOneSeed');
     rows.push({ label: d.label ?? '', color: String(d.borderColor ?? '#888'), text, x: p.x, y: p.y });
   }
   return rows;

@@ -5,6 +5,7 @@
  * (a transparent PNG turns unreadable on a dark slide); then saved or put on the clipboard.
  */
 import type { Chart } from 'chart.js';
+import { tr } from '../i18n.ts';
 
 /** pixels per CSS pixel in saved and copied charts */
 export const FIGURE_PIXEL_RATIO = 2;
@@ -158,8 +159,8 @@ export function chartPng(chart: Chart, text: FigureText, opts: { ratio?: number;
 
 /** Why images cannot go on the clipboard here, or null when they can. */
 export function clipboardProblem(): string | null {
-  if (!window.isSecureContext) return 'the browser allows it only on secure pages (https, or this computer\'s own address)';
-  if (!navigator.clipboard?.write || typeof ClipboardItem === 'undefined') return 'this browser cannot put images on the clipboard';
+  if (!window.isSecureContext) return tr('charts.toolbar.insecure');
+  if (!navigator.clipboard?.write || typeof ClipboardItem === 'undefined') return tr('charts.toolbar.noImages');
   return null;
 }
 

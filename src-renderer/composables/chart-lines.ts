@@ -8,10 +8,11 @@ import type { Run } from '../../src-main/api/contract.ts';
 import { formatInt } from '../../src-shared/format.ts';
 import { referencePoints, type ReferenceLine } from '../../src-shared/reference-lines.ts';
 import { runColor } from '../../src-shared/run-colors.ts';
-import { seedLabel, seedsText } from '../../src-shared/run-labels.ts';
 import { colorIndexes, type RunGroup } from '../../src-shared/seed-groups.ts';
 import type { LineKind, SeriesSpec } from './chart-data.ts';
+import { tr } from '../i18n.ts';
 import type { LegendItem } from './chart-image.ts';
+import { seedName, seedsName } from './run-text.ts';
 
 export type LineMode = 'runs' | 'mean';
 
@@ -26,7 +27,12 @@ export interface ChartLine {
   hidden: boolean;
 }
 
-const KIND_LABELS: Record<LineKind, string> = { val: 'val', train: 'train', gradNorm: 'grad norm', longRange: 'long-range accuracy' };
+const KIND_LABELS: Record<LineKind, () => string> = {
+  val: () => tr('charts.kind.val'),
+  train: () => tr('charts.kind.train'),
+  gradNorm: () => tr('charts.kind.gradNorm'),
+  longRange: () => tr('charts.kind.longRange'),
+};
 
 /** a colour with opacity, for the band: '#3b82f6' -> '#3b82f62e' */
 function translucent(color: string, alpha: number): string {
@@ -116,8 +122,11 @@ export function chartLines(runs: readonly Run[], groups: readonly RunGroup<Run>[
   if (mode === 'runs') {
     const colors = colorIndexes(runs);
     runs.forEach((run, index) => {
-      const entity = `${run.cell} ${seedLabel(run)} #${run.id}`;
-      for (const spec of linesOf([run], null)) lines.push({ spec, color: runColor(colors[index]), label: `${run.id} ${run.cell} ${seedLabel(run)} ${KIND_LABELS[spec.kind]}`, entity, hidden: hidden.has(run.id) });
+      const seed = seedName(run);
+      const entity = tr('charts.runEntity', { cell: run.cell, seed, id: run.id });
+      for (const spec of linesOf([run], null)) {
+        lines.push({ spec, color: runColor(colors[index]), label: tr('charts.runLine', { id: run.id, cell: run.cell, seed, kind: KIND_LABELS[spec.kind]() }), entity, hidden: hidden.has(run.id) });
+      }
     });
     return lines;
   }
@@ -126,14 +135,16 @@ export function chartLines(runs: readonly Run[], groups: readonly RunGroup<Run>[
     const off = g.runs.every((r) => hidden.has(r.id));
     if (g.runs.length < 2) {
       for (const run of g.runs) {
-        for (const spec of linesOf([run], null)) lines.push({ spec, color, label: `${g.label} ${seedLabel(run)} ${KIND_LABELS[spec.kind]}`, entity: `${g.label} ${seedLabel(run)}`, hidden: off });
+        const seed = seedName(run);
+        const entity = tr('charts.seedEntity', { label: g.label, seed });
+        for (const spec of linesOf([run], null)) lines.push({ spec, color, label: tr('charts.seedLine', { label: g.label, seed, kind: KIND_LABELS[spec.kind]() }), entity, hidden: off });
       }
       return;
     }
-    const entity = `${g.label}, mean of ${seedsText(g.runs)}`;
+    const entity = tr('charts.meanEntity', { label: g.label, seeds: seedsName(g.runs) });
     for (const spec of linesOf(g.runs, g.key)) {
-      const what = KIND_LABELS[spec.kind];
-      const label = spec.band ? `${g.label} ${what} ${spec.band === 'upper' ? '+' : '−'}1 sd` : `${g.label} mean ${what}`;
+      const named = { label: g.label, kind: KIND_LABELS[spec.kind]() };
+      const label = spec.band ? (spec.band === 'upper' ? tr('charts.bandUpper', named) : tr('charts.bandLower', named)) : tr('charts.meanLine', named);
       lines.push({ spec, color, label, entity, hidden: off });
     }
   });
@@ -157,9 +168,9 @@ export function figureLegend(lines: readonly ChartLine[]): LegendItem[] {
     items.push({ label: l.entity, color: l.color });
   }
   const kinds = new Set(shown.map((l) => l.spec.kind));
-  if (kinds.has('train')) items.push({ label: 'training loss', color: STYLE_KEY });
-  if (kinds.has('val')) items.push({ label: 'validation loss', color: STYLE_KEY, dash: [6, 4] });
-  if (shown.some((l) => l.spec.band && l.spec.points.length > 0)) items.push({ label: '± 1 sd over seeds', color: STYLE_KEY, mark: 'band' });
+  if (kinds.has('train')) items.push({ label: tr('charts.figureTrain'), color: STYLE_KEY });
+  if (kinds.has('val')) items.push({ label: tr('charts.figureVal'), color: STYLE_KEY, dash: [6, 4] });
+  if (shown.some((l) => l.spec.band && l.spec.points.length > 0)) items.push({ label: tr('charts.figureBand'), color: STYLE_KEY, mark: 'band' });
   return items;
 }
 

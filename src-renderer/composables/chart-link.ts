@@ -12,6 +12,7 @@ import type { Chart, Plugin, Scale } from 'chart.js';
 import type { LineDataset } from './chart-lines.ts';
 import { hoverRows, snapX } from './chart-hover.ts';
 import { ChartOverlay, type Selection } from './chart-overlay.ts';
+import { tr } from '../i18n.ts';
 
 export interface Range {
   min: number;
@@ -76,7 +77,7 @@ export class ChartLink {
       const xScale = m.chart.scales.x;
       const reach = x === null || !xScale ? 0 : Math.abs(xScale.getValueForPixel(xScale.getPixelForValue(x) + HOVER_REACH_PX)! - x);
       // a line logged elsewhere (an evaluation every 50 steps) says where its value is from
-      const rows = x === null ? [] : hoverRows(datasets, x, reach).map((r) => (r.x === x ? r : { ...r, text: `${r.text} at ${m.title(r.x)}` }));
+      const rows = x === null ? [] : hoverRows(datasets, x, reach).map((r) => (r.x === x ? r : { ...r, text: tr('charts.hoverAt', { text: r.text, x: m.title(r.x) }) }));
       m.overlay.draw({ x, title: x === null ? '' : m.title(x), rows, selection: m.selection });
       // what is shown, for end-to-end tests and tools
       const { dataset } = m.chart.canvas;

@@ -9,6 +9,7 @@ import type { Chart } from 'chart.js';
 import { figureBackground } from './chart-image.ts';
 import type { HoverRow } from './chart-hover.ts';
 import { themeColors } from './chart-setup.ts';
+import { tr } from '../i18n.ts';
 
 export interface Selection {
   x0: number;
@@ -103,7 +104,7 @@ export class ChartOverlay {
     const area = this.chart.chartArea;
     const fit = Math.max(1, Math.floor((area.bottom - area.top - 2 * BOX_PAD) / ROW_PX) - 1);
     const rows = state.rows.length > fit ? [...state.rows.slice(0, fit - 1), null] : state.rows;
-    const lines = [state.title, ...rows.map((r) => (r ? `${r.label}: ${r.text}` : `… ${state.rows.length - fit + 1} more`))];
+    const lines = [state.title, ...rows.map((r) => (r ? `${r.label}: ${r.text}` : tr('charts.hoverMore', { n: state.rows.length - fit + 1 })))];
     ctx.font = FONT;
     const width = Math.max(...lines.map((l) => ctx.measureText(l).width)) + 2 * BOX_PAD + 12;
     const height = lines.length * ROW_PX + 2 * BOX_PAD - 4;

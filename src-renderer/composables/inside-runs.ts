@@ -1,9 +1,10 @@
 /** The runs an experiment offers the cell views: colours, names and the default choices. */
-import type { Run } from '../../src-main/api/contract.ts';
+import type { CheckpointKind, Run } from '../../src-main/api/contract.ts';
 import { runColor } from '../../src-shared/run-colors.ts';
-import { seedLabel } from '../../src-shared/run-labels.ts';
 import { cellTitle, colorIndexes } from '../../src-shared/seed-groups.ts';
+import { tr } from '../i18n.ts';
 import { runProgressNote } from './run-picks.ts';
+import { seedName } from './run-text.ts';
 
 /** Each run's colour, as the Experiment screen gives it (its cell's, by position in the experiment). */
 export function runColors(runs: readonly Run[]): Map<number, string> {
@@ -12,13 +13,18 @@ export function runColors(runs: readonly Run[]): Map<number, string> {
 }
 
 export function runLabel(run: Run): string {
-  return `${cellTitle(run.cell)} ${seedLabel(run)} (#${run.id})`;
+  return tr('runs.label', { cell: cellTitle(run.cell), seed: seedName(run), id: run.id });
 }
 
 /** A run as a picker offers it: its label, and how far it got when it has not finished. */
 export function pickLabel(run: Run): string {
   const note = runProgressNote(run);
-  return note ? `${runLabel(run)} · ${note}` : runLabel(run);
+  return note ? tr('runs.withNote', { label: runLabel(run), note }) : runLabel(run);
+}
+
+/** "best" or "last", as the captions name a checkpoint. */
+export function checkpointName(kind: CheckpointKind): string {
+  return kind === 'best' ? tr('inside.checkpointName.best') : tr('inside.checkpointName.last');
 }
 
 /** Runs with a checkpoint to read: those that have trained at least one step. */

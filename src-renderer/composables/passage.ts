@@ -4,7 +4,9 @@
  * which character each loss belongs to.
  */
 import type { PassageRequest } from '../../src-main/api/contract.ts';
+import { formatInt } from '../../src-shared/format.ts';
 import { DIAGNOSE_MAX_PASSAGE } from '../../src-shared/limits.ts';
+import { tr } from '../i18n.ts';
 
 /** characters drawn at once per run; a longer passage is shown a page at a time */
 export const PASSAGE_PAGE = 1000;
@@ -21,13 +23,13 @@ export type PassageCheck = { ok: true; req: PassageRequest } | { ok: false; mess
 export function passageRequest(choice: PassageChoice): PassageCheck {
   if (choice.source === 'own') {
     const n = splitChars(choice.text).length;
-    if (n < 2) return { ok: false, message: 'Type at least two characters.' };
-    if (n > DIAGNOSE_MAX_PASSAGE) return { ok: false, message: `At most ${DIAGNOSE_MAX_PASSAGE.toLocaleString('en-US')} characters (this text has ${n.toLocaleString('en-US')}).` };
+    if (n < 2) return { ok: false, message: tr('inside.passage.tooShort') };
+    if (n > DIAGNOSE_MAX_PASSAGE) return { ok: false, message: tr('inside.passage.tooLong', { max: formatInt(DIAGNOSE_MAX_PASSAGE), n: formatInt(n) }) };
     return { ok: true, req: { text: choice.text } };
   }
   const { start, length } = choice;
-  if (!Number.isInteger(start) || start < 0) return { ok: false, message: 'The start must be a whole number, 0 or more.' };
-  if (!Number.isInteger(length) || length < 2 || length > DIAGNOSE_MAX_PASSAGE) return { ok: false, message: `The length must be a whole number from 2 to ${DIAGNOSE_MAX_PASSAGE.toLocaleString('en-US')}.` };
+  if (!Number.isInteger(start) || start < 0) return { ok: false, message: tr('inside.passage.badStart') };
+  if (!Number.isInteger(length) || length < 2 || length > DIAGNOSE_MAX_PASSAGE) return { ok: false, message: tr('inside.passage.badLength', { max: formatInt(DIAGNOSE_MAX_PASSAGE) }) };
   return { ok: true, req: { start, length } };
 }
 

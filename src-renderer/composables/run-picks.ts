@@ -4,7 +4,8 @@
  */
 import type { Run } from '../../src-main/api/contract.ts';
 import { formatInt } from '../../src-shared/format.ts';
-import { statusText } from '../../src-shared/run-labels.ts';
+import { tr } from '../i18n.ts';
+import { statusName } from './run-text.ts';
 
 /**
  * Beside a run that did not (or not yet) train to its last step: "cancelled at step 50 of 1,200",
@@ -13,10 +14,10 @@ import { statusText } from '../../src-shared/run-labels.ts';
  */
 export function runProgressNote(run: Run): string {
   if (run.status === 'completed') return '';
-  const state = statusText(run.status);
+  const state = statusName(run.status);
   if (run.step === 0) return state;
-  const at = `step ${formatInt(run.step)} of ${formatInt(run.steps)}`;
-  return run.status === 'running' ? `training: ${at}` : `${state} at ${at}`;
+  const at = { step: formatInt(run.step), steps: formatInt(run.steps) };
+  return run.status === 'running' ? tr('runs.progressTraining', at) : tr('runs.progressAt', { state, ...at });
 }
 
 const STOPPED: readonly string[] = ['cancelled', 'failed', 'paused', 'interrupted'];

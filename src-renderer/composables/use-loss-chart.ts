@@ -18,8 +18,9 @@
 import type { ScatterDataPoint } from 'chart.js';
 import { markRaw, onBeforeUnmount, onMounted, watch, type Ref } from 'vue';
 import type { Run } from '../../src-main/api/contract.ts';
+import { currentLang, tr } from '../i18n.ts';
 import { useRunsStore } from '../stores/runs.ts';
-import { runLines, X_AXIS_LABELS, type ChartMetric, type XAxis } from './chart-data.ts';
+import { runLines, type ChartMetric, type XAxis } from './chart-data.ts';
 import { buildDatasets, buildReferenceDatasets, chartLines, figureLegend, pointBudget, hoverTitle, type ChartLine, type LineDataset, type LineMode } from './chart-lines.ts';
 import { chartInteractions, ChartLink } from './chart-link.ts';
 import { seedLines } from './chart-seeds.ts';
@@ -52,11 +53,18 @@ export interface LossChartOptions {
 
 export const REDRAW_INTERVAL_MS = 250;
 
-const Y_AXIS_LABELS: Record<ChartMetric, string> = {
-  loss: 'loss (nats/char)',
-  gradNorm: 'gradient norm (before clipping)',
-  longRange: 'accuracy where long-range memory is needed',
-};
+/** The x axes a chart offers, by name. */
+export function xAxisLabels(): Record<XAxis, string> {
+  return { step: tr('charts.xAxes.step'), chars: tr('charts.xAxes.chars'), time: tr('charts.xAxes.time') };
+}
+
+function yAxisLabel(metric: ChartMetric): string {
+  switch (metric) {
+    case 'loss': return tr('charts.loss.yAxis');
+    case 'gradNorm': return tr('charts.gradNorm.yAxis');
+    case 'longRange': return tr('charts.longRange.yAxis');
+  }
+}
 
 const percent = (v: number | string): string => `${+(Number(v) * 100).toFixed(1)}%`;
 
@@ -67,7 +75,7 @@ export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossCh
   let lines: ChartLine[] = [];
   const accuracy = opts.metric === 'longRange';
   const link = opts.link ?? new ChartLink();
-  const interactions = chartInteractions(link, (x) => hoverTitle(x, X_AXIS_LABELS[opts.xAxis.value]));
+  const interactions = chartInteractions(link, (x) => hoverTitle(x, xAxisLabels()[opts.xAxis.value]));
   let detach: (() => void) | null = null;
 
   function draw(): void {
@@ -87,8 +95,9 @@ export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossCh
       canvas.value.dataset.points = JSON.stringify(Object.fromEntries(chart.data.datasets.map((d) => [d.label ?? '', d.data.length])));
       canvas.value.dataset.extent = JSON.stringify(Object.fromEntries(chart.data.datasets.flatMap((d) => (d.data.length ? [[d.label ?? '', [d.data[0].x, d.data[d.data.length - 1].x]]] : []))));
     }
-    const x = chart.options.scales?.x;
-    if (x && 'title' in x && x.title) x.title.text = X_AXIS_LABELS[opts.xAxis.value];
+    const { x, y } = chart.options.scales ?? {};
+    if (x && 'title' in x && x.title) x.title.text = xAxisLabels()[opts.xAxis.value];
+    if (y && 'title' in y && y.title) y.title.text = yAxisLabel(opts.metric);
     chart.update('none');
   }
 
@@ -117,8 +126,8 @@ export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossCh
     const ctx = canvas.value?.getContext('2d');
     if (!ctx) return;
     chart = markRaw(createLineChart(ctx, {
-      xTitle: X_AXIS_LABELS[opts.xAxis.value],
-      yTitle: Y_AXIS_LABELS[opts.metric],
+      xTitle: xAxisLabels()[opts.xAxis.value],
+      yTitle: yAxisLabel(opts.metric),
       yLog: opts.logScale.value && !accuracy,
       // the link draws hover on an overlay: Chart.js need not hear the pointer at all
       events: [],
@@ -145,6 +154,8 @@ export function useLossChart(canvas: Ref<HTMLCanvasElement | null>, opts: LossCh
   watch([() => opts.runs.value.map((r) => r.id).join(','), groupsKey, () => opts.mode?.value, opts.xAxis, opts.smoothing, opts.hidden], () => scheduler.request());
   watch(() => (opts.references?.value ?? []).map((r) => `${r.key}=${r.value}`).join(','), () => scheduler.request());
   watch(opts.logScale, applyScale);
+  // the axes and the lines' names are in the app's language
+  watch(currentLang, () => scheduler.request());
   useThemeChange(applyTheme);
 
   onBeforeUnmount(() => {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { alignBySteps, bandSegments, bucketMeans, seedLines, type MeanPoint } from '../../src-renderer/composables/chart-seeds.ts';
 import { buildDatasets, chartLines, figureLegend } from '../../src-renderer/composables/chart-lines.ts';
 import { appendEval, appendMetrics, emptySeries } from '../../src-renderer/stores/run-series.ts';
-import { coverageText, groupRuns, seedCoverage } from '../../src-shared/seed-groups.ts';
+import { coverageName } from '../../src-renderer/composables/run-text.ts';
+import { groupRuns, seedCoverage } from '../../src-shared/seed-groups.ts';
 import { makeRun, metricRow } from './fake-client.ts';
 
 describe('alignBySteps', () => {
@@ -208,9 +209,9 @@ describe('seed coverage', () => {
     expect(seedCoverage([2000, 1000])).toEqual([{ seeds: 2, to: 1000 }, { seeds: 1, to: 2000 }]);
     expect(seedCoverage([500, 1500, 1500])).toEqual([{ seeds: 3, to: 500 }, { seeds: 2, to: 1500 }]);
     expect(seedCoverage([300, 0])).toEqual([{ seeds: 1, to: 300 }]);
-    expect(coverageText('LSTM', 2, seedCoverage([2000, 1000]))).toBe('LSTM: 2 seeds to step 1,000, 1 to step 2,000');
-    expect(coverageText('GRU', 3, seedCoverage([400, 400, 0]))).toBe('GRU: 2 seeds to step 400 (1 not started)');
-    expect(coverageText('GRU', 2, seedCoverage([400, 400]))).toBeNull();
-    expect(coverageText('RNN', 2, seedCoverage([0, 0]))).toBe('RNN: no seed has a step yet');
+    expect(coverageName('LSTM', 2, seedCoverage([2000, 1000]))).toBe('LSTM: 2 seeds to step 1,000, 1 to step 2,000');
+    expect(coverageName('GRU', 3, seedCoverage([400, 400, 0]))).toBe('GRU: 2 seeds to step 400 (1 not started)');
+    expect(coverageName('GRU', 2, seedCoverage([400, 400]))).toBeNull();
+    expect(coverageName('RNN', 2, seedCoverage([0, 0]))).toBe('RNN: no seed has a step yet');
   });
 });
