@@ -10,7 +10,7 @@ import asc from 'assemblyscript/asc';
 
 const dir = fileURLToPath(new URL('../src-worker/engine/wasm/', import.meta.url));
 /** the entry files, whose exports are the module's; the other *.as.ts files are their imports */
-const entries = ['gemm.as.ts'];
+const entries = ['gemm.as.ts', 'fused.as.ts'];
 const target = `${dir}gemm.wasm.ts`;
 
 // The module imports the host's memory as `env.memory`, shared (threads) so that growing it never

@@ -15,6 +15,7 @@
  * 4 KB, which is where the engine runs.
  */
 import { blockedKernels } from './kernels-blocked.ts';
+import { fusedSteps, type FusedExports } from './kernels-fused.ts';
 import type { Kernels, Vec } from './kernels.ts';
 import { GEMM_FMA_WASM_BASE64, GEMM_WASM_BASE64 } from './wasm/gemm.wasm.ts';
 
@@ -179,7 +180,7 @@ export class WasmHeap {
  */
 const seenBuffers = new WeakMap<WebAssembly.Memory, Set<ArrayBufferLike>>();
 
-interface GemmExports {
+interface GemmExports extends FusedExports {
   scratchBytes(): number;
   setScratch(ptr: number): void;
   gemmNN: GemmFn;
@@ -247,6 +248,8 @@ export function createWasmKernels(heap: WasmHeap, fma = false): Kernels {
     name: fma ? 'wasm-fma' : 'wasm',
     alloc: (n) => heap.alloc(n),
     memory: heap.memory,
+    // the 'wasm' kernels stay as they were (products only), so their runs keep their bits
+    ...(fma ? { fused: fusedSteps(heap, wasm) } : {}),
     gemmNN(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate) {
       const p = pointers('NN', M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc);
       if (p === null) blockedKernels.gemmNN(M, N, K, A, aOff, lda, B, bOff, ldb, C, cOff, ldc, accumulate);

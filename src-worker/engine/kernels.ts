@@ -7,7 +7,27 @@
  * dimension (the distance between the starts of two rows), so views into the big flat buffers
  * cost nothing. With `accumulate` the product is added to C, otherwise it overwrites C.
  */
+import type { LayerParams, LayerWork } from './cells/cell.ts';
+
 export type Vec = Float32Array | Float64Array;
+
+/**
+ * The cells' per-step elementwise work (gate non-linearities and state update, forward and
+ * backward) fused into one pass over the gate block: the wasm-fma kernels have it. Each step
+ * returns false, doing nothing, unless every array it touches is one these kernels run on (their
+ * heap's float32 arrays); the cell's own TypeScript loop runs then, so a float64 gradient check
+ * still goes through the loops it checks.
+ */
+export interface FusedSteps {
+  /** out = f(x) elementwise, with the activations the steps use (for their accuracy tests) */
+  activation(f: 'exp' | 'sigmoid' | 'tanh', x: Float32Array, out: Float32Array): void;
+  /** the loop body of lstm.ts's forward at step t, after the recurrent product into w.step */
+  lstmForward(p: LayerParams, w: LayerWork, t: number): boolean;
+  /** the loop body of lstm.ts's backward at step t, before the product into dhNext */
+  lstmBackward(w: LayerWork, t: number): boolean;
+  rnnForward(p: LayerParams, w: LayerWork, t: number): boolean;
+  rnnBackward(w: LayerWork, t: number): boolean;
+}
 
 export interface Kernels {
   readonly name: string;
@@ -21,6 +41,8 @@ export interface Kernels {
    * them (WebAssembly kernels). Absent: the arrays belong to this thread alone.
    */
   readonly memory?: WebAssembly.Memory;
+  /** Fused elementwise steps; absent: the cells' TypeScript loops. */
+  readonly fused?: FusedSteps;
   /** C (M, N) = A (M, K) @ B (K, N) */
   gemmNN(M: number, N: number, K: number, A: Vec, aOff: number, lda: number, B: Vec, bOff: number, ldb: number,
     C: Vec, cOff: number, ldc: number, accumulate: boolean): void;

@@ -21,11 +21,13 @@ import { trainConfig } from '../../src-worker/engine/config.ts';
 import { naiveKernels, type Kernels, type Vec } from '../../src-worker/engine/kernels.ts';
 import { blockedKernels } from '../../src-worker/engine/kernels-blocked.ts';
 import { createKernels } from '../../src-worker/engine/kernel-sets.ts';
-import { wasmSimdSupported } from '../../src-worker/engine/kernels-wasm.ts';
+import { wasmFmaSupported, wasmSimdSupported } from '../../src-worker/engine/kernels-wasm.ts';
 import { Model, type Workspace } from '../../src-worker/engine/model.ts';
 import { importTorchModel, saveModel } from '../../src-worker/engine/model-file.ts';
 import { clipByGlobalNorm, globalNorm, Optimizer } from '../../src-worker/engine/optim.ts';
 import { readSafetensors, writeSafetensors } from '../../src-worker/engine/safetensors.ts';
+// relaxed SIMD on, as in the workers, so the wasm-fma kernels (fused multiply-adds and gate passes) are held to the same values
+import '../../src-worker/wasm-features.ts';
 
 const FORWARD_ABS = 1e-6;
 const GRAD_ABS = 1e-6;
@@ -69,7 +71,7 @@ const golden = JSON.parse(readFileSync(new URL('../fixtures/torch-golden.json', 
   cases: Case[];
 };
 
-const KERNELS: Kernels[] = [naiveKernels, blockedKernels, ...(wasmSimdSupported() ? [createKernels('wasm')] : [])];
+const KERNELS: Kernels[] = [naiveKernels, blockedKernels, ...(wasmSimdSupported() ? [createKernels('wasm')] : []), ...(wasmFmaSupported() ? [createKernels('wasm-fma')] : [])];
 
 /** The model with its weights in the kernels' own memory, where they have one (the wasm kernels). */
 function onKernels(model: Model, k: Kernels): Model {

@@ -18,6 +18,7 @@ export const lstmCell = defineCell('lstm', {
     const GH = 4 * H;
     for (let t = 0; t < T; t++) {
       k.gemmNN(B, GH, H, hs, t * B * H, H, p.Wh, 0, GH, step, 0, GH, false);
+      if (k.fused?.lstmForward(p, w, t)) continue;
       for (let b = 0; b < B; b++) {
         const a = t * B * GH + b * GH; // row of this stream in xw and acts
         const s = b * GH; // row in step
@@ -50,23 +51,25 @@ export const lstmCell = defineCell('lstm', {
     dhNext.fill(0);
     dcNext.fill(0);
     for (let t = T - 1; t >= 0; t--) {
-      for (let b = 0; b < B; b++) {
-        const a = t * B * GH + b * GH;
-        const r = t * B * H + b * H; // row of h_t's gradient in dhs, of c_{t-1} in cs
-        const n = b * H; // row in dhNext, dcNext
-        for (let j = 0; j < H; j++) {
-          const ig = acts[a + j];
-          const fg = acts[a + H + j];
-          const gg = acts[a + 2 * H + j];
-          const og = acts[a + 3 * H + j];
-          const tc = aux[r + j];
-          const dh = dhs[r + j] + dhNext[n + j];
-          const dc = dcNext[n + j] + dh * og * (1 - tc * tc);
-          dxw[a + j] = dc * gg * ig * (1 - ig);
-          dxw[a + H + j] = dc * cs[r + j] * fg * (1 - fg);
-          dxw[a + 2 * H + j] = dc * ig * (1 - gg * gg);
-          dxw[a + 3 * H + j] = dh * tc * og * (1 - og);
-          dcNext[n + j] = dc * fg;
+      if (!k.fused?.lstmBackward(w, t)) {
+        for (let b = 0; b < B; b++) {
+          const a = t * B * GH + b * GH;
+          const r = t * B * H + b * H; // row of h_t's gradient in dhs, of c_{t-1} in cs
+          const n = b * H; // row in dhNext, dcNext
+          for (let j = 0; j < H; j++) {
+            const ig = acts[a + j];
+            const fg = acts[a + H + j];
+            const gg = acts[a + 2 * H + j];
+            const og = acts[a + 3 * H + j];
+            const tc = aux[r + j];
+            const dh = dhs[r + j] + dhNext[n + j];
+            const dc = dcNext[n + j] + dh * og * (1 - tc * tc);
+            dxw[a + j] = dc * gg * ig * (1 - ig);
+            dxw[a + H + j] = dc * cs[r + j] * fg * (1 - fg);
+            dxw[a + 2 * H + j] = dc * ig * (1 - gg * gg);
+            dxw[a + 3 * H + j] = dh * tc * og * (1 - og);
+            dcNext[n + j] = dc * fg;
+          }
         }
       }
       k.gemmNT(B, H, GH, dxw, t * B * GH, GH, p.Wh, 0, GH, dhNext, 0, H, false);

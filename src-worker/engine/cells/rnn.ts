@@ -14,6 +14,7 @@ export const rnnCell = defineCell('rnn', {
     for (let t = 0; t < T; t++) {
       const prev = t * B * H; // (B, H) block of h_{t-1}
       k.gemmNN(B, H, H, hs, prev, H, p.Wh, 0, H, step, 0, H, false);
+      if (k.fused?.rnnForward(p, w, t)) continue;
       const cur = prev + B * H;
       for (let b = 0; b < B; b++) {
         for (let j = 0; j < H; j++) {
@@ -31,9 +32,11 @@ export const rnnCell = defineCell('rnn', {
     dhNext.fill(0);
     for (let t = T - 1; t >= 0; t--) {
       const o = t * B * H;
-      for (let n = 0; n < B * H; n++) {
-        const h = hs[o + B * H + n];
-        dxw[o + n] = (dhs[o + n] + dhNext[n]) * (1 - h * h);
+      if (!k.fused?.rnnBackward(w, t)) {
+        for (let n = 0; n < B * H; n++) {
+          const h = hs[o + B * H + n];
+          dxw[o + n] = (dhs[o + n] + dhNext[n]) * (1 - h * h);
+        }
       }
       k.gemmNT(B, H, H, dxw, o, H, p.Wh, 0, H, dhNext, 0, H, false);
       w.probe?.(t);

@@ -1,0 +1,133 @@
+/**
+ * The cells' per-step elementwise work in one pass over each gate block (f32x4, the tail of a row
+ * four lanes wide too, lane 0 only stored), beside the products of gemm.as.ts in the same module.
+ * Same maths as the TypeScript loops of ../cells/*.ts, in f32 with the activations of simd.as.ts;
+ * pointers are bytes into the shared memory, rows of the gate blocks G*H floats apart, of the state
+ * H apart, B rows (streams) each. ../kernels-wasm.ts checks every span before calling.
+ */
+import { madd, vexp, vsigmoid, vtanh } from './simd.as';
+
+const ACT_EXP: i32 = 0;
+const ACT_SIGMOID: i32 = 1;
+const ACT_TANH: i32 = 2;
+
+/** out[0..n) = f(x[0..n)): the activations alone, for their accuracy tests. */
+export function activation(f: i32, n: i32, x: usize, out: usize): void {
+  for (let i = 0; i < n; i += 4) {
+    const o = <usize>i * 4;
+    const v = i + 4 <= n ? v128.load(x + o) : loadTail(x + o, n - i);
+    const y = f == ACT_EXP ? vexp(v) : f == ACT_SIGMOID ? vsigmoid(v) : vtanh(v);
+    if (i + 4 <= n) v128.store(out + o, y);
+    else storeTail(out + o, y, n - i);
+  }
+}
+
+/** the first `lanes` (1 to 3) floats at p, the other lanes 0 */
+@inline
+function loadTail(p: usize, lanes: i32): v128 {
+  let v = v128.load32_zero(p);
+  if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+@inline
+function storeTail(p: usize, v: v128, lanes: i32): void {
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (lanes > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (lanes > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+@inline
+function ld(p: usize, lanes: i32): v128 {
+  return lanes == 4 ? v128.load(p) : loadTail(p, lanes);
+}
+
+@inline
+function st(p: usize, v: v128, lanes: i32): void {
+  if (lanes == 4) v128.store(p, v);
+  else storeTail(p, v, lanes);
+}
+
+/**
+ * LSTM step t forward: a = xw + step + bh per gate block; i, f, o = sigma, g = tanh;
+ * c = f c_prev + i g; acts = (i, f, g, o), aux = tanh(c), h = o tanh(c).
+ */
+export function lstmForward(B: i32, H: i32, xw: usize, step: usize, bh: usize, csPrev: usize, csCur: usize,
+  acts: usize, aux: usize, hsCur: usize): void {
+  const hB = <usize>H * 4;
+  for (let b = 0; b < B; b++) {
+    const g = <usize>b * 4 * hB; // byte offset of this stream's gate row
+    const s = <usize>b * hB; // ... of its state row
+    for (let j = 0; j < H; j += 4) {
+      const lanes = min(4, H - j);
+      const o = <usize>j * 4;
+      const x = xw + g + o, y = step + g + o, z = bh + o, a = acts + g + o;
+      const ig = vsigmoid(f32x4.add(f32x4.add(ld(x, lanes), ld(y, lanes)), ld(z, lanes)));
+      const fg = vsigmoid(f32x4.add(f32x4.add(ld(x + hB, lanes), ld(y + hB, lanes)), ld(z + hB, lanes)));
+      const gg = vtanh(f32x4.add(f32x4.add(ld(x + 2 * hB, lanes), ld(y + 2 * hB, lanes)), ld(z + 2 * hB, lanes)));
+      const og = vsigmoid(f32x4.add(f32x4.add(ld(x + 3 * hB, lanes), ld(y + 3 * hB, lanes)), ld(z + 3 * hB, lanes)));
+      const c = madd(fg, ld(csPrev + s + o, lanes), f32x4.mul(ig, gg));
+      const tc = vtanh(c);
+      st(a, ig, lanes);
+      st(a + hB, fg, lanes);
+      st(a + 2 * hB, gg, lanes);
+      st(a + 3 * hB, og, lanes);
+      st(csCur + s + o, c, lanes);
+      st(aux + s + o, tc, lanes);
+      st(hsCur + s + o, f32x4.mul(og, tc), lanes);
+    }
+  }
+}
+
+/**
+ * LSTM step t backward: from the gates (acts), tanh(c_t) (aux), c_{t-1} (csPrev), the gradient
+ * reaching h_t (dhs + dhNext) and c_t (dcNext), the pre-activation gradients dxw; dcNext becomes
+ * the gradient reaching c_{t-1}.
+ */
+export function lstmBackward(B: i32, H: i32, acts: usize, aux: usize, csPrev: usize, dhs: usize, dhNext: usize,
+  dcNext: usize, dxw: usize): void {
+  const hB = <usize>H * 4;
+  const one = f32x4.splat(1);
+  for (let b = 0; b < B; b++) {
+    const g = <usize>b * 4 * hB;
+    const s = <usize>b * hB;
+    for (let j = 0; j < H; j += 4) {
+      const lanes = min(4, H - j);
+      const o = <usize>j * 4;
+      const a = acts + g + o, d = dxw + g + o;
+      const ig = ld(a, lanes), fg = ld(a + hB, lanes), gg = ld(a + 2 * hB, lanes), og = ld(a + 3 * hB, lanes);
+      const tc = ld(aux + s + o, lanes);
+      const dh = f32x4.add(ld(dhs + s + o, lanes), ld(dhNext + s + o, lanes));
+      const dc = madd(f32x4.mul(dh, og), f32x4.sub(one, f32x4.mul(tc, tc)), ld(dcNext + s + o, lanes));
+      st(d, f32x4.mul(f32x4.mul(dc, gg), f32x4.mul(ig, f32x4.sub(one, ig))), lanes);
+      st(d + hB, f32x4.mul(f32x4.mul(dc, ld(csPrev + s + o, lanes)), f32x4.mul(fg, f32x4.sub(one, fg))), lanes);
+      st(d + 2 * hB, f32x4.mul(f32x4.mul(dc, ig), f32x4.sub(one, f32x4.mul(gg, gg))), lanes);
+      st(d + 3 * hB, f32x4.mul(f32x4.mul(dh, tc), f32x4.mul(og, f32x4.sub(one, og))), lanes);
+      st(dcNext + s + o, f32x4.mul(dc, fg), lanes);
+    }
+  }
+}
+
+/** RNN step t forward: h = tanh(xw + step + bh), B rows of H. */
+export function rnnForward(B: i32, H: i32, xw: usize, step: usize, bh: usize, hsCur: usize): void {
+  for (let b = 0; b < B; b++) {
+    const s = <usize>b * <usize>H * 4;
+    for (let j = 0; j < H; j += 4) {
+      const lanes = min(4, H - j);
+      const o = s + <usize>j * 4;
+      st(hsCur + o, vtanh(f32x4.add(f32x4.add(ld(xw + o, lanes), ld(step + o, lanes)), ld(bh + <usize>j * 4, lanes))), lanes);
+    }
+  }
+}
+
+/** RNN step t backward: dxw = (dhs + dhNext) (1 - h^2) over n = B H floats. */
+export function rnnBackward(n: i32, hsCur: usize, dhs: usize, dhNext: usize, dxw: usize): void {
+  const one = f32x4.splat(1);
+  for (let i = 0; i < n; i += 4) {
+    const lanes = min(4, n - i);
+    const o = <usize>i * 4;
+    const h = ld(hsCur + o, lanes);
+    st(dxw + o, f32x4.mul(f32x4.add(ld(dhs + o, lanes), ld(dhNext + o, lanes)), f32x4.sub(one, f32x4.mul(h, h))), lanes);
+  }
+}
