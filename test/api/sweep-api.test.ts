@@ -12,17 +12,13 @@ let lab: Lab;
 let corpusId: number;
 const call = (method: string, req: unknown): Promise<Result<unknown>> => dispatch(lab, method, req, { emit: () => {} });
 
-async function ok<T>(method: string, req: unknown): Promise<T> {
+/** the value of a call that must succeed, or of one that must fail: its code and message */
+const ok = async <T>(method: string, req: unknown): Promise<T> => ((await call(method, req)) as { value: T }).value ?? expect.fail(`${method} failed`);
+const refused = async (method: string, req: unknown): Promise<{ code: string; message: string }> => {
   const r = await call(method, req);
-  if (!r.ok) throw new Error(`${method}: ${r.code}: ${r.message}`);
-  return r.value as T;
-}
-
-async function refused(method: string, req: unknown): Promise<{ code: string; message: string }> {
-  const r = await call(method, req);
-  if (r.ok) throw new Error(`${method} should have failed`);
-  return r;
-}
+  expect(r.ok, `${method} should have failed`).toBe(false);
+  return r as { code: string; message: string };
+};
 
 const SWEEP = { search: 'random', trials: 3, drawSeed: 5, ranges: [{ name: 'lr', scale: 'log', min: 1e-3, max: 1e-1 }, { name: 'optimizer', values: ['adam', 'sgd'] }], halving: { eta: 3, minSteps: 10 } };
 const spec = (sweep: unknown) => ({ cells: ['rnn', 'gru'], budget: { mode: 'hidden', hidden: 8 }, train: { seqLen: 8, batch: 2, steps: 40 }, cadence: { evalEvery: 10 }, sweep });
