@@ -57,25 +57,42 @@ export interface Leaf {
   value: number;
 }
 
-/** The best split of a node on one feature: a cut between two values, or the categories going left. */
-type Candidate = { gain: number; d: number; cut: number } | { gain: number; d: number; goes: boolean[] };
-
 /**
- * The best cut on numeric feature d of a node whose rows come sorted by d, at the midpoint between
- * two neighbouring values. Cutting after the i-th row lowers the sum of squares about each side's
- * mean by sumL^2/nL + sumR^2/nR - total^2/n, which is maximised.
+ * A tree's view of the data: the coded rows by column, each row's loss, and how many times the
+ * tree's bootstrap sample drew it (a row drawn twice counts twice in every sum, as two rows would).
  */
-function numericSplit(d: number, sorted: readonly number[], x: Float64Array, y: Float64Array, minLeaf: number): Candidate | null {
+interface Sample {
+  cols: readonly Float64Array[];
+  y: readonly number[];
+  weight: Float64Array;
+}
+
+/** The best split of a node on one feature: a cut between two values, or the categories going left. */
+type Candidate = { gain: number; d: number; cut: number } | { gain: number; d: number; goes: boolean[]; seen: boolean[] };
+
+/** How far a split lowers the sum of squares about each side's mean: sumL^2/nL + sumR^2/nR - total^2/n. */
+function gain(left: number, nLeft: number, total: number, n: number): number {
+  return (left * left) / nLeft + ((total - left) * (total - left)) / (n - nLeft) - (total * total) / n;
+}
+
+/** The best cut on numeric feature d of a node whose rows come sorted by d, at the midpoint between two neighbouring values. */
+function numericSplit(d: number, sorted: readonly number[], { cols, y, weight }: Sample, minLeaf: number): Candidate | null {
+  const x = cols[d];
   let total = 0;
-  for (const r of sorted) total += y[r];
-  const n = sorted.length;
+  let n = 0;
+  for (const r of sorted) {
+    total += weight[r] * y[r];
+    n += weight[r];
+  }
   let left = 0;
+  let nLeft = 0;
   let best: Candidate | null = null;
-  for (let i = 0; i < n - 1; i++) {
-    left += y[sorted[i]];
-    if (i + 1 < minLeaf || n - i - 1 < minLeaf || x[sorted[i]] === x[sorted[i + 1]]) continue;
-    const gain = (left * left) / (i + 1) + ((total - left) * (total - left)) / (n - i - 1) - (total * total) / n;
-    if (best === null || gain > best.gain) best = { gain, d, cut: (x[sorted[i]] + x[sorted[i + 1]]) / 2 };
+  for (let i = 0; i < sorted.length - 1; i++) {
+    left += weight[sorted[i]] * y[sorted[i]];
+    nLeft += weight[sorted[i]];
+    if (nLeft < minLeaf || n - nLeft < minLeaf || x[sorted[i]] === x[sorted[i + 1]]) continue;
+    const g = gain(left, nLeft, total, n);
+    if (best === null || g > best.gain) best = { gain: g, d, cut: (x[sorted[i]] + x[sorted[i + 1]]) / 2 };
   }
   return best;
 }
@@ -85,56 +102,61 @@ function numericSplit(d: number, sorted: readonly number[], x: Float64Array, y: 
  * node by their mean loss and cutting that order is optimal for squared error (Breiman et al. 1984,
  * CART, section 9.4). Categories no row of the node has are placed later, once the split is chosen.
  */
-function categoricalSplit(d: number, k: number, rows: readonly number[], x: Float64Array, y: Float64Array, minLeaf: number): Candidate | null {
+function categoricalSplit(d: number, k: number, rows: readonly number[], { cols, y, weight }: Sample, minLeaf: number): Candidate | null {
+  const x = cols[d];
   const sum = new Float64Array(k);
   const count = new Float64Array(k);
   for (const r of rows) {
-    sum[x[r]] += y[r];
-    count[x[r]] += 1;
+    sum[x[r]] += weight[r] * y[r];
+    count[x[r]] += weight[r];
   }
-  const seen = [...count.keys()].filter((c) => count[c] > 0).sort((a, b) => sum[a] / count[a] - sum[b] / count[b] || a - b);
+  const order = [...count.keys()].filter((c) => count[c] > 0).sort((a, b) => sum[a] / count[a] - sum[b] / count[b] || a - b);
   let total = 0;
-  for (const c of seen) total += sum[c];
-  const n = rows.length;
+  let n = 0;
+  for (const c of order) {
+    total += sum[c];
+    n += count[c];
+  }
   let left = 0;
   let nLeft = 0;
   let best: { gain: number; at: number } | null = null;
-  for (let i = 0; i < seen.length - 1; i++) {
-    left += sum[seen[i]];
-    nLeft += count[seen[i]];
+  for (let i = 0; i < order.length - 1; i++) {
+    left += sum[order[i]];
+    nLeft += count[order[i]];
     if (nLeft < minLeaf || n - nLeft < minLeaf) continue;
-    const gain = (left * left) / nLeft + ((total - left) * (total - left)) / (n - nLeft) - (total * total) / n;
-    if (best === null || gain > best.gain) best = { gain, at: i };
+    const g = gain(left, nLeft, total, n);
+    if (best === null || g > best.gain) best = { gain: g, at: i };
   }
   if (best === null) return null;
   const goes = new Array<boolean>(k).fill(false);
-  for (let i = 0; i <= best.at; i++) goes[seen[i]] = true;
-  return { gain: best.gain, d, goes };
+  for (let i = 0; i <= best.at; i++) goes[order[i]] = true;
+  return { gain: best.gain, d, goes, seen: [...count].map((c) => c > 0) };
 }
 
 /**
- * Grows one tree on the bootstrap rows and returns its leaves. At each node a random subset of the
- * features is searched (as in Breiman's random forests); when none of them can be cut, the search
- * goes on through the rest, so a node stops only when no feature separates its rows. Every node
- * keeps its rows sorted by each feature (sorted once at the root, split in order), so no node sorts.
+ * Grows one tree on its bootstrap sample and returns its leaves. At each node a random subset of
+ * the features is searched (as in Breiman's random forests); when none of them can be cut, the
+ * search goes on through the rest, so a node stops only when no feature separates its rows. Every
+ * node keeps its rows in the order of each feature (`byFeature`, sorted once for the whole forest,
+ * split in order), so no node sorts.
  */
-function growTree(features: readonly Feature[], X: readonly (readonly number[])[], y: readonly number[], rows: readonly number[], minLeaf: number, tried: number, random: () => number): Leaf[] {
-  const n = rows.length;
-  const cols = features.map((_, d) => Float64Array.from(rows, (r) => X[r][d]));
-  const ys = Float64Array.from(rows, (r) => y[r]);
-  const all = Array.from({ length: n }, (_, i) => i);
+function growTree(features: readonly Feature[], sample: Sample, byFeature: readonly (readonly number[])[], minLeaf: number, tried: number, random: () => number): Leaf[] {
+  const { cols, y, weight } = sample;
   const root: Box = features.map((f) => (f.kind === 'numeric' ? ([0, 1] as const) : new Array<boolean>(f.k).fill(true)));
   const leaves: Leaf[] = [];
-  const goesLeft = new Uint8Array(n);
-  const stack: { sorted: number[][]; box: Box }[] = [{ sorted: cols.map((x) => [...all].sort((a, b) => x[a] - x[b])), box: root }];
+  const goesLeft = new Uint8Array(y.length);
+  const stack: { sorted: number[][]; box: Box }[] = [{ sorted: byFeature.map((s) => s.filter((r) => weight[r] > 0)), box: root }];
   while (stack.length > 0) {
     const { sorted, box } = stack.pop()!;
     const here = sorted[0];
     let sum = 0;
-    for (const r of here) sum += ys[r];
-    const flat = here.every((r) => ys[r] === ys[here[0]]);
+    let n = 0;
+    for (const r of here) {
+      sum += weight[r] * y[r];
+      n += weight[r];
+    }
     let split: Candidate | null = null;
-    if (!flat && here.length >= 2 * minLeaf) {
+    if (n >= 2 * minLeaf && here.some((r) => y[r] !== y[here[0]])) {
       // a random order of the features; the first `tried` are the candidates
       const order = features.map((_, d) => d);
       for (let i = order.length - 1; i > 0; i--) {
@@ -144,29 +166,31 @@ function growTree(features: readonly Feature[], X: readonly (readonly number[])[
       for (let i = 0; i < order.length && (i < tried || split === null); i++) {
         const d = order[i];
         const f = features[d];
-        const c = f.kind === 'numeric' ? numericSplit(d, sorted[d], cols[d], ys, minLeaf) : categoricalSplit(d, f.k, here, cols[d], ys, minLeaf);
+        const c = f.kind === 'numeric' ? numericSplit(d, sorted[d], sample, minLeaf) : categoricalSplit(d, f.k, here, sample, minLeaf);
         if (c !== null && (split === null || c.gain > split.gain)) split = c;
       }
     }
     if (split === null) {
-      leaves.push({ box, value: sum / here.length });
+      leaves.push({ box, value: sum / n });
       continue;
     }
     const { d } = split;
+    const x = cols[d];
     let left: Box[number];
     let right: Box[number];
     if ('cut' in split) {
       const { cut } = split;
       const [lo, hi] = box[d] as readonly [number, number];
       [left, right] = [[lo, cut], [cut, hi]];
-      for (const r of here) goesLeft[r] = cols[d][r] <= cut ? 1 : 0;
+      for (const r of here) goesLeft[r] = x[r] <= cut ? 1 : 0;
     } else {
       // a category of the box that no row here has goes to a random side: the data say nothing
       // about it, and over many trees that spreads it evenly
       const held = box[d] as readonly boolean[];
-      const goes = split.goes.map((g, c) => g || (held[c] && !here.some((r) => cols[d][r] === c) && random() < 0.5));
+      const { seen } = split;
+      const goes = split.goes.map((g, c) => g || (held[c] && !seen[c] && random() < 0.5));
       [left, right] = [held.map((h, c) => h && goes[c]), held.map((h, c) => h && !goes[c])];
-      for (const r of here) goesLeft[r] = goes[cols[d][r]] ? 1 : 0;
+      for (const r of here) goesLeft[r] = goes[x[r]] ? 1 : 0;
     }
     stack.push({ sorted: sorted.map((s) => s.filter((r) => goesLeft[r] === 1)), box: box.map((b, j) => (j === d ? left : b)) });
     stack.push({ sorted: sorted.map((s) => s.filter((r) => goesLeft[r] === 0)), box: box.map((b, j) => (j === d ? right : b)) });
@@ -230,20 +254,23 @@ export function treeAnova(features: readonly Feature[], leaves: readonly Leaf[])
  * fraction of variance over the trees. Each split searches ceil(0.7 D) of the D features, the
  * ratio of DeepCAVE's fANOVA forest, which is all of them below four settings (the fanova
  * package's default searches all): on 96 noise-free points of 3 u1 + u2 with three idle settings besides (shares 0.9
- * and 0.1), searching 2 of the 5 gave u1 0.61-0.76 over ten draws of the points, 3 gave 0.76-0.85
- * and 4 gave 0.87-0.91: too few candidates force cuts on settings that do not matter.
+ * and 0.1), searching 2 of the 5 gave u1 0.60-0.71 over ten draws of the points, 3 gave 0.77-0.86
+ * and 4 gave 0.86-0.91: too few candidates force cuts on settings that do not matter.
  * A tree that is a single leaf (its bootstrap rows all alike) has no variance to share and is left
  * out of the mean; null when every tree is one.
  */
 export function forestMainEffects(features: readonly Feature[], X: readonly (readonly number[])[], y: readonly number[], opts: ForestOptions): MainEffects | null {
   const random = generator(opts.seed);
   const tried = Math.ceil(0.7 * features.length);
+  const cols = features.map((_, d) => Float64Array.from(X, (row) => row[d]));
+  const byFeature = cols.map((x) => Array.from(x.keys()).sort((a, b) => x[a] - x[b]));
   const shares = features.map(() => 0);
   let interactions = 0;
   let trees = 0;
   for (let t = 0; t < opts.trees; t++) {
-    const rows = y.map(() => Math.floor(random() * y.length));
-    const { V, Vd } = treeAnova(features, growTree(features, X, y, rows, opts.minLeaf, tried, random));
+    const weight = new Float64Array(y.length);
+    for (let i = 0; i < y.length; i++) weight[Math.floor(random() * y.length)] += 1;
+    const { V, Vd } = treeAnova(features, growTree(features, { cols, y, weight }, byFeature, opts.minLeaf, tried, random));
     if (!(V > 0)) continue;
     trees += 1;
     let explained = 0;

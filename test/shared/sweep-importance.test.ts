@@ -7,7 +7,7 @@
  * weaker setting's share comes out low (for 3 x1 + x2, x2 is 0.075 on 200 points, 0.087 on 400,
  * 0.090 on 500, 0.092 on 800 and 0.094 on 1000, against 0.1). Each forest check states the spread
  * it showed over 20 draws of the points (seeds 31 + 7s of the test's generator) with forest seeds
- * s = 0..19, and its tolerance is about 1.5 to 2 times the worst deviation seen there; the test
+ * s = 0..19, and its tolerance is 1.5 to 3 times the worst deviation seen there; the test
  * itself runs the first draw with the default forest seed.
  */
 import { describe, expect, it } from 'vitest';
@@ -128,7 +128,7 @@ describe('importance on a full grid: the exact decomposition', () => {
 
 describe('importance by the forest: known answers', () => {
   it('gives all of it to x1 when f depends on x1 alone (64 points)', () => {
-    // over 20 draws: x1 0.9965-0.9991, x2 0.0001-0.0009
+    // over 20 draws: x1 0.9966-0.9990, x2 0.0001-0.0007
     const points = drawn(64, (r) => [r(), r()]);
     const res = importance([unit('x1'), unit('x2')], points, points.map(([a]) => Math.sin(3 * (a as number)) + (a as number) ** 2));
     expect(res.method).toBe('fanova-forest');
@@ -154,7 +154,7 @@ describe('importance by the forest: known answers', () => {
   });
 
   it('reads a log-scale setting in log space', () => {
-    // (log10(lr) + 3)^2 on [1e-5, 1e-1] is all lr: over 20 draws of 64 points lr 0.985-0.996, x2 <= 0.0085
+    // (log10(lr) + 3)^2 on [1e-5, 1e-1] is all lr: over 20 draws of 64 points lr 0.985-0.996, x2 <= 0.0082
     const points = drawn(64, (r) => [10 ** (-5 + 4 * r()), r()]);
     const res = importance([LR, unit('x2')], points, points.map(([lr]) => (Math.log10(lr as number) + 3) ** 2));
     expect(res.shares.lr).toBeGreaterThan(0.97);
@@ -198,6 +198,7 @@ describe('importance by the forest: known answers', () => {
     const losses = points.map(([lr, d, o]) => (Math.log10(lr as number) + 3) ** 2 + 0.5 * (d as number) + (o === 'sgd' ? 0.4 : 0));
     const a = importance(params, points, losses, { seed: 7 });
     expect(importance(params, points, losses, { seed: 7 })).toEqual(a);
+    // over forest seeds 0..19 on these points no share moved by more than 0.0075 (lr: 0.9717-0.9792)
     const b = importance(params, points, losses, { seed: 8 });
     expect(b.shares.lr).not.toBe(a.shares.lr);
     for (const name of ['lr', 'dropout', 'optimizer']) expect(Math.abs(b.shares[name] - a.shares[name])).toBeLessThan(0.02);
