@@ -1,7 +1,7 @@
 /** Reading a command's arguments: numbers, ids and the checkpoint, refused with the flag's name. */
 import type { CheckpointKind } from '../api/contract.ts';
 import { LabError } from '../lab/lab.ts';
-import type { Context } from './command.ts';
+import type { BareContext } from './command.ts';
 
 export function wholeNumber(flag: string, s: string, min = 1): number {
   const v = Number(s);
@@ -16,14 +16,14 @@ export function realNumber(flag: string, s: string): number {
 }
 
 /** A string option's value. */
-export const str = (ctx: Context, name: string): string | undefined => ctx.values[name] as string | undefined;
+export const str = (ctx: BareContext, name: string): string | undefined => ctx.values[name] as string | undefined;
 
 /** The first positional, an id. */
-export const id = (ctx: Context): number => wholeNumber('ID', ctx.positionals[0]);
+export const id = (ctx: BareContext): number => wholeNumber('ID', ctx.positionals[0]);
 
 export const checkpointOption = { checkpoint: { type: 'string' as const, default: 'best' } };
 
-export function whichCheckpoint(ctx: Context, fallback?: CheckpointKind): CheckpointKind {
+export function whichCheckpoint(ctx: BareContext, fallback?: CheckpointKind): CheckpointKind {
   const c = str(ctx, 'checkpoint') ?? fallback;
   if (c !== 'best' && c !== 'last') throw new LabError('bad-input', `--checkpoint must be best or last, got ${JSON.stringify(c)}`);
   return c;

@@ -18,7 +18,10 @@ export interface Context {
   exitCode?: number;
 }
 
-export interface Command {
+/** what a command that opens no database gets (rnn-lab worker: it must never touch the lab's file) */
+export type BareContext = Omit<Context, 'lab'>;
+
+interface CommandBase {
   /** the words that name it: 'eval', 'corpus import' */
   name: string;
   /** what follows the name on its usage line: its arguments and options, e.g. 'FILE [--name NAME]' */
@@ -30,5 +33,8 @@ export interface Command {
   /** a name ending in '?' is optional (the command checks what it needs) */
   positionals?: string[];
   options?: ParseArgsConfig['options'];
-  run(ctx: Context): Promise<unknown> | unknown;
 }
+
+export type Command =
+  | (CommandBase & { bare?: false; run(ctx: Context): Promise<unknown> | unknown })
+  | (CommandBase & { bare: true; run(ctx: BareContext): Promise<unknown> | unknown });

@@ -18,8 +18,10 @@ import { databasePath } from '../lab/paths.ts';
 import { readOnlyWrite, StoreError } from '../store/errors.ts';
 import { loneSurrogate } from '../api/validate.ts';
 import { wholeNumber } from './args.ts';
-import type { Command, Context, Io } from './command.ts';
+import type { BareContext, Command, Context, Io } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
+import { remoteOption } from './remote.ts';
+import { RedisUrlError } from '../remote/redis-url.ts';
 import { helpText, usageOf } from './help.ts';
 import { forTerminal } from './terminal.ts';
 
@@ -84,14 +86,22 @@ async function main(argv: string[], raw: Io): Promise<number> {
   }
   let lab: Lab | null = null;
   try {
-    const db = databasePath(values.db as string | undefined);
-    const readOnly = values['read-only'] === true;
-    if (db !== ':memory:' && !readOnly) mkdirSync(dirname(db), { recursive: true });
-    lab = Lab.open({ db, readOnly, workers: values.workers ? wholeNumber('--workers', values.workers as string) : undefined });
-    const ctx: Context = { lab, values, positionals, io, json: values.json === true };
-    const result = await command.run(ctx);
+    const bare: BareContext = { values, positionals, io, json: values.json === true };
+    let result: unknown;
+    if (command.bare) {
+      result = await command.run(bare);
+    } else {
+      const db = databasePath(values.db as string | undefined);
+      const readOnly = values['read-only'] === true;
+      if (db !== ':memory:' && !readOnly) mkdirSync(dirname(db), { recursive: true });
+      const workers = values.workers ? wholeNumber('--workers', values.workers as string) : undefined;
+      lab = Lab.open({ db, readOnly, workers, ...remoteOption(values, io) });
+      const ctx: Context = { ...bare, lab };
+      result = await command.run(ctx);
+      bare.exitCode = ctx.exitCode;
+    }
     if (values.json === true && result !== undefined) io.out(JSON.stringify(result) + '\n');
-    return ctx.exitCode ?? 0;
+    return bare.exitCode ?? 0;
   } catch (e) {
     io.err(`rnn-lab ${key}: ${describe(e)}\n`);
     return 1;
@@ -117,7 +127,7 @@ function unknown(io: Io, words: string, usage: string): number {
 }
 
 function describe(e: unknown): string {
-  const known = [ConfigError, CorpusError, LabError, ModelFileError, StoreError];
+  const known = [ConfigError, CorpusError, LabError, ModelFileError, RedisUrlError, StoreError];
   if (known.some((k) => e instanceof k)) return (e as Error).message;
   const readOnly = readOnlyWrite(e);
   if (readOnly) return readOnly.message;

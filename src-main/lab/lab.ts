@@ -24,6 +24,8 @@ import { metricsTable, type MetricsRow } from './metrics.ts';
 import { ModelService } from './model-service.ts';
 import { LabRecords } from './records.ts';
 import { RunControl } from './run-control.ts';
+import { RemoteExecutor, type RemoteStatus } from '../remote/remote-executor.ts';
+import { parseRedisUrl } from '../remote/redis-url.ts';
 import { Scheduler } from './scheduler.ts';
 import { confirmSweep } from './sweep-confirm.ts';
 import { sweepReport } from './sweep-report.ts';
@@ -51,6 +53,17 @@ export interface LabOptions {
   controlPollMs?: number;
   /** browse only: the file is opened read-only, and every write fails with the store's 'read-only' error */
   readOnly?: boolean;
+  /** train on remote workers through Redis instead of this machine's pool (src-main/remote) */
+  remote?: RemoteOptions;
+}
+
+export interface RemoteOptions {
+  /** redis://HOST:PORT, with a password for AUTH, or rediss:// for TLS (see redis-url.ts) */
+  url: string;
+  /** allow a plain redis:// URL to another machine without a password */
+  insecure?: boolean;
+  /** the connection went down (with its error) or came back (null) */
+  onConnection?: (error: string | null) => void;
 }
 
 export class Lab {
@@ -74,6 +87,7 @@ export class Lab {
   private readonly diagnostics: Diagnostics;
   /** made on first use, so a lab that only reads the database starts no threads */
   private pool: TrainingPool | null = null;
+  private readonly remote: RemoteExecutor | null;
   private closed = false;
 
   private constructor(store: LabStore, opts: LabOptions) {
@@ -89,7 +103,8 @@ export class Lab {
     this.experiments = new ExperimentService(store, this.records, this.models, this.workers);
     const training = new TrainingRecords(store, this.events, this.records, this.corpora, this.models);
     const pid = opts.pid ?? process.pid;
-    this.scheduler = new Scheduler(store, this.records, training, new PiscinaExecutor(this.workers, pool), {
+    this.remote = opts.remote ? new RemoteExecutor(parseRedisUrl(opts.remote.url, opts.remote), opts.remote.onConnection) : null;
+    this.scheduler = new Scheduler(store, this.records, training, this.remote ?? new PiscinaExecutor(this.workers, pool), {
       pid,
       controlPollMs: opts.controlPollMs ?? 250,
     });
@@ -100,12 +115,31 @@ export class Lab {
 
   /** Opens (creating or migrating) the database, marks runs of dead processes interrupted and empties their queues. */
   static open(opts: LabOptions): Lab {
+    if (opts.remote) parseRedisUrl(opts.remote.url, opts.remote); // a bad URL is refused before the database opens
     const store = new LabStore(openDatabase(opts.db, { nativeBinding: opts.sqliteBinding, readonly: opts.readOnly }));
+    let interrupted: number[] = [];
     if (!opts.readOnly) {
-      store.runs.markInterrupted(isAlive);
+      interrupted = store.runs.markInterrupted(isAlive);
       store.runs.releaseDeadQueues(isAlive);
     }
-    return new Lab(store, opts);
+    const lab = new Lab(store, opts);
+    if (lab.remote && interrupted.length) void lab.followRemote(lab.remote, interrupted);
+    return lab;
+  }
+
+  /**
+   * Runs a dead lab process was following on remote workers go on in Redis: they are queued again
+   * at once, so the scheduler follows their jobs rather than leave them interrupted.
+   */
+  private async followRemote(remote: RemoteExecutor, interrupted: number[]): Promise<void> {
+    const ids = await remote.inRedis(interrupted).catch(() => []);
+    if (this.closed || ids.length === 0) return;
+    this.scheduler.enqueue(ids.map((id) => this.records.run(id)));
+  }
+
+  /** Where runs train: this machine's pool, or remote workers with their connection and heartbeats. */
+  execution(): { mode: 'local'; threads: number } | ({ mode: 'redis' } & RemoteStatus) {
+    return this.remote ? { mode: 'redis', ...this.remote.status() } : { mode: 'local', threads: this.workers };
   }
 
   on(listener: (e: LabEvent) => void): () => void {
@@ -284,6 +318,7 @@ export class Lab {
     if (this.closed) return;
     this.closed = true;
     await this.scheduler.close(opts);
+    await this.remote?.close();
     await this.pool?.close();
     this.store.close();
   }

@@ -42,6 +42,10 @@ export class Scheduler {
   ) {
     this.controlTimer = setInterval(() => this.pollControl(), opts.controlPollMs);
     this.controlTimer.unref();
+    // workers joined or left: what waits may fit now
+    executor.onCapacityChange?.(() => {
+      if (!this.closed) this.pump();
+    });
   }
 
   /**
@@ -119,6 +123,8 @@ export class Scheduler {
   }
 
   private checkWidth(r: Run): void {
+    // capacity that comes and goes may grow to fit it
+    if (this.executor.onCapacityChange) return;
     const threads = runThreads(r);
     const capacity = this.executor.threads;
     if (threads > capacity) {

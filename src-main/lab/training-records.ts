@@ -4,12 +4,11 @@
  * two and knows neither.
  */
 import type { KernelSetName } from '../../src-worker/engine/kernel-sets.ts';
-import type { TrainEvent } from '../../src-worker/train-report.ts';
 import type { Run } from '../api/types.ts';
 import type { LabStore } from '../store/lab-store.ts';
 import type { CorpusService } from './corpus-service.ts';
 import type { LabEvents } from './events.ts';
-import type { TrainRequest } from './executor.ts';
+import type { RunEvent, TrainRequest } from './executor.ts';
 import type { RunConfig } from './experiments.ts';
 import { haltDecision } from './halving.ts';
 import type { ModelService } from './model-service.ts';
@@ -36,12 +35,7 @@ export class TrainingRecords {
     const { spec, experiment } = this.records.experiment(before.experimentId);
     const ids = this.corpora.ids(experiment.corpusId);
     const last = this.store.checkpoints.get(id, 'last');
-    const from = last?.step ?? 0;
-    this.store.deleteHistoryAfter(id, from);
-    const kept = this.store.evals.list(id).filter((e) => e.step <= from && Number.isFinite(e.valLoss));
-    const bestValLoss = kept.length ? Math.min(...kept.map((e) => e.valLoss)) : null;
-    const elapsedBefore = from === 0 ? 0 : (this.store.metrics.list(id, { fromStep: from }).find((m) => m.step === from)?.wallSeconds ?? 0);
-    this.store.runs.update(id, { step: from, bestValLoss, elapsed: elapsedBefore });
+    const { bestValLoss, elapsedBefore } = this.rewind(id, last?.step ?? 0);
     const initWeights = !last && spec.initFrom ? this.models.initWeights(spec.initFrom.modelId, model) : null;
     return {
       runId: id,
@@ -62,6 +56,16 @@ export class TrainingRecords {
     };
   }
 
+  /** Drops what a run recorded after step `from` (it reports it again) and sets its step, best loss and time back to then. */
+  private rewind(id: number, from: number): { bestValLoss: number | null; elapsedBefore: number } {
+    this.store.deleteHistoryAfter(id, from);
+    const kept = this.store.evals.list(id).filter((e) => e.step <= from && Number.isFinite(e.valLoss));
+    const bestValLoss = kept.length ? Math.min(...kept.map((e) => e.valLoss)) : null;
+    const elapsedBefore = from === 0 ? 0 : (this.store.metrics.list(id, { fromStep: from }).find((m) => m.step === from)?.wallSeconds ?? 0);
+    this.store.runs.update(id, { step: from, bestValLoss, elapsed: elapsedBefore });
+    return { bestValLoss, elapsedBefore };
+  }
+
   /**
    * After a sweep's run recorded its evaluation at `step`: if the halving rule stops it there, the
    * decision is stored (the run ends 'stopped', keeping what it recorded) and true is returned, for
@@ -77,9 +81,14 @@ export class TrainingRecords {
   }
 
   /** What a run reports becomes rows (each event in one transaction) and then an event. */
-  record(runId: number, ev: TrainEvent): void {
+  record(runId: number, ev: RunEvent): void {
     const s = this.store;
     switch (ev.type) {
+      case 'attempt':
+        // another worker took the run over at its last checkpoint: the steps after it come again
+        this.rewind(runId, ev.from);
+        this.records.announce(runId);
+        return;
       case 'kernels':
         // the first set a run reports is the one it keeps: resumes ask for it (see request)
         s.runs.setKernelSet(runId, ev.kernelSet);

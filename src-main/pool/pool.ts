@@ -201,7 +201,7 @@ function eventStep(ev: TrainEvent): number {
 }
 
 /** The step a training state was saved at (its JSON header, see Trainer.saveState); 0 if unreadable. */
-function stateStep(state: ArrayBuffer): number {
+export function stateStep(state: ArrayBuffer): number {
   try {
     const n = new DataView(state).getUint32(12, true);
     const header = JSON.parse(new TextDecoder().decode(new Uint8Array(state, 16, n))) as { step?: unknown };

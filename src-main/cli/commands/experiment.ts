@@ -6,6 +6,7 @@ import type { ExperimentSpecInput } from '../../api/contract.ts';
 import { LabError, type RunConfig } from '../../lab/lab.ts';
 import { id, realNumber, str, wholeNumber } from '../args.ts';
 import type { Command, Context } from '../command.ts';
+import { REDIS_NOTE, REDIS_OPTIONS, REDIS_USAGE } from '../remote.ts';
 import { formatRun, trainInForeground } from '../runs.ts';
 import { listCommand, removeCommand } from '../shapes.ts';
 import { oneLine } from '../terminal.ts';
@@ -108,11 +109,11 @@ export const EXPERIMENT_COMMANDS: Command[] = [
   },
   {
     name: 'experiment run',
-    usage: 'ID [--workers N]',
-    summary: 'train its unfinished runs here with progress; Ctrl-C pauses them with a checkpoint',
-    notes: ['exits 1 if a run failed, 130 after Ctrl-C'],
+    usage: `ID [--workers N] ${REDIS_USAGE}`,
+    summary: 'train its unfinished runs here (or on remote workers) with progress; Ctrl-C pauses them with a checkpoint',
+    notes: ['exits 1 if a run failed, 130 after Ctrl-C', REDIS_NOTE],
     positionals: ['id'],
-    options: { workers: { type: 'string' } },
+    options: { workers: { type: 'string' }, ...REDIS_OPTIONS },
     async run(ctx) {
       const ids = ctx.lab.runExperiment(id(ctx));
       if (ids.length === 0) throw new LabError('bad-state', `experiment ${id(ctx)} has no run left to train (all completed, failed or cancelled)`);

@@ -10,10 +10,12 @@ import { REPORT_COMMANDS } from './report.ts';
 import { RUN_COMMANDS } from './run.ts';
 import { SERVE_COMMANDS } from './serve.ts';
 import { SWEEP_COMMANDS } from './sweep.ts';
+import { WORKER_COMMANDS } from './worker.ts';
 
 export const COMMANDS: Command[] = [
   ...DEMO_COMMANDS,
   ...SERVE_COMMANDS,
+  ...WORKER_COMMANDS,
   ...CORPUS_COMMANDS,
   ...EXPERIMENT_COMMANDS,
   ...SWEEP_COMMANDS,
