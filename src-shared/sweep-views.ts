@@ -253,12 +253,30 @@ export function parallelCoordinates(axes: readonly SettingAxis[], cells: readonl
   };
 }
 
-/** A few labelled values along an axis (its ends for numeric axes, every category): [fraction, label]. */
+/**
+ * A few labelled values along an axis, [fraction, label]: every category; a numeric axis' ends and,
+ * between them, its midpoint (linear) or up to three round values (log: powers of ten, else 1, 2
+ * and 5 times them, else none).
+ */
 export function axisMarks(axis: SettingAxis): [number, string][] {
   if (axis.kind === 'category') return axis.categories.map((c, i) => [axis.categories.length === 1 ? 0.5 : i / (axis.categories.length - 1), c]);
   if (axis.max === axis.min) return [[0.5, formatSetting(axis.min)]];
-  const mid = axis.kind === 'log' ? Math.sqrt(axis.min * axis.max) : (axis.min + axis.max) / 2;
-  return [[0, formatSetting(axis.min)], [0.5, formatSetting(mid)], [1, formatSetting(axis.max)]];
+  const ends: [number, string][] = [[0, formatSetting(axis.min)], [1, formatSetting(axis.max)]];
+  if (axis.kind === 'linear') return [ends[0], [0.5, formatSetting((axis.min + axis.max) / 2)], ends[1]];
+  const inside = (mantissas: number[]): number[] => {
+    const out: number[] = [];
+    for (let e = Math.floor(Math.log10(axis.min)); e <= Math.ceil(Math.log10(axis.max)); e++) {
+      for (const m of mantissas) {
+        const v = Number((m * 10 ** e).toPrecision(6));
+        const t = axisFraction(axis, v);
+        if (t > 0.08 && t < 0.92) out.push(v);
+      }
+    }
+    return out;
+  };
+  const round = [[1], [1, 2, 5]].map(inside).find((vs) => vs.length > 0) ?? [];
+  const picked = round.length <= 3 ? round : [0, 1, 2].map((k) => round[Math.round((k * (round.length - 1)) / 2)]);
+  return [ends[0], ...picked.map((v): [number, string] => [axisFraction(axis, v), formatSetting(v)]), ends[1]];
 }
 
 // ---- expected best ----

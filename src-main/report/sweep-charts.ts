@@ -42,7 +42,7 @@ export function stripSvg(cells: readonly StripCell[]): string {
     }
     for (const d of c.dots) f.parts.push(dot(f.sx(d.x), f.sy(d.y), color, d.stopped));
   }
-  f.parts.push(legend(f, [{ label: 'completed', color: STOPPED_GREY, mark: 'dot' }, ...stoppedItem(anyStopped), { label: 'box: quartiles, median, whiskers at 1.5 IQR', color: STOPPED_GREY, mark: 'line' }]));
+  f.parts.push(legend(f, [{ label: 'completed', color: STOPPED_GREY, mark: 'dot' }, ...stoppedItem(anyStopped), { label: 'box: quartiles, 1.5 IQR whiskers', color: STOPPED_GREY, mark: 'line' }]));
   return `${f.parts.join('')}</svg>`;
 }
 
@@ -113,7 +113,9 @@ export function parallelSvg(plot: ParallelPlot, cells: readonly string[]): strin
   plot.axes.forEach((a, i) => {
     const x = ax(i);
     parts.push(`<line x1="${fmt(x)}" x2="${fmt(x)}" y1="${m.top}" y2="${m.top + plotH}" stroke="#9aa0ab"/>`);
-    parts.push(`<text x="${fmt(x)}" y="${m.top - 10}" text-anchor="middle" fill="#1d1f23" font-weight="600">${escapeHtml(a.kind === 'log' ? `${a.label} (log)` : a.label)}</text>`);
+    // the end axes' titles run inwards, so a long one stays inside the figure
+    const anchor = i === 0 ? 'start' : i === plot.axes.length - 1 ? 'end' : 'middle';
+    parts.push(`<text x="${fmt(x)}" y="${m.top - 10}" text-anchor="${anchor}" fill="#1d1f23" font-weight="600">${escapeHtml(a.kind === 'log' ? `${a.label} (log)` : a.label)}</text>`);
     for (const [t, label] of axisMarks(a)) {
       parts.push(`<text x="${fmt(x + 5)}" y="${fmt(ay(t) + 4)}" fill="#5b6170" stroke="#ffffff" stroke-width="3" paint-order="stroke">${escapeHtml(label)}</text>`);
     }

@@ -1,7 +1,7 @@
 /**
  * The sweep's Chart.js datasets and axes, from the views' data (src-shared/sweep-views.ts): dots
  * as point-only datasets (a cell's colour; hollow for runs the halving rule stopped), a box as
- * line segments broken by gaps, the expected best as a line over a filled band. Pure, so tests
+ * line segments, the expected best as a line over a filled band. Pure, so tests
  * read exactly what the charts draw.
  */
 import { runColor } from '../../src-shared/run-colors.ts';
@@ -41,18 +41,21 @@ export interface SweepAxis {
 }
 
 const HOLLOW = 'transparent';
-/** a gap between two segments of one line dataset */
-const GAP: SweepPoint = { x: NaN, y: NaN };
 
 function dots(key: string, label: string, color: string, points: SweepPoint[]): SweepDataset {
   return { key, label, data: points, color, fill: color, showLine: false, pointRadius: 3.5, width: 1.5 };
 }
 
-/** A cell's dots: completed filled, stopped as rings, each set its own dataset so both can be styled. */
+/**
+ * A cell's dots: completed filled, stopped as rings, each set its own dataset so both can be
+ * styled. Sorted by x: with parsing off, Chart.js takes a dataset as sorted when it looks for the
+ * points inside the axis' bounds.
+ */
 function cellDots(prefix: string, cell: string, index: number, points: SweepPoint[]): SweepDataset[] {
   const color = runColor(index);
-  const done = points.filter((p) => !p.stopped);
-  const stopped = points.filter((p) => p.stopped);
+  const byX = [...points].sort((a, b) => a.x - b.x);
+  const done = byX.filter((p) => !p.stopped);
+  const stopped = byX.filter((p) => p.stopped);
   const out = [dots(`${prefix}:${cell}:done`, cellTitle(cell), color, done)];
   if (stopped.length) out.push({ ...dots(`${prefix}:${cell}:stopped`, `${cellTitle(cell)}, stopped by halving`, color, stopped), fill: HOLLOW });
   return out;
@@ -61,24 +64,28 @@ function cellDots(prefix: string, cell: string, index: number, points: SweepPoin
 /** How wide a box is, in cells (the strip is STRIP_WIDTH wide). */
 const BOX_HALF = 0.3;
 
+/**
+ * A cell's box as line segments, one dataset each with its points in x order (see cellDots): the
+ * box's four sides, the median, and each whisker with its cap.
+ */
+function boxSegments(c: StripCell): SweepDataset[] {
+  const b = c.box!;
+  const color = runColor(c.index);
+  const [l, r, x, cap] = [c.index - BOX_HALF, c.index + BOX_HALF, c.index, BOX_HALF / 2];
+  const segments: [string, SweepPoint, SweepPoint][] = [
+    ['bottom', { x: l, y: b.q1 }, { x: r, y: b.q1 }], ['top', { x: l, y: b.q3 }, { x: r, y: b.q3 }],
+    ['left', { x: l, y: b.q1 }, { x: l, y: b.q3 }], ['right', { x: r, y: b.q1 }, { x: r, y: b.q3 }],
+    ['median', { x: l, y: b.median }, { x: r, y: b.median }],
+    ['high', { x, y: b.q3 }, { x, y: b.high }], ['high-cap', { x: x - cap, y: b.high }, { x: x + cap, y: b.high }],
+    ['low', { x, y: b.q1 }, { x, y: b.low }], ['low-cap', { x: x - cap, y: b.low }, { x: x + cap, y: b.low }],
+  ];
+  return segments.map(([part, p, q]) => ({
+    key: `box:${c.cell}:${part}`, label: `${cellTitle(c.cell)} box`, data: [p, q], color, fill: color, showLine: true, pointRadius: 0, width: part === 'median' ? 2.5 : 1.5, quiet: true,
+  }));
+}
+
 export function stripDatasets(cells: readonly StripCell[]): SweepDataset[] {
-  return cells.flatMap((c) => {
-    const out: SweepDataset[] = [];
-    const color = runColor(c.index);
-    if (c.box) {
-      const b = c.box;
-      const [l, r, x] = [c.index - BOX_HALF, c.index + BOX_HALF, c.index];
-      const segments: SweepPoint[][] = [
-        [{ x: l, y: b.q1 }, { x: r, y: b.q1 }, { x: r, y: b.q3 }, { x: l, y: b.q3 }, { x: l, y: b.q1 }],
-        [{ x: l, y: b.median }, { x: r, y: b.median }],
-        [{ x, y: b.q3 }, { x, y: b.high }], [{ x: x - BOX_HALF / 2, y: b.high }, { x: x + BOX_HALF / 2, y: b.high }],
-        [{ x, y: b.q1 }, { x, y: b.low }], [{ x: x - BOX_HALF / 2, y: b.low }, { x: x + BOX_HALF / 2, y: b.low }],
-      ];
-      out.push({ key: `box:${c.cell}`, label: `${cellTitle(c.cell)} box`, data: segments.flatMap((s, i) => (i ? [GAP, ...s] : s)), color, fill: color, showLine: true, pointRadius: 0, width: 1.5, quiet: true });
-    }
-    out.push(...cellDots('strip', c.cell, c.index, c.dots.map((d) => ({ x: d.x, y: d.y, runId: d.runId, stopped: d.stopped }))));
-    return out;
-  });
+  return cells.flatMap((c) => [...(c.box ? boxSegments(c) : []), ...cellDots('strip', c.cell, c.index, c.dots.map((d) => ({ x: d.x, y: d.y, runId: d.runId, stopped: d.stopped })))]);
 }
 
 export function stripAxes(cells: readonly StripCell[]): { x: SweepAxis; y: SweepAxis } {

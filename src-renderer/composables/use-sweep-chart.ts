@@ -24,7 +24,7 @@ function toDatasets(previous: readonly Dataset[], specs: readonly SweepDataset[]
     ds.backgroundColor = s.band ? bandColor(s.color) : s.fill;
     ds.pointBackgroundColor = s.fill;
     ds.pointBorderColor = s.color;
-    ds.pointBorderWidth = 1.5;
+    ds.pointBorderWidth = s.pointRadius ? 1.5 : 0;
     ds.pointRadius = s.pointRadius;
     ds.pointHoverRadius = s.pointRadius ? s.pointRadius + 2 : 0;
     ds.showLine = s.showLine;

@@ -85,7 +85,12 @@ describe('the settings\' axes', () => {
     expect(axisFraction(lr, 1e-4)).toBe(0);
     expect(axisFraction(lr, 3e-2)).toBeCloseTo(1, 12);
     expect(axisFraction(lr, Math.sqrt(1e-4 * 3e-2))).toBeCloseTo(0.5, 12);
-    expect(axisMarks(lr).map((m) => m[1])).toEqual(['0.0001', '0.001732', '0.03']);
+    // round values between the ends: the powers of ten inside
+    expect(axisMarks(lr).map((m) => m[1])).toEqual(['0.0001', '0.001', '0.01', '0.03']);
+    expect(axisMarks(lr)[1][0]).toBeCloseTo(axisFraction(lr, 1e-3), 12);
+    // within a decade, 1, 2 and 5 times them
+    const [narrow] = settingAxes([{ name: 'lr', scale: 'log', min: 1.5e-3, max: 8e-3 }], []);
+    expect(axisMarks(narrow).map((m) => m[1])).toEqual(['0.0015', '0.002', '0.005', '0.008']);
     expect(axisFraction(axes[1], 0.1)).toBeCloseTo(0.4, 12);
     expect(axisFraction(axes[2], 'sgd')).toBe(1);
     expect(() => axisFraction(axes[2], 'rmsprop')).toThrow(/rmsprop is not one of its values \(adam, sgd\)/);
