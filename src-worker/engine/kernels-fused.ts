@@ -15,6 +15,12 @@ export interface FusedExports {
     dcNext: number, dxw: number): void;
   rnnForward(B: number, H: number, xw: number, step: number, bh: number, hsCur: number): void;
   rnnBackward(n: number, hsCur: number, dhs: number, dhNext: number, dxw: number): void;
+  gruRAForward(B: number, H: number, xw: number, step: number, bh: number, hsPrev: number, hsCur: number, acts: number, aux: number): void;
+  gruRABackward(B: number, H: number, acts: number, aux: number, hsPrev: number, dhs: number, dhNext: number, dxw: number, dhw: number): void;
+  gruGates(B: number, H: number, xw: number, step: number, hsPrev: number, acts: number, aux: number): void;
+  gruOut(B: number, H: number, xw: number, step: number, hsPrev: number, hsCur: number, acts: number): void;
+  gruBackOut(B: number, H: number, acts: number, hsPrev: number, dhs: number, dhNext: number, dxw: number): void;
+  gruBackReset(B: number, H: number, acts: number, hsPrev: number, dTmp: number, dhNext: number, dxw: number): void;
 }
 
 const ACTIVATIONS = { exp: 0, sigmoid: 1, tanh: 2 } as const;
@@ -24,6 +30,9 @@ export function fusedSteps(heap: WasmHeap, wasm: FusedExports): FusedSteps {
   const at = (v: Vec | null, off: number, n: number): number =>
     v !== null && heap.owns(v) && Number.isInteger(off) && off >= 0 && off + n <= v.length ? v.byteOffset + 4 * off : -1;
   const all = (ptrs: number[]): boolean => ptrs.every((q) => q >= 0);
+
+  /** floats in a step's state rows (B H) and gate rows (3 B H) of a GRU layer */
+  const gru = (w: LayerWork): { BH: number; BG: number } => ({ BH: w.B * w.H, BG: 3 * w.B * w.H });
 
   return {
     activation(f, x, out) {
@@ -63,6 +72,50 @@ export function fusedSteps(heap: WasmHeap, wasm: FusedExports): FusedSteps {
       const q = [at(w.hs, (t + 1) * BH, BH), at(w.dhs, t * BH, BH), at(w.dhNext, 0, BH), at(w.dxw, t * BH, BH)];
       if (!all(q)) return false;
       wasm.rnnBackward(BH, q[0], q[1], q[2], q[3]);
+      return true;
+    },
+    gruResetAfterForward(p: LayerParams, w: LayerWork, t: number) {
+      const { BH, BG } = gru(w);
+      const q = [at(w.xw, t * BG, BG), at(w.step, 0, BG), at(p.bh, 0, 3 * w.H), at(w.hs, t * BH, BH), at(w.hs, (t + 1) * BH, BH),
+        at(w.acts, t * BG, BG), at(w.aux, t * BH, BH)];
+      if (!all(q)) return false;
+      wasm.gruRAForward(w.B, w.H, q[0], q[1], q[2], q[3], q[4], q[5], q[6]);
+      return true;
+    },
+    gruResetAfterBackward(w: LayerWork, t: number) {
+      const { BH, BG } = gru(w);
+      const q = [at(w.acts, t * BG, BG), at(w.aux, t * BH, BH), at(w.hs, t * BH, BH), at(w.dhs, t * BH, BH), at(w.dhNext, 0, BH),
+        at(w.dxw, t * BG, BG), at(w.dhw, t * BG, BG)];
+      if (!all(q)) return false;
+      wasm.gruRABackward(w.B, w.H, q[0], q[1], q[2], q[3], q[4], q[5], q[6]);
+      return true;
+    },
+    gruForwardGates(w: LayerWork, t: number) {
+      const { BH, BG } = gru(w);
+      const q = [at(w.xw, t * BG, BG), at(w.step, 0, BG), at(w.hs, t * BH, BH), at(w.acts, t * BG, BG), at(w.aux, t * BH, BH)];
+      if (!all(q)) return false;
+      wasm.gruGates(w.B, w.H, q[0], q[1], q[2], q[3], q[4]);
+      return true;
+    },
+    gruForwardOut(w: LayerWork, t: number) {
+      const { BH, BG } = gru(w);
+      const q = [at(w.xw, t * BG, BG), at(w.step, 0, BG), at(w.hs, t * BH, BH), at(w.hs, (t + 1) * BH, BH), at(w.acts, t * BG, BG)];
+      if (!all(q)) return false;
+      wasm.gruOut(w.B, w.H, q[0], q[1], q[2], q[3], q[4]);
+      return true;
+    },
+    gruBackwardOut(w: LayerWork, t: number) {
+      const { BH, BG } = gru(w);
+      const q = [at(w.acts, t * BG, BG), at(w.hs, t * BH, BH), at(w.dhs, t * BH, BH), at(w.dhNext, 0, BH), at(w.dxw, t * BG, BG)];
+      if (!all(q)) return false;
+      wasm.gruBackOut(w.B, w.H, q[0], q[1], q[2], q[3], q[4]);
+      return true;
+    },
+    gruBackwardReset(w: LayerWork, t: number) {
+      const { BH, BG } = gru(w);
+      const q = [at(w.acts, t * BG, BG), at(w.hs, t * BH, BH), at(w.dTmp, 0, BH), at(w.dhNext, 0, BH), at(w.dxw, t * BG, BG)];
+      if (!all(q)) return false;
+      wasm.gruBackReset(w.B, w.H, q[0], q[1], q[2], q[3], q[4]);
       return true;
     },
   };

@@ -27,6 +27,16 @@ export interface FusedSteps {
   lstmBackward(w: LayerWork, t: number): boolean;
   rnnForward(p: LayerParams, w: LayerWork, t: number): boolean;
   rnnBackward(w: LayerWork, t: number): boolean;
+  gruResetAfterForward(p: LayerParams, w: LayerWork, t: number): boolean;
+  gruResetAfterBackward(w: LayerWork, t: number): boolean;
+  /** gru.ts's forward at step t: the r and z gates and r (.) h_{t-1}, before the product of g */
+  gruForwardGates(w: LayerWork, t: number): boolean;
+  /** ... and g and h_t, after it */
+  gruForwardOut(w: LayerWork, t: number): boolean;
+  /** gru.ts's backward at step t: the g and z gradients, before the product into dTmp */
+  gruBackwardOut(w: LayerWork, t: number): boolean;
+  /** ... and the r gradient and dhNext's share through r, after it */
+  gruBackwardReset(w: LayerWork, t: number): boolean;
 }
 
 export interface Kernels {

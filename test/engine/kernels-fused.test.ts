@@ -2,7 +2,8 @@
 // (their largest error in float32 ulps, stated and bounded), and each cell's fused forward and
 // backward step against the cell's own TypeScript loop in float64, on sizes with SIMD tails.
 import { describe, expect, it } from 'vitest';
-import { CELLS, type CellName } from '../../src-worker/engine/cells/index.ts';
+import type { LayerParams, LayerWork } from '../../src-worker/engine/cells/cell.ts';
+import type { CellName } from '../../src-worker/engine/cells/index.ts';
 import { createWasmKernels, WasmHeap, wasmFmaSupported } from '../../src-worker/engine/kernels-wasm.ts';
 import { naiveKernels, type FusedSteps } from '../../src-worker/engine/kernels.ts';
 import { Model } from '../../src-worker/engine/model.ts';
@@ -78,7 +79,15 @@ describe.skipIf(!wasmFmaSupported())('wasm-fma fused steps (skipped: no relaxed 
 
 describe.skipIf(!wasmFmaSupported())('wasm-fma cells against the float64 reference (skipped: no relaxed SIMD with a fused multiply-add here)', () => {
   // H = 7 and 13: a row of 4-lane vectors plus a tail of 3 and 1; B = 3 streams, T = 6 steps, two layers
-  const cases = (['lstm', 'rnn'] as const).flatMap((cell) => [7, 13].map((H) => ({ cell, H })));
+  const cases = (['lstm', 'rnn', 'gru', 'gru-reset-after'] as const).flatMap((cell) => [7, 13].map((H) => ({ cell, H })));
+  /** a forward and a backward step of each cell's, at t = 0 */
+  type Step = (f: FusedSteps, p: LayerParams, w: LayerWork) => boolean;
+  const STEPS: Record<typeof cases[number]['cell'], [Step, Step]> = {
+    lstm: [(f, p, w) => f.lstmForward(p, w, 0), (f, _p, w) => f.lstmBackward(w, 0)],
+    rnn: [(f, p, w) => f.rnnForward(p, w, 0), (f, _p, w) => f.rnnBackward(w, 0)],
+    gru: [(f, _p, w) => f.gruForwardGates(w, 0), (f, _p, w) => f.gruBackwardOut(w, 0)],
+    'gru-reset-after': [(f, p, w) => f.gruResetAfterForward(p, w, 0), (f, _p, w) => f.gruResetAfterBackward(w, 0)],
+  };
 
   it.each(cases)('$cell, H $H: the fused steps run, and forward and backward match the float64 loops within float32 error', ({ cell, H }) => {
     const V = 11, T = 6, B = 3;
@@ -122,10 +131,9 @@ describe.skipIf(!wasmFmaSupported())('wasm-fma cells against the float64 referen
 
     // the layers' buffers are the fused steps' to run on (a float64 layer's are not): the loops above
     // ran in wasm (these calls redo step 0 in place, so they come last)
-    const step = cell === 'lstm' ? 'lstmForward' : 'rnnForward';
-    const back = cell === 'lstm' ? 'lstmBackward' : 'rnnBackward';
-    expect(k.fused![step](f32.layers[0].p, w32.layers[0], 0)).toBe(true);
-    expect(k.fused![back](w32.layers[0], 0)).toBe(true);
-    expect(k.fused![step](f64.layers[0].p, w64.layers[0], 0)).toBe(false);
+    const [step, back] = STEPS[cell];
+    expect(step(k.fused!, f32.layers[0].p, w32.layers[0])).toBe(true);
+    expect(back(k.fused!, f32.layers[0].p, w32.layers[0])).toBe(true);
+    expect(step(k.fused!, f64.layers[0].p, w64.layers[0])).toBe(false);
   });
 });

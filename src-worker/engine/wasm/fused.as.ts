@@ -131,3 +131,131 @@ export function rnnBackward(n: i32, hsCur: usize, dhs: usize, dhNext: usize, dxw
     st(dxw + o, f32x4.mul(f32x4.add(ld(dhs + o, lanes), ld(dhNext + o, lanes)), f32x4.sub(one, f32x4.mul(h, h))), lanes);
   }
 }
+
+/**
+ * GRU (reset-after) step t forward: r, z = sigma(xw + step + bh), hn = step_n + bh_n (aux),
+ * n = tanh(xw_n + r hn), h = z h_prev + (1 - z) n; acts = (r, z, n).
+ */
+export function gruRAForward(B: i32, H: i32, xw: usize, step: usize, bh: usize, hsPrev: usize, hsCur: usize,
+  acts: usize, aux: usize): void {
+  const hB = <usize>H * 4;
+  const one = f32x4.splat(1);
+  for (let b = 0; b < B; b++) {
+    const g = <usize>b * 3 * hB;
+    const s = <usize>b * hB;
+    for (let j = 0; j < H; j += 4) {
+      const lanes = min(4, H - j);
+      const o = <usize>j * 4;
+      const x = xw + g + o, y = step + g + o, z = bh + o, a = acts + g + o;
+      const rg = vsigmoid(f32x4.add(f32x4.add(ld(x, lanes), ld(y, lanes)), ld(z, lanes)));
+      const zg = vsigmoid(f32x4.add(f32x4.add(ld(x + hB, lanes), ld(y + hB, lanes)), ld(z + hB, lanes)));
+      const hn = f32x4.add(ld(y + 2 * hB, lanes), ld(z + 2 * hB, lanes));
+      const ng = vtanh(madd(rg, hn, ld(x + 2 * hB, lanes)));
+      st(a, rg, lanes);
+      st(a + hB, zg, lanes);
+      st(a + 2 * hB, ng, lanes);
+      st(aux + s + o, hn, lanes);
+      st(hsCur + s + o, madd(zg, ld(hsPrev + s + o, lanes), f32x4.mul(f32x4.sub(one, zg), ng)), lanes);
+    }
+  }
+}
+
+/** GRU (reset-after) step t backward: dxw, dhw (its n block times r) and dhNext = dh z. */
+export function gruRABackward(B: i32, H: i32, acts: usize, aux: usize, hsPrev: usize, dhs: usize, dhNext: usize,
+  dxw: usize, dhw: usize): void {
+  const hB = <usize>H * 4;
+  const one = f32x4.splat(1);
+  for (let b = 0; b < B; b++) {
+    const g = <usize>b * 3 * hB;
+    const s = <usize>b * hB;
+    for (let j = 0; j < H; j += 4) {
+      const lanes = min(4, H - j);
+      const o = <usize>j * 4;
+      const a = acts + g + o;
+      const rg = ld(a, lanes), zg = ld(a + hB, lanes), ng = ld(a + 2 * hB, lanes);
+      const dh = f32x4.add(ld(dhs + s + o, lanes), ld(dhNext + s + o, lanes));
+      const dan = f32x4.mul(f32x4.mul(dh, f32x4.sub(one, zg)), f32x4.sub(one, f32x4.mul(ng, ng)));
+      const dar = f32x4.mul(f32x4.mul(dan, ld(aux + s + o, lanes)), f32x4.mul(rg, f32x4.sub(one, rg)));
+      const daz = f32x4.mul(f32x4.mul(dh, f32x4.sub(ld(hsPrev + s + o, lanes), ng)), f32x4.mul(zg, f32x4.sub(one, zg)));
+      st(dxw + g + o, dar, lanes);
+      st(dxw + g + o + hB, daz, lanes);
+      st(dxw + g + o + 2 * hB, dan, lanes);
+      st(dhw + g + o, dar, lanes);
+      st(dhw + g + o + hB, daz, lanes);
+      st(dhw + g + o + 2 * hB, f32x4.mul(dan, rg), lanes);
+      st(dhNext + s + o, f32x4.mul(dh, zg), lanes);
+    }
+  }
+}
+
+/** GRU (Cho) step t forward, before the product of g: r, z = sigma(xw + step); aux = r h_prev. */
+export function gruGates(B: i32, H: i32, xw: usize, step: usize, hsPrev: usize, acts: usize, aux: usize): void {
+  const hB = <usize>H * 4;
+  for (let b = 0; b < B; b++) {
+    const g = <usize>b * 3 * hB;
+    const s = <usize>b * hB;
+    for (let j = 0; j < H; j += 4) {
+      const lanes = min(4, H - j);
+      const o = <usize>j * 4;
+      const rg = vsigmoid(f32x4.add(ld(xw + g + o, lanes), ld(step + g + o, lanes)));
+      st(acts + g + o, rg, lanes);
+      st(acts + g + o + hB, vsigmoid(f32x4.add(ld(xw + g + o + hB, lanes), ld(step + g + o + hB, lanes))), lanes);
+      st(aux + s + o, f32x4.mul(rg, ld(hsPrev + s + o, lanes)), lanes);
+    }
+  }
+}
+
+/** GRU (Cho) step t forward, after it: g = tanh(xw_g + step_g), h = z h_prev + (1 - z) g. */
+export function gruOut(B: i32, H: i32, xw: usize, step: usize, hsPrev: usize, hsCur: usize, acts: usize): void {
+  const hB = <usize>H * 4;
+  const one = f32x4.splat(1);
+  for (let b = 0; b < B; b++) {
+    const g = <usize>b * 3 * hB;
+    const s = <usize>b * hB;
+    for (let j = 0; j < H; j += 4) {
+      const lanes = min(4, H - j);
+      const o = <usize>j * 4;
+      const zg = ld(acts + g + o + hB, lanes);
+      const gg = vtanh(f32x4.add(ld(xw + g + o + 2 * hB, lanes), ld(step + g + o + 2 * hB, lanes)));
+      st(acts + g + o + 2 * hB, gg, lanes);
+      st(hsCur + s + o, madd(zg, ld(hsPrev + s + o, lanes), f32x4.mul(f32x4.sub(one, zg), gg)), lanes);
+    }
+  }
+}
+
+/** GRU (Cho) step t backward, first part: the g and z blocks of dxw; dhNext = dh z. */
+export function gruBackOut(B: i32, H: i32, acts: usize, hsPrev: usize, dhs: usize, dhNext: usize, dxw: usize): void {
+  const hB = <usize>H * 4;
+  const one = f32x4.splat(1);
+  for (let b = 0; b < B; b++) {
+    const g = <usize>b * 3 * hB;
+    const s = <usize>b * hB;
+    for (let j = 0; j < H; j += 4) {
+      const lanes = min(4, H - j);
+      const o = <usize>j * 4;
+      const zg = ld(acts + g + o + hB, lanes), gg = ld(acts + g + o + 2 * hB, lanes);
+      const dh = f32x4.add(ld(dhs + s + o, lanes), ld(dhNext + s + o, lanes));
+      st(dxw + g + o + 2 * hB, f32x4.mul(f32x4.mul(dh, f32x4.sub(one, zg)), f32x4.sub(one, f32x4.mul(gg, gg))), lanes);
+      st(dxw + g + o + hB, f32x4.mul(f32x4.mul(dh, f32x4.sub(ld(hsPrev + s + o, lanes), gg)), f32x4.mul(zg, f32x4.sub(one, zg))), lanes);
+      st(dhNext + s + o, f32x4.mul(dh, zg), lanes);
+    }
+  }
+}
+
+/** GRU (Cho) step t backward, after d(r h_prev) is in dTmp: the r block of dxw; dhNext += d(r h) r. */
+export function gruBackReset(B: i32, H: i32, acts: usize, hsPrev: usize, dTmp: usize, dhNext: usize, dxw: usize): void {
+  const hB = <usize>H * 4;
+  const one = f32x4.splat(1);
+  for (let b = 0; b < B; b++) {
+    const g = <usize>b * 3 * hB;
+    const s = <usize>b * hB;
+    for (let j = 0; j < H; j += 4) {
+      const lanes = min(4, H - j);
+      const o = <usize>j * 4;
+      const rg = ld(acts + g + o, lanes);
+      const drh = ld(dTmp + s + o, lanes);
+      st(dxw + g + o, f32x4.mul(f32x4.mul(drh, ld(hsPrev + s + o, lanes)), f32x4.mul(rg, f32x4.sub(one, rg))), lanes);
+      st(dhNext + s + o, madd(drh, rg, ld(dhNext + s + o, lanes)), lanes);
+    }
+  }
+}
