@@ -110,7 +110,9 @@ function categoricalSplit(d: number, k: number, rows: readonly number[], { cols,
     sum[x[r]] += weight[r] * y[r];
     count[x[r]] += weight[r];
   }
-  const order = [...count.keys()].filter((c) => count[c] > 0).sort((a, b) => sum[a] / count[a] - sum[b] / count[b] || a - b);
+  const order: number[] = [];
+  for (let c = 0; c < k; c++) if (count[c] > 0) order.push(c);
+  order.sort((a, b) => sum[a] / count[a] - sum[b] / count[b] || a - b);
   let total = 0;
   let n = 0;
   for (const c of order) {
@@ -130,7 +132,7 @@ function categoricalSplit(d: number, k: number, rows: readonly number[], { cols,
   if (best === null) return null;
   const goes = new Array<boolean>(k).fill(false);
   for (let i = 0; i <= best.at; i++) goes[order[i]] = true;
-  return { gain: best.gain, d, goes, seen: [...count].map((c) => c > 0) };
+  return { gain: best.gain, d, goes, seen: Array.from(count, (c) => c > 0) };
 }
 
 /**
@@ -192,23 +194,34 @@ function growTree(features: readonly Feature[], sample: Sample, byFeature: reado
       [left, right] = [held.map((h, c) => h && goes[c]), held.map((h, c) => h && !goes[c])];
       for (const r of here) goesLeft[r] = goes[x[r]] ? 1 : 0;
     }
-    stack.push({ sorted: sorted.map((s) => s.filter((r) => goesLeft[r] === 1)), box: box.map((b, j) => (j === d ? left : b)) });
-    stack.push({ sorted: sorted.map((s) => s.filter((r) => goesLeft[r] === 0)), box: box.map((b, j) => (j === d ? right : b)) });
+    const sides = sorted.map((s) => {
+      const l: number[] = [];
+      const r: number[] = [];
+      for (const row of s) (goesLeft[row] === 1 ? l : r).push(row);
+      return [l, r];
+    });
+    stack.push({ sorted: sides.map(([l]) => l), box: box.map((b, j) => (j === d ? left : b)) });
+    stack.push({ sorted: sides.map(([, r]) => r), box: box.map((b, j) => (j === d ? right : b)) });
   }
   return leaves;
-}
-
-/** [a, b, c, d] as [a, b], [c, d]: the half-open runs of pieces a box holds. */
-function pairs(flat: readonly number[]): [number, number][] {
-  const out: [number, number][] = [];
-  for (let i = 0; i < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
-  return out;
 }
 
 function width(b: readonly [number, number] | readonly boolean[]): number {
   if (typeof b[0] === 'number') return (b[1] as number) - (b[0] as number);
   const held = b as readonly boolean[];
   return held.filter(Boolean).length / held.length;
+}
+
+/** Where `v`, one of the sorted distinct values `sorted`, is among them. */
+function indexIn(sorted: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Each feature's main-effect variance V_d in one tree, and the tree's total variance V. */
@@ -219,29 +232,34 @@ export function treeAnova(features: readonly Feature[], leaves: readonly Leaf[])
   leaves.forEach((l, i) => (f0 += volumes[i] * l.value));
   let V = 0;
   leaves.forEach((l, i) => (V += volumes[i] * (l.value - f0) ** 2));
+  // A leaf adds value * vol / width_d, its mean over every other setting, to the marginal of d on
+  // each piece of d's range its box holds: the pieces between the tree's cuts on d, or categories.
   const Vd = features.map((f, d) => {
-    // the marginal of d on each piece of d's range between the tree's cuts on it (numeric), or on
-    // each category; a leaf adds value * vol / width_d to every piece its box holds
-    const marginal = (pieces: number, span: (b: Box[number]) => readonly number[]): number[] => {
-      const a = new Array<number>(pieces + 1).fill(0);
-      leaves.forEach((l, i) => {
-        const c = (l.value * volumes[i]) / widths[i][d];
-        for (const [from, to] of pairs(span(l.box[d]))) {
-          a[from] += c;
-          a[to] -= c;
-        }
-      });
-      for (let p = 1; p <= pieces; p++) a[p] += a[p - 1];
-      return a.slice(0, pieces);
-    };
     let v = 0;
     if (f.kind === 'numeric') {
-      const cuts = [...new Set(leaves.flatMap((l) => l.box[d] as readonly [number, number]))].sort((x, y) => x - y);
-      const at = new Map(cuts.map((c, p) => [c, p]));
-      const a = marginal(cuts.length - 1, (b) => [at.get(b[0] as number)!, at.get(b[1] as number)!]);
-      a.forEach((m, p) => (v += (cuts[p + 1] - cuts[p]) * (m - f0) ** 2));
+      const ends = Float64Array.from(leaves.flatMap((l) => l.box[d] as readonly [number, number])).sort();
+      const cuts = ends.filter((c, i) => i === 0 || c !== ends[i - 1]);
+      // the marginal as differences between neighbouring pieces, summed up after
+      const a = new Float64Array(cuts.length);
+      leaves.forEach((l, i) => {
+        const [lo, hi] = l.box[d] as readonly [number, number];
+        const c = (l.value * volumes[i]) / widths[i][d];
+        a[indexIn(cuts, lo)] += c;
+        a[indexIn(cuts, hi)] -= c;
+      });
+      let m = 0;
+      for (let p = 0; p < cuts.length - 1; p++) {
+        m += a[p];
+        v += (cuts[p + 1] - cuts[p]) * (m - f0) ** 2;
+      }
     } else {
-      const a = marginal(f.k, (b) => (b as readonly boolean[]).flatMap((h, c) => (h ? [c, c + 1] : [])));
+      const a = new Float64Array(f.k);
+      leaves.forEach((l, i) => {
+        const c = (l.value * volumes[i]) / widths[i][d];
+        (l.box[d] as readonly boolean[]).forEach((held, cat) => {
+          if (held) a[cat] += c;
+        });
+      });
       for (const m of a) v += (m - f0) ** 2 / f.k;
     }
     return v;
