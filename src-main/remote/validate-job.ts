@@ -35,7 +35,7 @@ export function validateJob(data: unknown, worker: { threads: number }): TrainJo
     model = modelConfig(j.model as unknown as ModelConfigInput);
     train = trainConfig(j.train as unknown as TrainConfigInput);
   } catch (e) {
-    if (e instanceof ConfigError) throw new JobRefused(`the run's settings are refused: ${e.message}`);
+    if (e instanceof ConfigError) throw new JobRefused(e.message);
     throw e;
   }
   if (train.threads > worker.threads) {

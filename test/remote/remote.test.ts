@@ -4,6 +4,7 @@
  * again, each ending with exactly what a local run of the same experiment records (every metric
  * row, evaluation, sample and checkpoint, timings aside).
  */
+import { Job, Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeSandboxes, sandbox, waitFor, within, type Sandbox } from '../cli/cli-helpers.ts';
 import { experiment, hasRedis, history, REDIS_SERVER, startRedis, startWorker, type RedisProcess, type WorkerProcess } from './support.ts';
@@ -97,4 +98,46 @@ describe.skipIf(!hasRedis)(`remote workers through Redis (needs ${REDIS_SERVER})
     expect(history(s)).toEqual(local);
     await retire(ws);
   }, 4 * MINUTE);
+
+  it('refuses a job that fails the validation of a local run, naming why, and trains nothing', async () => {
+    const s = sandbox('remote-refuse');
+    const [w] = await withWorkers(s, 1);
+    const name = /\(queue ([\w-]+)\)/.exec(w.log)![1];
+    const { port } = new URL(redis.url);
+    const queue = new Queue(name, { connection: { host: '127.0.0.1', port: Number(port) }, prefix: 'rnnlab:bull' });
+    const sha = 'a'.repeat(64);
+    const good = {
+      runId: 99, model: { cell: 'rnn', vocabSize: 2, hidden: 8, layers: 1, embedding: 0, dropout: 0, init: 'pytorch', forgetBias: 1 },
+      train: { seqLen: 8, batch: 2, steps: 10 }, cadence: { metricsEvery: 1, evalEvery: 5, evalChars: 0, sampleEvery: 0, sampleLength: 10, checkpointEvery: 5 },
+      vocab: ['a', 'b'], trainIds: sha, validIds: sha, validMasks: null, resume: null, initWeights: null, elapsedBefore: 0, bestValLoss: null, resumeStep: 0,
+    };
+    const cases: [unknown, RegExp][] = [
+      [{ ...good, model: { ...good.model, hidden: 1e9 } }, /^refused: hidden: must be a whole number from 1 to 8192, got 1000000000$/],
+      [{ ...good, train: { ...good.train, optimizer: { name: 'rm -rf' } } }, /^refused: optimizer.name: unknown optimizer "rm -rf"/],
+      [{ ...good, evil: true }, /refused: the job has unknown fields: evil/],
+      [{ ...good, vocab: ['a'] }, /refused: vocab must be 2 characters/],
+      [{ ...good, cadence: { ...good.cadence, evalEvery: 0 } }, /refused: cadence.evalEvery must be a whole number from 1/],
+      [{ ...good, trainIds: '../../etc/passwd' }, /refused: trainIds must name a blob/],
+      [{ ...good, train: { ...good.train, threads: 2 } }, /refused: the run trains on 2 threads but this worker gives a run at most 1/],
+      [[1, 2, 3], /refused: the job is not an object/],
+    ];
+    try {
+      const jobs = await Promise.all(cases.map(([data], i) => queue.add('train', data, { jobId: `bad-${i}`, attempts: 3 })));
+      for (const t0 = Date.now(); (await queue.getFailedCount()) < cases.length;) {
+        if (Date.now() - t0 > 2 * MINUTE) throw new Error(`the worker did not refuse every job; its log:\n${w.log}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      for (const [i, [, reason]] of cases.entries()) {
+        const job = await Job.fromId(queue, jobs[i].id!);
+        expect(await job!.getState()).toBe('failed');
+        expect(job!.failedReason).toMatch(reason);
+        // refused for good, not retried
+        expect(job!.attemptsMade).toBe(1);
+      }
+      expect(w.started()).toEqual([]);
+    } finally {
+      await queue.close();
+      await retire([w]);
+    }
+  }, 3 * MINUTE);
 });
