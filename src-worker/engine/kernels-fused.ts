@@ -13,6 +13,10 @@ export interface FusedExports {
     acts: number, aux: number, hsCur: number): void;
   lstmBackward(B: number, H: number, acts: number, aux: number, csPrev: number, dhs: number, dhNext: number,
     dcNext: number, dxw: number): void;
+  lstmPeepForward(B: number, H: number, xw: number, step: number, bh: number, peep: number, csPrev: number, csCur: number,
+    acts: number, aux: number, hsCur: number): void;
+  lstmPeepBackward(B: number, H: number, acts: number, aux: number, csPrev: number, peep: number, dpeep: number, dhs: number,
+    dhNext: number, dcNext: number, dxw: number): void;
   rnnForward(B: number, H: number, xw: number, step: number, bh: number, hsCur: number): void;
   rnnBackward(n: number, hsCur: number, dhs: number, dhNext: number, dxw: number): void;
   gruRAForward(B: number, H: number, xw: number, step: number, bh: number, hsPrev: number, hsCur: number, acts: number, aux: number): void;
@@ -57,6 +61,25 @@ export function fusedSteps(heap: WasmHeap, wasm: FusedExports): FusedSteps {
         at(w.dcNext, 0, BH), at(w.dxw, t * BG, BG)];
       if (!all(q)) return false;
       wasm.lstmBackward(B, H, q[0], q[1], q[2], q[3], q[4], q[5], q[6]);
+      return true;
+    },
+    lstmPeepholeForward(p: LayerParams, w: LayerWork, t: number) {
+      const { B, H } = w;
+      const BH = B * H, BG = 4 * BH;
+      const q = [at(w.xw, t * BG, BG), at(w.step, 0, BG), at(p.bh, 0, 4 * H), at(p.peep, 0, 3 * H), at(w.cs, t * BH, BH),
+        at(w.cs, (t + 1) * BH, BH), at(w.acts, t * BG, BG), at(w.aux, t * BH, BH), at(w.hs, (t + 1) * BH, BH)];
+      if (!all(q)) return false;
+      wasm.lstmPeepForward(B, H, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8]);
+      return true;
+    },
+    lstmPeepholeBackward(p: LayerParams, g: LayerParams, w: LayerWork, t: number) {
+      const { B, H } = w;
+      const BH = B * H, BG = 4 * BH;
+      // c_{t-1} and c_t: two state blocks from t
+      const q = [at(w.acts, t * BG, BG), at(w.aux, t * BH, BH), at(w.cs, t * BH, 2 * BH), at(p.peep, 0, 3 * H), at(g.peep, 0, 3 * H),
+        at(w.dhs, t * BH, BH), at(w.dhNext, 0, BH), at(w.dcNext, 0, BH), at(w.dxw, t * BG, BG)];
+      if (!all(q)) return false;
+      wasm.lstmPeepBackward(B, H, q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8]);
       return true;
     },
     rnnForward(p: LayerParams, w: LayerWork, t: number) {

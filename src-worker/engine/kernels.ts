@@ -25,6 +25,9 @@ export interface FusedSteps {
   lstmForward(p: LayerParams, w: LayerWork, t: number): boolean;
   /** the loop body of lstm.ts's backward at step t, before the product into dhNext */
   lstmBackward(w: LayerWork, t: number): boolean;
+  lstmPeepholeForward(p: LayerParams, w: LayerWork, t: number): boolean;
+  /** accumulates into the peepholes' gradient g.peep */
+  lstmPeepholeBackward(p: LayerParams, g: LayerParams, w: LayerWork, t: number): boolean;
   rnnForward(p: LayerParams, w: LayerWork, t: number): boolean;
   rnnBackward(w: LayerWork, t: number): boolean;
   gruResetAfterForward(p: LayerParams, w: LayerWork, t: number): boolean;

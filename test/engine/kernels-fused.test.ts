@@ -79,11 +79,12 @@ describe.skipIf(!wasmFmaSupported())('wasm-fma fused steps (skipped: no relaxed 
 
 describe.skipIf(!wasmFmaSupported())('wasm-fma cells against the float64 reference (skipped: no relaxed SIMD with a fused multiply-add here)', () => {
   // H = 7 and 13: a row of 4-lane vectors plus a tail of 3 and 1; B = 3 streams, T = 6 steps, two layers
-  const cases = (['lstm', 'rnn', 'gru', 'gru-reset-after'] as const).flatMap((cell) => [7, 13].map((H) => ({ cell, H })));
+  const cases = (['lstm', 'lstm-peephole', 'rnn', 'gru', 'gru-reset-after'] as const).flatMap((cell) => [7, 13].map((H) => ({ cell, H })));
   /** a forward and a backward step of each cell's, at t = 0 */
   type Step = (f: FusedSteps, p: LayerParams, w: LayerWork) => boolean;
   const STEPS: Record<typeof cases[number]['cell'], [Step, Step]> = {
     lstm: [(f, p, w) => f.lstmForward(p, w, 0), (f, _p, w) => f.lstmBackward(w, 0)],
+    'lstm-peephole': [(f, p, w) => f.lstmPeepholeForward(p, w, 0), (f, p, w) => f.lstmPeepholeBackward(p, p, w, 0)],
     rnn: [(f, p, w) => f.rnnForward(p, w, 0), (f, _p, w) => f.rnnBackward(w, 0)],
     gru: [(f, _p, w) => f.gruForwardGates(w, 0), (f, _p, w) => f.gruBackwardOut(w, 0)],
     'gru-reset-after': [(f, p, w) => f.gruResetAfterForward(p, w, 0), (f, _p, w) => f.gruResetAfterBackward(w, 0)],

@@ -259,3 +259,69 @@ export function gruBackReset(B: i32, H: i32, acts: usize, hsPrev: usize, dTmp: u
     }
   }
 }
+
+/**
+ * Peephole LSTM step t forward: as lstmForward, with p_i c_{t-1} and p_f c_{t-1} added to the i
+ * and f pre-activations and p_o c_t to o's (peep holds the rows p_i, p_f, p_o).
+ */
+export function lstmPeepForward(B: i32, H: i32, xw: usize, step: usize, bh: usize, peep: usize, csPrev: usize,
+  csCur: usize, acts: usize, aux: usize, hsCur: usize): void {
+  const hB = <usize>H * 4;
+  for (let b = 0; b < B; b++) {
+    const g = <usize>b * 4 * hB;
+    const s = <usize>b * hB;
+    for (let j = 0; j < H; j += 4) {
+      const lanes = min(4, H - j);
+      const o = <usize>j * 4;
+      const x = xw + g + o, y = step + g + o, z = bh + o, a = acts + g + o, q = peep + o;
+      const cPrev = ld(csPrev + s + o, lanes);
+      const ig = vsigmoid(madd(ld(q, lanes), cPrev, f32x4.add(f32x4.add(ld(x, lanes), ld(y, lanes)), ld(z, lanes))));
+      const fg = vsigmoid(madd(ld(q + hB, lanes), cPrev, f32x4.add(f32x4.add(ld(x + hB, lanes), ld(y + hB, lanes)), ld(z + hB, lanes))));
+      const gg = vtanh(f32x4.add(f32x4.add(ld(x + 2 * hB, lanes), ld(y + 2 * hB, lanes)), ld(z + 2 * hB, lanes)));
+      const c = madd(fg, cPrev, f32x4.mul(ig, gg));
+      const og = vsigmoid(madd(ld(q + 2 * hB, lanes), c, f32x4.add(f32x4.add(ld(x + 3 * hB, lanes), ld(y + 3 * hB, lanes)), ld(z + 3 * hB, lanes))));
+      const tc = vtanh(c);
+      st(a, ig, lanes);
+      st(a + hB, fg, lanes);
+      st(a + 2 * hB, gg, lanes);
+      st(a + 3 * hB, og, lanes);
+      st(csCur + s + o, c, lanes);
+      st(aux + s + o, tc, lanes);
+      st(hsCur + s + o, f32x4.mul(og, tc), lanes);
+    }
+  }
+}
+
+/** Peephole LSTM step t backward: as lstmBackward, with the peepholes' paths; accumulates into dpeep. */
+export function lstmPeepBackward(B: i32, H: i32, acts: usize, aux: usize, csPrev: usize, peep: usize, dpeep: usize,
+  dhs: usize, dhNext: usize, dcNext: usize, dxw: usize): void {
+  const hB = <usize>H * 4;
+  const bhB = <usize>B * hB;
+  const one = f32x4.splat(1);
+  for (let b = 0; b < B; b++) {
+    const g = <usize>b * 4 * hB;
+    const s = <usize>b * hB;
+    for (let j = 0; j < H; j += 4) {
+      const lanes = min(4, H - j);
+      const o = <usize>j * 4;
+      const a = acts + g + o, d = dxw + g + o, q = peep + o, dq = dpeep + o;
+      const ig = ld(a, lanes), fg = ld(a + hB, lanes), gg = ld(a + 2 * hB, lanes), og = ld(a + 3 * hB, lanes);
+      const tc = ld(aux + s + o, lanes);
+      const cPrev = ld(csPrev + s + o, lanes);
+      const c = ld(csPrev + bhB + s + o, lanes);
+      const dh = f32x4.add(ld(dhs + s + o, lanes), ld(dhNext + s + o, lanes));
+      const dao = f32x4.mul(f32x4.mul(dh, tc), f32x4.mul(og, f32x4.sub(one, og)));
+      const dc = madd(dao, ld(q + 2 * hB, lanes), madd(f32x4.mul(dh, og), f32x4.sub(one, f32x4.mul(tc, tc)), ld(dcNext + s + o, lanes)));
+      const dai = f32x4.mul(f32x4.mul(dc, gg), f32x4.mul(ig, f32x4.sub(one, ig)));
+      const daf = f32x4.mul(f32x4.mul(dc, cPrev), f32x4.mul(fg, f32x4.sub(one, fg)));
+      st(d, dai, lanes);
+      st(d + hB, daf, lanes);
+      st(d + 2 * hB, f32x4.mul(f32x4.mul(dc, ig), f32x4.sub(one, f32x4.mul(gg, gg))), lanes);
+      st(d + 3 * hB, dao, lanes);
+      st(dcNext + s + o, madd(daf, ld(q + hB, lanes), madd(dai, ld(q, lanes), f32x4.mul(dc, fg))), lanes);
+      st(dq, madd(dai, cPrev, ld(dq, lanes)), lanes);
+      st(dq + hB, madd(daf, cPrev, ld(dq + hB, lanes)), lanes);
+      st(dq + 2 * hB, madd(dao, c, ld(dq + 2 * hB, lanes)), lanes);
+    }
+  }
+}
