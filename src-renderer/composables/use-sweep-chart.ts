@@ -1,8 +1,9 @@
 /**
  * One of the sweep's Chart.js charts (strip and box, expected best, loss against a setting): made
  * on mount from the line chart of chart-setup.ts, its x axis set to linear, logarithmic or
- * categories (a linear axis with a tick at each whole index, named), updated in place when the
- * datasets change, recoloured with the theme. The Chart instance stays out of Vue's reactivity.
+ * categories (a linear axis with a tick at each whole index, named), updated in place (new
+ * datasets, the same chart) when the data change, recoloured with the theme. The Chart instance
+ * stays out of Vue's reactivity.
  */
 import type { ChartDataset, Scale, TooltipItem } from 'chart.js';
 import { markRaw, onBeforeUnmount, onMounted, watch, type Ref } from 'vue';
@@ -13,25 +14,15 @@ import { bandColor, type SweepAxis, type SweepDataset, type SweepPoint } from '.
 
 type Dataset = ChartDataset<'line', SweepPoint[]> & { key: string; quiet?: boolean };
 
-function toDatasets(previous: readonly Dataset[], specs: readonly SweepDataset[]): Dataset[] {
-  const byKey = new Map(previous.map((d) => [d.key, d]));
-  return specs.map((s) => {
-    const ds: Dataset = byKey.get(s.key) ?? { key: s.key, type: 'line', data: [], tension: 0, parsing: false, normalized: false, spanGaps: false };
-    ds.label = s.label;
-    ds.data = s.data;
-    ds.borderColor = s.color;
-    ds.borderWidth = s.width;
-    ds.backgroundColor = s.band ? bandColor(s.color) : s.fill;
-    ds.pointBackgroundColor = s.fill;
-    ds.pointBorderColor = s.color;
-    ds.pointBorderWidth = s.pointRadius ? 1.5 : 0;
-    ds.pointRadius = s.pointRadius;
-    ds.pointHoverRadius = s.pointRadius ? s.pointRadius + 2 : 0;
-    ds.showLine = s.showLine;
-    ds.fill = s.band ? '-1' : false;
-    ds.quiet = s.quiet;
-    return ds;
-  });
+/** Chart.js datasets for the specs: made afresh each time (nothing is toggled on them, so nothing is kept). */
+function toDatasets(specs: readonly SweepDataset[]): Dataset[] {
+  return specs.map((s) => ({
+    key: s.key, type: 'line', label: s.label, data: s.data, tension: 0, parsing: false, normalized: false, spanGaps: false,
+    borderColor: s.color, borderWidth: s.width, backgroundColor: s.band ? bandColor(s.color) : s.fill,
+    pointBackgroundColor: s.fill, pointBorderColor: s.color, pointBorderWidth: s.pointRadius ? 1.5 : 0,
+    pointRadius: s.pointRadius, pointHoverRadius: s.pointRadius ? s.pointRadius + 2 : 0,
+    showLine: s.showLine, fill: s.band ? '-1' : false, quiet: s.quiet,
+  }));
 }
 
 /** Sets the x axis' kind, range and tick labels (categories by index, log ticks readable). */
@@ -67,7 +58,7 @@ export function useSweepChart(canvas: Ref<HTMLCanvasElement | null>, datasets: R
 
   function draw(): void {
     if (!chart) return;
-    chart.data.datasets = toDatasets(chart.data.datasets as Dataset[], datasets.value);
+    chart.data.datasets = toDatasets(datasets.value);
     shapeX(chart, axes.value.x);
     const y = chart.options.scales?.y;
     if (y) {
