@@ -14,6 +14,7 @@ import type {
   ExportFormat, LabEvent, MetricRow, ModelInfo, Run, RunTrial, Sample, SweepReport, TaskParamSpec,
 } from './types.ts';
 import type { GateInfo } from '../../src-shared/cells.ts';
+import type { Lang } from '../../src-shared/locales/index.ts';
 import { METHOD_NAMES } from '../../src-shared/methods.ts';
 
 export type * from './types.ts';
@@ -281,7 +282,8 @@ export interface LabApi {
   exportModel(req: { runId: number; checkpoint: CheckpointKind; format?: ExportFormat }): ExportedFile;
   exportMetrics(req: { experimentId: number; format: 'csv' | 'json' }): ExportedFile;
   /** one self-contained HTML file (no network requests): purpose, configs, summary, charts, samples */
-  exportReport(req: { experimentId: number }): ExportedFile;
+  /** the report in `lang` (the app passes its own), English when it is left out */
+  exportReport(req: { experimentId: number; lang?: Lang }): ExportedFile;
   /**
    * The window as it prints (print CSS: landscape A4, no navigation or buttons) as a PDF file named
    * "<title>.pdf". Desktop app only: elsewhere it answers bad-state, and the page prints itself

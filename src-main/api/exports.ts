@@ -10,6 +10,7 @@ import type { CheckpointKind, ExportFormat } from './types.ts';
 import { buildReport } from '../report/report.ts';
 import type { ExportedFile } from './contract.ts';
 import { pythonSnippet } from './python-snippet.ts';
+import type { Lang } from '../../src-shared/locales/index.ts';
 
 const CSV_COLUMNS: (keyof MetricsRow)[] = ['experiment', 'run', 'cell', 'seed', 'step', 'chars_seen', 'wall_seconds', 'train_loss', 'val_loss', 'bits_per_char', 'grad_norm', 'lr'];
 
@@ -71,9 +72,9 @@ function snippetPrime(vocab: string[]): string {
  * The experiment's HTML report, with its corpus's baselines (computed in the model worker once per
  * corpus, so this waits for them the first time). Without them, the report says so.
  */
-export async function exportReport(lab: Lab, experimentId: number): Promise<ExportedFile> {
+export async function exportReport(lab: Lab, experimentId: number, lang?: Lang): Promise<ExportedFile> {
   const { experiment } = lab.experiment(experimentId);
   const baselines = await lab.baselines(experiment.corpusId).catch(() => null);
-  const text = buildReport(lab, experimentId, { baselines });
+  const text = buildReport(lab, experimentId, { baselines, ...(lang ? { lang } : {}) });
   return { fileName: `${safeFileName(experiment.name)} report.html`, text };
 }

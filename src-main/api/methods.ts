@@ -18,6 +18,7 @@ import { COMMON_PARAMS, TASK_NAMES, TASKS, type TaskName } from '../lab/tasks/in
 import { readOnlyWrite, StoreError } from '../store/errors.ts';
 import { FLOW_MAX_WINDOW } from '../lab/inside.ts';
 import { DIAGNOSE_MAX_PASSAGE, LIMITS } from '../../src-shared/limits.ts';
+import { LANGS } from '../../src-shared/locales/index.ts';
 import { MAX_SWEEP_VALUES, SWEEP_PARAM_NAMES, type SweepRange, type SweepValue } from '../../src-shared/sweep/params.ts';
 import type { ApiEvent, ErrorCode, ExperimentDetails, MethodName, Request, Response, Result } from './contract.ts';
 import { exportMetrics, exportModel, exportReport, safeFileName } from './exports.ts';
@@ -306,8 +307,8 @@ export const LAB_METHODS = {
     handle: (lab, req) => exportMetrics(lab, req.experimentId, req.format),
   },
   exportReport: {
-    request: v.object({ experimentId: id }),
-    handle: (lab, req) => exportReport(lab, req.experimentId),
+    request: v.object({ experimentId: id, lang: v.optional(v.enum(LANGS)) }),
+    handle: (lab, req) => exportReport(lab, req.experimentId, req.lang),
   },
   printPdf: {
     request: v.object({ title: v.string({ min: 1, max: 200 }) }),

@@ -8,7 +8,8 @@
  * user data: every text goes through escapeHtml.
  */
 import pkg from '../../package.json' with { type: 'json' };
-import { formatInt } from '../../src-shared/format.ts';
+import { formatDateTime, formatDuration, formatInt } from '../../src-shared/format.ts';
+import type { Lang } from '../../src-shared/locales/index.ts';
 import { allReferenceLines, DEFAULT_REFERENCE_CHOICE, referenceLines, type ReferenceLine } from '../../src-shared/reference-lines.ts';
 import { runColor } from '../../src-shared/run-colors.ts';
 import { seedLabel, statusText } from '../../src-shared/run-labels.ts';
@@ -18,6 +19,7 @@ import { chanceLabel, longRangeChance, type Chance } from '../../src-shared/task
 import type { BaselinesReport } from '../api/contract.ts';
 import { flatten, type Lab, type RunConfig } from '../lab/lab.ts';
 import type { EvalRow, ExperimentSpec, MetricRow, Run, Sample } from '../api/types.ts';
+import { reportTranslator, type Translate } from './report-i18n.ts';
 import { escapeHtml as esc, lineChartSvg, thinMean, type Point, type SvgLine } from './svg-chart.ts';
 import { SWEEP_STYLE, sweepSection } from './sweep-section.ts';
 
@@ -38,19 +40,40 @@ export interface ReportOptions {
   now?: Date;
   /** the corpus's reference losses (Lab.baselines), or null when they could not be computed */
   baselines?: BaselinesReport | null;
+  /** the language it is written in (the app's, or `rnn-lab report --lang`); English unless told */
+  lang?: Lang;
 }
 
+/*
+ * The language of the report being built. buildReport is synchronous, so it sets these for its
+ * duration instead of threading them through every section.
+ */
+let lang: Lang = 'en';
+let tr: Translate = reportTranslator(lang);
+
 export function buildReport(lab: Lab, experimentId: number, opts: ReportOptions = {}): string {
+  const before = lang;
+  lang = opts.lang ?? 'en';
+  tr = reportTranslator(lang);
+  try {
+    return writeReport(lab, experimentId, opts);
+  } finally {
+    lang = before;
+    tr = reportTranslator(lang);
+  }
+}
+
+function writeReport(lab: Lab, experimentId: number, opts: ReportOptions): string {
   const { experiment, spec, runs } = lab.experiment(experimentId);
   const corpus = lab.store.corpora.getMeta(experiment.corpusId);
   const comparison = runs.length ? lab.compareRuns(runs.map((r) => r.id)) : { runs: [], differences: [] };
   const series = runSeries(lab, runs);
   const now = opts.now ?? new Date();
   const baselines = opts.baselines ?? null;
-  const title = `${experiment.name}: report`;
+  const title = tr('report.title', { name: experiment.name });
 
   const body = [
-    `<header><h1>${esc(experiment.name)}</h1><p class="muted">RNN Lab report · generated ${esc(formatDate(now))} · experiment #${experiment.id}, created ${esc(formatDate(new Date(experiment.createdAt)))}</p></header>`,
+    `<header><h1>${esc(experiment.name)}</h1><p class="muted">${esc(tr('report.byline', { now: formatDateTime(now, lang), id: experiment.id, created: formatDateTime(new Date(experiment.createdAt), lang) }))}</p></header>`,
     purposeSection(spec as ExperimentSpec, corpus, runs),
     // a sweep's own runs give no verdict (each cell's best was chosen on these seeds): its section says so and shows the confirmation's
     (spec as ExperimentSpec).sweep
@@ -61,11 +84,11 @@ export function buildReport(lab: Lab, experimentId: number, opts: ReportOptions 
     chartsSection(series, referenceLines(baselines, DEFAULT_REFERENCE_CHOICE, 'nats'), longRangeChance(corpus?.task)),
     configSection(runs, comparison.differences),
     samplesSection(series),
-    `<footer class="muted">Made by RNN Lab ${esc(pkg.version)}. Losses are cross-entropy in nats per character; bits per character = loss / ln 2; perplexity = e<sup>loss</sup>. Charts show at most 1,000 points per line (consecutive points averaged); dotted grey lines are the baselines.</footer>`,
+    `<footer class="muted">${tr('report.footer', { version: esc(pkg.version), power: `<sup>${esc(tr('report.lossWord'))}</sup>` })}</footer>`,
   ].join('\n');
 
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${lang}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${esc(REPORT_CSP)}">
@@ -97,32 +120,38 @@ function runSeries(lab: Lab, runs: Run[]): RunSeries[] {
 
 function purposeSection(spec: ExperimentSpec, corpus: ReturnType<Lab['store']['corpora']['getMeta']>, runs: Run[]): string {
   const first = runs[0]?.config as RunConfig | undefined;
-  const budget = spec.budget.mode === 'hidden' ? `the same hidden size, ${spec.budget.hidden}` : `about ${formatInt(spec.budget.params)} parameters per model`;
+  const budget = spec.budget.mode === 'hidden' ? tr('report.budgetHidden', { hidden: formatInt(spec.budget.hidden, lang) }) : tr('report.budgetParams', { params: formatInt(spec.budget.params, lang) });
   const rows: [string, string][] = [
-    ['Corpus', corpus ? `${corpus.name} (${corpus.kind === 'task' ? 'built-in task' : 'text file'}${corpus.source ? `, from ${corpus.source}` : ''})` : '(deleted)'],
+    [tr('report.corpus'), corpusText(corpus)],
   ];
   if (corpus) {
-    rows.push(['Text', `${formatInt(corpus.chars)} characters, ${corpus.vocab.length} distinct; ${formatPercent(1 - corpus.validFraction)} for training, the last ${formatPercent(corpus.validFraction)} for validation`]);
-    rows.push(['Corpus SHA-256', corpus.sha256]);
+    rows.push([tr('report.text'), tr('report.textValue', { chars: formatInt(corpus.chars, lang), distinct: formatInt(corpus.vocab.length, lang), train: formatPercent(1 - corpus.validFraction), valid: formatPercent(corpus.validFraction) })]);
+    rows.push([tr('report.sha'), corpus.sha256]);
   }
-  rows.push(['Cells compared', spec.cells.join(', ')]);
+  rows.push([tr('report.cells'), spec.cells.join(', ')]);
   const seed = spec.firstSeed ?? 1;
-  rows.push(['Seeds', spec.seeds === 1 ? `1 (seed ${seed})` : `${spec.seeds} (seeds ${seed} to ${seed + spec.seeds - 1})`]);
-  rows.push(['Budget', budget]);
+  rows.push([tr('report.seeds'), spec.seeds === 1 ? tr('report.seedsOne', { seed }) : tr('report.seedsMany', { n: spec.seeds, first: seed, last: seed + spec.seeds - 1 })]);
+  rows.push([tr('report.budget'), budget]);
   if (first) {
     const t = first.train;
-    rows.push(['Training', `${formatInt(t.steps)} steps of ${t.batch} × ${t.seqLen} characters (truncated BPTT), ${t.optimizer.name} at learning rate ${t.optimizer.lr}, ${t.schedule.name} schedule, ${t.clip > 0 ? `gradient clipped to norm ${t.clip}` : 'no gradient clipping'}`]);
+    const clip = t.clip > 0 ? tr('report.clipped', { clip: t.clip }) : tr('report.notClipped');
+    rows.push([tr('report.training'), tr('report.trainingValue', { steps: formatInt(t.steps, lang), batch: t.batch, seqLen: t.seqLen, optimizer: t.optimizer.name, lr: t.optimizer.lr, schedule: t.schedule.name, clip })]);
   }
   const validChars = corpus ? Math.round(corpus.chars * corpus.validFraction) : Infinity;
   const evalChars = spec.cadence.evalChars === 0 || spec.cadence.evalChars >= validChars
-    ? `the whole validation text${Number.isFinite(validChars) ? ` (${formatInt(validChars)} characters)` : ''}`
-    : `the first ${formatInt(spec.cadence.evalChars)} validation characters`;
-  rows.push(['Evaluation', `every ${formatInt(spec.cadence.evalEvery)} steps on ${evalChars}`]);
-  rows.push(['Runs', `${runs.length}: ${countBy(runs.map((r) => statusText(r.status)))}`]);
-  return `<section><h2>What was compared</h2>${definitionList(rows)}</section>`;
+    ? (Number.isFinite(validChars) ? tr('report.evalWholeCount', { chars: formatInt(validChars, lang) }) : tr('report.evalWhole'))
+    : tr('report.evalFirst', { chars: formatInt(spec.cadence.evalChars, lang) });
+  rows.push([tr('report.evaluation'), tr('report.evaluationValue', { every: formatInt(spec.cadence.evalEvery, lang), chars: evalChars })]);
+  rows.push([tr('report.runs'), tr('report.runsValue', { n: runs.length, counts: countBy(runs.map((r) => statusText(r.status))) })]);
+  return `<section><h2>${esc(tr('report.compared'))}</h2>${definitionList(rows)}</section>`;
 }
 
-const VERDICT_RULE = '<p class="muted">A cell beats another only when the 95% interval of the difference of their means (Welch\'s t, from each cell\'s seed spread) excludes zero; each pair is judged on its own.</p>';
+function corpusText(corpus: ReturnType<Lab['store']['corpora']['getMeta']>): string {
+  if (!corpus) return tr('report.deleted');
+  const kind = corpus.kind === 'task' ? tr('report.kindTask') : tr('report.kindFile');
+  return corpus.source ? tr('report.corpusValueFrom', { name: corpus.name, kind, source: corpus.source }) : tr('report.corpusValue', { name: corpus.name, kind });
+}
+
 
 function seedSection(series: RunSeries[]): string {
   const cells = groupRuns(series.map((s) => s.run)).map((g) => {
@@ -138,25 +167,25 @@ function seedSection(series: RunSeries[]): string {
   const hasLongRange = series.some((s) => s.evals.some((e) => Number.isFinite(e.longRangeAccuracy ?? NaN)));
   const anyFinished = cells.some((c) => c.values.length > 0);
   const verdicts = !anyFinished
-    ? '<div class="verdict"><h3>Verdict</h3><p class="muted">No run has finished yet: the verdict comes when each cell has finished runs.</p></div>'
-    : (hasLongRange ? verdictBlock('Verdict on long-range accuracy', verdictItems(cells.map((c) => ({ name: c.label, values: c.longRange })), LONG_RANGE_ACCURACY), 'long-range') : '')
-      + verdictBlock(hasLongRange ? 'Verdict on validation loss' : 'Verdict', verdictItems(cells.map((c) => ({ name: c.label, values: c.values }))), 'loss')
-      + VERDICT_RULE;
+    ? `<div class="verdict"><h3>${esc(tr('report.verdict'))}</h3><p class="muted">${esc(tr('report.verdictNone'))}</p></div>`
+    : (hasLongRange ? verdictBlock(tr('report.verdictLongRange'), verdictItems(cells.map((c) => ({ name: c.label, values: c.longRange })), LONG_RANGE_ACCURACY), 'long-range') : '')
+      + verdictBlock(hasLongRange ? tr('report.verdictLoss') : tr('report.verdict'), verdictItems(cells.map((c) => ({ name: c.label, values: c.values }))), 'loss')
+      + `<p class="muted">${esc(tr('report.verdictRule'))}</p>`;
   const table = (metric: VerdictMetric, key: 'outcome' | 'longRange', cls: string): string => {
-    const head = '<tr><th class="left">Cell</th><th>Finished</th><th>Mean</th><th>SD</th><th>95% interval of the mean</th><th class="left">Each seed</th></tr>';
+    const head = `<tr><th class="left">${esc(tr('report.cell'))}</th><th>${esc(tr('report.finished'))}</th><th>${esc(tr('report.mean'))}</th><th>${esc(tr('report.sd'))}</th><th>${esc(tr('report.interval'))}</th><th class="left">${esc(tr('report.eachSeed'))}</th></tr>`;
     const body = cells.map((c) => {
       const stats = key === 'outcome' ? c.stats : c.longRangeStats;
       return `<tr data-cell="${esc(c.cell)}"><td class="left">${swatch(c.color)} <strong>${esc(c.label)}</strong></td>`
-        + `<td>${stats.n} of ${c.seeds.length}</td>${statsCells(stats, metric.format)}`
+        + `<td>${esc(tr('report.finishedOf', { n: stats.n, total: c.seeds.length }))}</td>${statsCells(stats, metric.format)}`
         + `<td class="left">${c.seeds.map((x) => `<span class="muted">${seedLabel(x.run)}</span> ${esc(seedOutcomeText(x[key], metric.format))}`).join(' · ')}</td></tr>`;
     }).join('\n');
     return `<table class="data ${cls}"><thead>${head}</thead><tbody>${body}</tbody></table>`;
   };
-  const longRangeTable = hasLongRange ? `<h3>Final long-range accuracy</h3>${table(LONG_RANGE_ACCURACY, 'longRange', 'seeds long-range')}` : '';
-  return '<section class="seeds"><h2>Summary over seeds</h2>'
-    + `<p class="muted">Final validation loss in nats per character (lower is better)${hasLongRange ? ' and final accuracy on the positions that need long-range memory (higher is better)' : ''} of the runs that finished: mean, sample standard deviation over seeds, and the 95% confidence interval of the mean (Student's t).</p>`
+  const longRangeTable = hasLongRange ? `<h3>${esc(tr('report.finalLongRange'))}</h3>${table(LONG_RANGE_ACCURACY, 'longRange', 'seeds long-range')}` : '';
+  return `<section class="seeds"><h2>${esc(tr('report.seedsTitle'))}</h2>`
+    + `<p class="muted">${esc(hasLongRange ? tr('report.seedsIntroLongRange') : tr('report.seedsIntro'))}</p>`
     + verdicts
-    + (hasLongRange ? '<h3>Final validation loss</h3>' : '')
+    + (hasLongRange ? `<h3>${esc(tr('report.finalLoss'))}</h3>` : '')
     + table(VAL_LOSS, 'outcome', 'seeds') + longRangeTable + '</section>';
 }
 
@@ -166,21 +195,21 @@ function verdictBlock(title: string, items: { sentence: string; detail: string |
 
 function statsCells(s: SeedStats, format: (x: number) => string): string {
   if (s.n === 0) return '<td>–</td><td>–</td><td>–</td>';
-  return `<td>${format(s.mean)}</td><td>${s.sd === null ? '–' : format(s.sd)}</td><td>${s.ci95 ? `${format(s.ci95.lo)} to ${format(s.ci95.hi)}` : '<span class="muted">one seed</span>'}</td>`;
+  return `<td>${format(s.mean)}</td><td>${s.sd === null ? '–' : format(s.sd)}</td><td>${s.ci95 ? esc(tr('report.range', { lo: format(s.ci95.lo), hi: format(s.ci95.hi) })) : `<span class="muted">${esc(tr('report.oneSeed'))}</span>`}</td>`;
 }
 
 
 function baselinesSection(b: BaselinesReport | null, runs: { run: Run; bestValLoss: number | null }[]): string {
-  if (!b) return '<section class="baselines"><h2>Baselines</h2><p class="muted">The baselines of this corpus could not be computed (it may have been deleted).</p></section>';
+  if (!b) return `<section class="baselines"><h2>${esc(tr('report.baselines'))}</h2><p class="muted">${esc(tr('report.baselinesNone'))}</p></section>`;
   const lines = allReferenceLines(b, 'nats');
-  const names: Record<string, string> = { uniform: `uniform: ln ${b.vocabSize}, every character equally likely`, unigram: 'unigram: the training text\'s character frequencies' };
-  const nameOf = (l: ReferenceLine): string => names[l.key] ?? `${l.key.slice('ngram-'.length)}-gram, interpolated Kneser-Ney`;
+  const names: Record<string, string> = { uniform: tr('report.uniform', { vocab: b.vocabSize }), unigram: tr('report.unigram') };
+  const nameOf = (l: ReferenceLine): string => names[l.key] ?? tr('report.ngram', { n: l.key.slice('ngram-'.length) });
   const body = lines.map((l) => `<tr data-baseline="${esc(l.key)}"><td class="left">${esc(nameOf(l))}</td><td>${formatNumber(l.value, 3)}</td><td>${formatNumber(l.value / Math.LN2, 3)}</td></tr>`).join('\n');
   const best = runs.filter((r) => r.bestValLoss !== null).sort((x, y) => x.bestValLoss! - y.bestValLoss!)[0];
-  return '<section class="baselines"><h2>Baselines</h2>'
-    + '<p class="muted">What a model has to beat: losses of simple models on the same validation text, in nats per character (bits per character beside). The n-grams are fitted on the training text. The loss charts draw uniform, unigram, 3-gram and 5-gram as dotted grey lines.</p>'
-    + `<table class="data baselines"><thead><tr><th class="left">Model</th><th>Loss (nats/char)</th><th>Bits/char</th></tr></thead><tbody>${body}</tbody></table>`
-    + `<p class="muted">The training text's own character entropy: ${formatNumber(b.trainEntropy, 3)} nats per character.</p>`
+  return `<section class="baselines"><h2>${esc(tr('report.baselines'))}</h2>`
+    + `<p class="muted">${esc(tr('report.baselinesIntro'))}</p>`
+    + `<table class="data baselines"><thead><tr><th class="left">${esc(tr('report.model'))}</th><th>${esc(tr('report.lossNats'))}</th><th>${esc(tr('report.bitsChar'))}</th></tr></thead><tbody>${body}</tbody></table>`
+    + `<p class="muted">${esc(tr('report.entropy', { value: formatNumber(b.trainEntropy, 3) }))}</p>`
     + `${best ? `<p class="standing">${esc(standing(best.run, best.bestValLoss!, lines))}</p>` : ''}</section>`;
 }
 
@@ -188,9 +217,9 @@ function baselinesSection(b: BaselinesReport | null, runs: { run: Run; bestValLo
 function standing(run: Run, loss: number, lines: ReferenceLine[]): string {
   const above = lines.filter((l) => loss >= l.value).map((l) => l.name);
   const below = lines.length - above.length;
-  const start = `The best validation loss of any run, ${formatNumber(loss, 3)} (${cellTitle(run.cell)} ${seedLabel(run)}, #${run.id}), is below ${below} of these ${lines.length} baselines`;
-  if (above.length === 0) return `${start}.`;
-  return `${start}; ${above.join(', ')} ${above.length === 1 ? 'is' : 'are'} still lower.`;
+  const named = { loss: formatNumber(loss, 3), run: `${cellTitle(run.cell)} ${seedLabel(run)}`, id: run.id, below, n: lines.length };
+  if (above.length === 0) return tr('report.standing', named);
+  return tr('report.standingAbove', { ...named, above: above.join(', ') }, above.length);
 }
 
 interface SummaryRow {
@@ -205,17 +234,18 @@ interface SummaryRow {
 
 function summarySection(rows: SummaryRow[]): string {
   const bestLoss = Math.min(...rows.map((r) => r.bestValLoss ?? Infinity));
-  const head = '<tr><th class="left">Run</th><th class="left">Status</th><th>Steps</th><th>Best val loss</th><th>Bits/char</th><th>Perplexity</th><th>Params</th><th>Time</th><th>Chars/s</th></tr>';
+  const heads: [string, boolean][] = [[tr('report.run'), true], [tr('report.status'), true], [tr('report.steps'), false], [tr('report.bestVal'), false], [tr('report.bitsChar'), false], [tr('report.perplexity'), false], [tr('report.params'), false], [tr('report.time'), false], [tr('report.charsPerSecond'), false]];
+  const head = `<tr>${heads.map(([h, left]) => `<th${left ? ' class="left"' : ''}>${esc(h)}</th>`).join('')}</tr>`;
   const body = rows.map((s) => {
     const best = s.bestValLoss !== null && s.bestValLoss === bestLoss ? ' class="best"' : '';
     return `<tr data-run="${s.run.id}"><td class="left">${swatch(s.color)} <strong>${esc(s.run.cell)}</strong> ${seedLabel(s.run)} <span class="muted">#${s.run.id}</span></td>`
       + `<td class="left">${esc(statusText(s.run.status))}${s.run.error ? ` <span class="muted">(${esc(s.run.error)})</span>` : ''}</td>`
-      + `<td>${formatInt(s.run.step)} / ${formatInt(s.run.steps)}</td>`
+      + `<td>${formatInt(s.run.step, lang)} / ${formatInt(s.run.steps, lang)}</td>`
       + `<td${best}>${formatNumber(s.bestValLoss, 3)}</td><td>${formatNumber(s.bitsPerChar, 3)}</td><td>${formatNumber(s.perplexity, 2)}</td>`
-      + `<td>${formatInt(s.run.params)}</td><td>${esc(formatDuration(s.seconds))}</td><td>${formatInt(s.charsPerSecond)}</td></tr>`;
+      + `<td>${formatInt(s.run.params, lang)}</td><td>${esc(formatDuration(s.seconds, lang, { tenths: true }))}</td><td>${formatInt(s.charsPerSecond, lang)}</td></tr>`;
   }).join('\n');
-  return `<section><h2>Summary</h2><table class="data summary"><thead>${head}</thead><tbody>${body}</tbody></table>`
-    + '<p class="muted">Best val loss: the lowest validation loss of any evaluation (the best one is in bold). Time: training seconds; chars/s: characters trained per second.</p></section>';
+  return `<section><h2>${esc(tr('report.summary'))}</h2><table class="data summary"><thead>${head}</thead><tbody>${body}</tbody></table>`
+    + `<p class="muted">${esc(tr('report.summaryNote'))}</p></section>`;
 }
 
 function chartsSection(series: RunSeries[], references: ReferenceLine[], chance: Chance | null): string {
@@ -223,15 +253,15 @@ function chartsSection(series: RunSeries[], references: ReferenceLine[], chance:
   const trainLines: SvgLine[] = series.map((s) => ({ label: label(s), color: s.color, points: thinMean(s.metrics.map((m): Point => [m.step, m.trainLoss])) }));
   const valLines: SvgLine[] = series.map((s) => ({ label: label(s), color: s.color, dashed: true, points: thinMean(s.evals.map((e): Point => [e.step, e.valLoss])) }));
   const charts = [
-    figure('Validation loss', lineChartSvg({ title: 'Validation loss of each run by training step', xLabel: 'training step', yLabel: 'validation loss (nats/char)', lines: valLines, references })),
-    figure('Training loss', lineChartSvg({ title: 'Training loss of each run by training step', xLabel: 'training step', yLabel: 'training loss (nats/char)', lines: trainLines, references })),
+    figure(tr('report.valLoss'), lineChartSvg({ title: tr('report.valLossTitle'), xLabel: tr('report.stepAxis'), yLabel: tr('report.valLossAxis'), lines: valLines, references })),
+    figure(tr('report.trainLoss'), lineChartSvg({ title: tr('report.trainLossTitle'), xLabel: tr('report.stepAxis'), yLabel: tr('report.trainLossAxis'), lines: trainLines, references })),
   ];
   if (series.some((s) => s.evals.some((e) => e.longRangeAccuracy !== null && e.longRangeAccuracy !== undefined))) {
     const lines = series.map((s) => ({ label: label(s), color: s.color, points: thinMean(s.evals.map((e): Point => [e.step, e.longRangeAccuracy ?? NaN])) }));
     const chanceLine = chance ? [{ label: chanceLabel(chance), value: chance.value }] : [];
-    charts.push(figure('Long-range accuracy', lineChartSvg({ title: 'Accuracy on the characters that need long-range memory', xLabel: 'training step', yLabel: 'long-range accuracy', lines, references: chanceLine })));
+    charts.push(figure(tr('report.longRange'), lineChartSvg({ title: tr('report.longRangeTitle'), xLabel: tr('report.stepAxis'), yLabel: tr('report.longRangeAxis'), lines, references: chanceLine })));
   }
-  return `<section><h2>Loss curves</h2>${charts.join('\n')}</section>`;
+  return `<section><h2>${esc(tr('report.curves'))}</h2>${charts.join('\n')}</section>`;
 }
 
 function configSection(runs: Run[], differences: string[]): string {
@@ -240,14 +270,14 @@ function configSection(runs: Run[], differences: string[]): string {
   const different = new Set(differences);
   const shared = paths.filter((p) => !different.has(p));
   const sharedRows: [string, string][] = shared.map((p) => [p, display(flat[0]?.get(p))]);
-  let diff = '<p class="muted">Every run has the same configuration (apart from its seed).</p>';
+  let diff = `<p class="muted">${esc(tr('report.sameConfig'))}</p>`;
   if (differences.length > 0) {
-    const head = `<tr><th class="left">Run</th>${differences.map((d) => `<th class="diff">${esc(d)}</th>`).join('')}</tr>`;
+    const head = `<tr><th class="left">${esc(tr('report.run'))}</th>${differences.map((d) => `<th class="diff">${esc(d)}</th>`).join('')}</tr>`;
     const body = runs.map((r, i) => `<tr><td class="left">${esc(r.cell)} ${seedLabel(r)} <span class="muted">#${r.id}</span></td>${differences.map((d) => `<td class="diff">${esc(display(flat[i].get(d)))}</td>`).join('')}</tr>`).join('\n');
     diff = `<table class="data configs"><thead>${head}</thead><tbody>${body}</tbody></table>`;
   }
-  return `<section><h2>Configurations</h2><h3>What differs between the runs</h3>${diff}`
-    + `<h3>What every run shares</h3>${sharedRows.length ? definitionList(sharedRows, 'config') : '<p class="muted">(nothing)</p>'}</section>`;
+  return `<section><h2>${esc(tr('report.configs'))}</h2><h3>${esc(tr('report.differs'))}</h3>${diff}`
+    + `<h3>${esc(tr('report.shares'))}</h3>${sharedRows.length ? definitionList(sharedRows, 'config') : `<p class="muted">${esc(tr('report.nothing'))}</p>`}</section>`;
 }
 
 /** samples of each run in the report: how its text changed, without making the file long */
@@ -264,17 +294,21 @@ function samplesOverTime(samples: readonly Sample[], count = SAMPLES_PER_RUN): S
 function samplesSection(series: RunSeries[]): string {
   const items = series.map((s) => {
     const head = `<h3>${swatch(s.color)} ${esc(s.run.cell)} ${seedLabel(s.run)} <span class="muted">#${s.run.id}</span></h3>`;
-    if (s.samples.length === 0) return `<div class="sample">${head}<p class="muted">No sample yet: one is taken at each evaluation.</p></div>`;
+    if (s.samples.length === 0) return `<div class="sample">${head}<p class="muted">${esc(tr('report.noSample'))}</p></div>`;
     const shown = s.samples.map((sample, i) => {
       const { step, prime, temperature, text } = sample;
-      const latest = i === s.samples.length - 1 ? ' (the latest)' : '';
-      const primed = prime ? `<mark title="the prime">${esc(prime)}</mark>` : '';
-      return `<p class="muted">at step ${formatInt(step)}${latest}, temperature ${temperature}${prime ? ', after the highlighted prime' : ''}</p><pre>${primed}${esc(text)}</pre>`;
+      const primed = prime ? `<mark title="${esc(tr('report.prime'))}">${esc(prime)}</mark>` : '';
+      return `<p class="muted">${esc(sampleNote(formatInt(step, lang), temperature, i === s.samples.length - 1, prime !== ''))}</p><pre>${primed}${esc(text)}</pre>`;
     });
     return `<div class="sample" data-run="${s.run.id}">${head}${shown.join('')}</div>`;
   });
-  return '<section><h2>Samples over training</h2>'
-    + `<p class="muted">Text each model wrote while training, taken at its evaluations: up to ${SAMPLES_PER_RUN} per run, from the first to the latest.</p>${items.join('\n')}</section>`;
+  return `<section><h2>${esc(tr('report.samples'))}</h2>`
+    + `<p class="muted">${esc(tr('report.samplesIntro', { n: SAMPLES_PER_RUN }))}</p>${items.join('\n')}</section>`;
+}
+
+function sampleNote(step: string, temperature: number, latest: boolean, primed: boolean): string {
+  if (latest) return primed ? tr('report.sampleLatestPrimed', { step, temperature }) : tr('report.sampleLatest', { step, temperature });
+  return primed ? tr('report.sampleAtPrimed', { step, temperature }) : tr('report.sampleAt', { step, temperature });
 }
 
 // ---- pieces ----
@@ -310,22 +344,8 @@ function formatPercent(f: number): string {
   return `${+(f * 100).toFixed(1)}%`;
 }
 
-function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '–';
-  if (seconds < 10) return `${seconds.toFixed(1)}s`;
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
-}
-
-function formatDate(d: Date): string {
-  return d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
-}
-
 const STYLE = `
-:root { color-scheme: light; font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', sans-serif; font-size: 14px; line-height: 1.45; color: #1d1f23; background: #ffffff; }
+:root { color-scheme: light; font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Malgun Gothic', 'Apple SD Gothic Neo', 'Noto Sans CJK KR', 'Noto Sans KR', NanumGothic, sans-serif; font-size: 14px; line-height: 1.45; color: #1d1f23; background: #ffffff; }
 body { max-width: 960px; margin: 0 auto; padding: 1.5rem 1.25rem 3rem; }
 h1 { font-size: 1.5rem; margin: 0 0 0.25rem; }
 h2 { font-size: 1.15rem; margin: 2rem 0 0.6rem; border-bottom: 1px solid #d7dae0; padding-bottom: 0.2rem; }

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { ApiEvent, ExperimentDetails, ExperimentPlan, ExperimentSpecInput, ExperimentSummary, CheckpointKind, ExportFormat } from '../../src-main/api/contract.ts';
 import { LabApiError } from '../api/client.ts';
-import { tr } from '../i18n.ts';
+import { currentLang, tr } from '../i18n.ts';
 import { errorMessage, refusedField, type FieldError } from './errors.ts';
 import { labClient } from './lab-client.ts';
 import { useRunsStore } from './runs.ts';
@@ -197,7 +197,7 @@ export const useExperimentsStore = defineStore('experiments', () => {
 
   async function exportReport(id: number) {
     try {
-      return await labClient().exportReport({ experimentId: id });
+      return await labClient().exportReport({ experimentId: id, lang: currentLang() });
     } catch (e) {
       useUiStore().report(e, tr('toasts.makeReport'));
       return null;
