@@ -51,8 +51,8 @@ export interface ExperimentDetails {
 export interface PlannedRunInfo {
   cell: CellName;
   seed: number;
-  /** a sweep's run: its trial (index and values), else null */
-  trial: RunTrial | null;
+  /** a sweep's run: its trial (index and values); absent for other experiments' runs */
+  trial?: RunTrial;
   hidden: number;
   params: number;
   memory: RunMemoryInfo;

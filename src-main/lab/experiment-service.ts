@@ -32,7 +32,7 @@ export class ExperimentService {
     return {
       runs: planned.map((r, i) => {
         const { weights, gradients, optimizer, activations, checkpoints, total } = memory[i];
-        return { cell: r.cell, seed: r.seed, trial: r.trial, hidden: r.model.hidden, params: r.params, memory: { bytes: total, weights, gradients, optimizer, activations, checkpoints } };
+        return { cell: r.cell, seed: r.seed, ...(r.trial ? { trial: r.trial } : {}), hidden: r.model.hidden, params: r.params, memory: { bytes: total, weights, gradients, optimizer, activations, checkpoints } };
       }),
       estimateSeconds: estimateSeconds(planned, spec.cadence, validChars, this.workers),
     };

@@ -7,7 +7,7 @@
  * hour, the steps trained against those planned and each cell's best loss; then the share of
  * compute halving (eta 3 from step 100: rungs 100 and 300) saved, in steps and in wall time.
  *
- * Options: --trials N per cell (default 6), --workers N (default 2), --json (one document on
+ * Options: --trials N per cell (default 12), --workers N (default 2), --json (one document on
  * stdout). Needs the built workers (npm run build:node); the default size takes about 5 minutes
  * on two free cores.
  */
@@ -19,7 +19,7 @@ import type { SweepSpec } from '../../src-main/api/types.ts';
 import { DEMO_SPEC, DEMO_TASK } from '../../src-main/lab/demo.ts';
 import { Lab } from '../../src-main/lab/lab.ts';
 
-const { values: args } = parseArgs({ options: { json: { type: 'boolean', default: false }, trials: { type: 'string', default: '6' }, workers: { type: 'string', default: '2' } } });
+const { values: args } = parseArgs({ options: { json: { type: 'boolean', default: false }, trials: { type: 'string', default: '12' }, workers: { type: 'string', default: '2' } } });
 const trials = Number(args.trials);
 const workers = Number(args.workers);
 const log = (s: string): void => void (args.json ? process.stderr : process.stdout).write(s + '\n');
