@@ -9,11 +9,14 @@ interface NamedRun {
   seed: number;
   /** 0 for the first run of its cell and seed, 1, 2, ... for its duplicates */
   copy: number;
+  /** a sweep's run: every trial of a cell has the same seeds, so the trial tells them apart */
+  trial?: { index: number } | null;
 }
 
-/** "s1", or "s1 (copy 2)" for the second duplicate of seed 1. */
+/** "s1", or "s1 (copy 2)" for the second duplicate of seed 1; a sweep's run "t3 s1". */
 export function seedLabel(run: NamedRun): string {
-  return run.copy > 0 ? `s${run.seed} (copy ${run.copy})` : `s${run.seed}`;
+  const seed = run.trial ? `t${run.trial.index} s${run.seed}` : `s${run.seed}`;
+  return run.copy > 0 ? `${seed} (copy ${run.copy})` : seed;
 }
 
 /**

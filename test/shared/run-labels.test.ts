@@ -6,6 +6,9 @@ describe('run labels', () => {
     expect(seedLabel({ seed: 1, copy: 0 })).toBe('s1');
     expect(seedLabel({ seed: 1, copy: 1 })).toBe('s1 (copy 1)');
     expect(seedLabel({ seed: 3, copy: 2 })).toBe('s3 (copy 2)');
+    // a sweep's trials of a cell share their seeds: the trial names the run
+    expect(seedLabel({ seed: 1, copy: 0, trial: { index: 3 } })).toBe('t3 s1');
+    expect(seedLabel({ seed: 1, copy: 1, trial: { index: 0 } })).toBe('t0 s1 (copy 1)');
   });
 
   it('counts distinct seeds, not runs: a duplicate repeats its seed', () => {
