@@ -86,15 +86,19 @@ function numericSplit(d: number, sorted: readonly number[], { cols, y, weight }:
   }
   let left = 0;
   let nLeft = 0;
-  let best: Candidate | null = null;
+  let best = -Infinity;
+  let at = -1;
   for (let i = 0; i < sorted.length - 1; i++) {
     left += weight[sorted[i]] * y[sorted[i]];
     nLeft += weight[sorted[i]];
     if (nLeft < minLeaf || n - nLeft < minLeaf || x[sorted[i]] === x[sorted[i + 1]]) continue;
     const g = gain(left, nLeft, total, n);
-    if (best === null || g > best.gain) best = { gain: g, d, cut: (x[sorted[i]] + x[sorted[i + 1]]) / 2 };
+    if (g > best) {
+      best = g;
+      at = i;
+    }
   }
-  return best;
+  return at < 0 ? null : { gain: best, d, cut: (x[sorted[at]] + x[sorted[at + 1]]) / 2 };
 }
 
 /**
@@ -121,18 +125,22 @@ function categoricalSplit(d: number, k: number, rows: readonly number[], { cols,
   }
   let left = 0;
   let nLeft = 0;
-  let best: { gain: number; at: number } | null = null;
+  let best = -Infinity;
+  let at = -1;
   for (let i = 0; i < order.length - 1; i++) {
     left += sum[order[i]];
     nLeft += count[order[i]];
     if (nLeft < minLeaf || n - nLeft < minLeaf) continue;
     const g = gain(left, nLeft, total, n);
-    if (best === null || g > best.gain) best = { gain: g, at: i };
+    if (g > best) {
+      best = g;
+      at = i;
+    }
   }
-  if (best === null) return null;
+  if (at < 0) return null;
   const goes = new Array<boolean>(k).fill(false);
-  for (let i = 0; i <= best.at; i++) goes[order[i]] = true;
-  return { gain: best.gain, d, goes, seen: Array.from(count, (c) => c > 0) };
+  for (let i = 0; i <= at; i++) goes[order[i]] = true;
+  return { gain: best, d, goes, seen: Array.from(count, (c) => c > 0) };
 }
 
 /**
