@@ -9,7 +9,7 @@ function runLabel(r: Run): string {
 
 export function formatRun(r: Run): string {
   const loss = r.bestValLoss === null ? '-' : r.bestValLoss.toFixed(4);
-  return `${String(r.id).padStart(5)}  ${r.cell.padEnd(16)} seed ${String(r.seed).padEnd(3)} ${r.status.padEnd(11)} step ${String(r.step).padStart(7)}/${String(r.steps).padEnd(7)} best val ${loss.padEnd(7)} params ${r.params}${r.error ? `  (${r.error})` : ''}`;
+  return `${String(r.id).padStart(5)}  ${r.cell.padEnd(16)}${r.trial ? ` trial ${String(r.trial.index).padEnd(3)}` : ''} seed ${String(r.seed).padEnd(3)} ${r.status.padEnd(11)} step ${String(r.step).padStart(7)}/${String(r.steps).padEnd(7)} best val ${loss.padEnd(7)} params ${r.params}${r.error ? `  (${r.error})` : ''}`;
 }
 
 /** One evaluation on the validation text; task corpora add the accuracy where long-range memory is needed. */

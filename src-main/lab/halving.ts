@@ -53,7 +53,8 @@ export function haltDecision(store: LabStore, run: Run, spec: ExperimentSpec, st
   if (!own) return null;
   const losses: number[] = [];
   for (const other of store.runs.list(run.experimentId)) {
-    if (other.cell !== run.cell || other.trial === null) continue;
+    // a run stopped at an earlier rung may still report this one before its cancel lands: it did not go on, so it is not counted
+    if (other.cell !== run.cell || other.trial === null || (other.id !== run.id && other.halted !== null && other.halted.rung < step)) continue;
     const e = other.id === run.id ? own : store.evals.list(other.id).find((x) => x.step === step);
     if (e) losses.push(e.valLoss);
   }

@@ -56,11 +56,18 @@ function evaluate(list: Run[], step: number): void {
   }
 }
 
-async function train(): Promise<void> {
+/** the evaluation at `step` of a run that the executor has not stopped yet, whatever its status */
+function late(r: Run, step: number): void {
+  const valLoss = loss(r.cell, lrOf(r), step);
+  lab.executor.of(r.id).onEvent({ type: 'eval', step, valLoss, bitsPerChar: valLoss / Math.LN2, accuracy: 0.5, predictableAccuracy: null, longRangeAccuracy: null, chars: 100 });
+}
+
+async function train(afterFirstRung = (): void => {}): Promise<void> {
   lab.control.runExperiment(id);
   expect(runs.every((r) => lab.status(r.id) === 'running')).toBe(true);
   // rung 100: the runs arrive trial by trial; rung 200: the GRU's and RNN's survivors in reverse
   evaluate(runs, 100);
+  afterFirstRung();
   evaluate([...of('gru')].reverse(), 200);
   evaluate([...of('rnn')].reverse(), 200);
   evaluate(runs, 300);
@@ -103,6 +110,14 @@ describe('halving a learning-rate sweep', () => {
     // a stopped run has ended: it cannot be resumed or cancelled
     expect(() => lab.control.resumeRun(gru[4].id)).toThrow(`run ${gru[4].id} is stopped; only not-started, paused or interrupted runs can be resumed`);
     expect(() => lab.control.cancelRun(gru[4].id)).toThrow('has already ended (stopped)');
+  });
+
+  it('does not count at a rung a run stopped at an earlier one that reports it before its cancel lands', async () => {
+    // GRU t4, stopped at step 100, still reports step 200 with a loss that would otherwise rank among the survivors
+    await train(() => late(of('gru')[4], 200));
+    expect(lab.run(of('gru')[4].id).halted).toMatchObject({ rung: 100 });
+    expect(lab.run(of('gru')[0].id).halted).toEqual({ rung: 200, valLoss: loss('gru', 1e-3, 200), cutoff: loss('gru', 3e-2, 200), rank: 4, of: 4, eta: 2 });
+    expect(lab.store.evals.list(of('gru')[4].id).map((e) => e.step)).toEqual([100, 200]);
   });
 
   it('reports the best trial per cell and the expected best over the ended runs', async () => {
