@@ -29,16 +29,16 @@ export interface RunGroup<R extends GroupedRun> {
   runs: R[];
 }
 
-/** The runs grouped by experiment and cell, in order of first appearance. */
-export function groupRuns<R extends GroupedRun>(runs: readonly R[], experimentName: (id: number) => string | undefined = () => undefined): RunGroup<R>[] {
+/** The runs grouped by experiment and cell, in order of first appearance; `title` names a cell (the app's in its language). */
+export function groupRuns<R extends GroupedRun>(runs: readonly R[], experimentName: (id: number) => string | undefined = () => undefined, title: (cell: string) => string = cellTitle): RunGroup<R>[] {
   const several = new Set(runs.map((r) => r.experimentId)).size > 1;
   const groups = new Map<string, RunGroup<R>>();
   for (const run of runs) {
     const key = `${run.experimentId}:${run.cell}`;
     let g = groups.get(key);
     if (!g) {
-      const title = cellTitle(run.cell);
-      g = { key, experimentId: run.experimentId, cell: run.cell, label: several ? `${experimentName(run.experimentId) ?? `experiment ${run.experimentId}`} · ${title}` : title, runs: [] };
+      const name = title(run.cell);
+      g = { key, experimentId: run.experimentId, cell: run.cell, label: several ? `${experimentName(run.experimentId) ?? `experiment ${run.experimentId}`} · ${name}` : name, runs: [] };
       groups.set(key, g);
     }
     g.runs.push(run);

@@ -120,11 +120,10 @@ export function cellNote(cell: ModelConfig['cell']): string {
   return CELL_NOTES[cell]();
 }
 
-/** The model around the cells, the same for every cell (x_t and the layers are described beside it). */
-export const MODEL_EQUATIONS = [
-  'y_t = softmax(W_d h_t^{(L)} + b_d)',
-  'loss_t = -ln y_t[next character]',
-];
+/** The model around the cells, the same for every cell (x_t and the layers are described beside it); the loss's index in words. */
+export function modelEquations(): string[] {
+  return ['y_t = softmax(W_d h_t^{(L)} + b_d)', tr('equations.lossEquation')];
+}
 
 export interface MathSegment {
   text: string;

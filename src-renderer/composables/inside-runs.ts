@@ -1,10 +1,10 @@
 /** The runs an experiment offers the cell views: colours, names and the default choices. */
 import type { CheckpointKind, Run } from '../../src-main/api/contract.ts';
 import { runColor } from '../../src-shared/run-colors.ts';
-import { cellTitle, colorIndexes } from '../../src-shared/seed-groups.ts';
+import { colorIndexes } from '../../src-shared/seed-groups.ts';
 import { tr } from '../i18n.ts';
 import { runProgressNote } from './run-picks.ts';
-import { seedName } from './run-text.ts';
+import { cellName, seedName } from './run-text.ts';
 
 /** Each run's colour, as the Experiment screen gives it (its cell's, by position in the experiment). */
 export function runColors(runs: readonly Run[]): Map<number, string> {
@@ -13,7 +13,7 @@ export function runColors(runs: readonly Run[]): Map<number, string> {
 }
 
 export function runLabel(run: Run): string {
-  return tr('runs.label', { cell: cellTitle(run.cell), seed: seedName(run), id: run.id });
+  return tr('runs.label', { cell: cellName(run.cell), seed: seedName(run), id: run.id });
 }
 
 /** A run as a picker offers it: its label, and how far it got when it has not finished. */

@@ -5,19 +5,25 @@
  */
 import type { Run, RunStatus } from '../../src-main/api/contract.ts';
 import { formatInt } from '../../src-shared/format.ts';
-import type { Coverage } from '../../src-shared/seed-groups.ts';
+import { cellTitle, type Coverage } from '../../src-shared/seed-groups.ts';
 import { currentLang, tr } from '../i18n.ts';
 
 /** What naming needs of a run. */
-type NamedRun = Pick<Run, 'seed' | 'copy'>;
+type NamedRun = Pick<Run, 'seed' | 'copy'> & { trial?: Run['trial'] };
 
-/** "s1", or "s1 (copy 2)" for the second duplicate of seed 1. */
+/** "s1", or "s1 (copy 2)" for the second duplicate of seed 1; a sweep's run "t3 s1" (every trial has the same seeds). */
 export function seedName(run: NamedRun): string {
-  return run.copy > 0 ? tr('runs.seedCopy', { seed: run.seed, copy: run.copy }) : tr('runs.seed', { seed: run.seed });
+  const seed = run.trial ? tr('runs.trialSeed', { trial: run.trial.index, seed: run.seed }) : tr('runs.seed', { seed: run.seed });
+  return run.copy > 0 ? tr('runs.seedCopy', { seed, copy: run.copy }) : seed;
+}
+
+/** What sentences and legends call a cell: its catalogue title, with the peephole LSTM's in the app's language. */
+export function cellName(cell: string): string {
+  return cell === 'lstm-peephole' ? tr('runs.peepholeLstm') : cellTitle(cell);
 }
 
 /** "run 3 (lstm s1)": a run where a sentence or a button's name needs it whole. */
-export function runName(run: Pick<Run, 'id' | 'cell' | 'seed' | 'copy'>): string {
+export function runName(run: Pick<Run, 'id' | 'cell' | 'seed' | 'copy' | 'trial'>): string {
   return tr('runs.name', { id: run.id, cell: run.cell, seed: seedName(run) });
 }
 
