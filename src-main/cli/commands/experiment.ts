@@ -62,7 +62,7 @@ export const EXPERIMENT_COMMANDS: Command[] = [
     usage: '--corpus ID --cells rnn,lstm,lstm-peephole,gru,gru-reset-after [--init-from MODEL] [--hidden N | --params N] [--layers L] '
       + '[--embedding E] [--seq T] [--batch B] [--steps N] [--threads N] [--optimizer adam|adamw|sgd|rmsprop|adagrad] [--lr X] '
       + '[--clip X] [--dropout X] [--seeds K] [--first-seed S] [--eval-every N] [--checkpoint-every N] [--sample-every N] [--name NAME] ' + SWEEP_USAGE,
-    summary: 'queue cells x seeds runs (a sweep: trials x cells x seeds): one hidden size (--hidden, default 128) or equal budgets (--params)',
+    summary: 'queue cells x seeds (x trials) runs: one hidden size (--hidden) or equal budgets (--params)',
     notes: [
       "--threads N: each run's batch split over N threads (runs x threads never exceed --workers)",
       '--first-seed S: the runs of each cell take seeds S to S + K - 1 (default 1), e.g. to repeat an experiment on other seeds',

@@ -94,7 +94,7 @@ export const SWEEP_COMMANDS: Command[] = [
   {
     name: 'sweep report',
     usage: 'ID',
-    summary: "a sweep's trials per cell: completed and stopped, the best and its config, expected best of n trials, importance",
+    summary: 'per cell: trials completed and stopped, the best and its config, expected best, importance',
     positionals: ['id'],
     run(ctx) {
       const report = ctx.lab.sweepReport(id(ctx));
@@ -105,7 +105,7 @@ export const SWEEP_COMMANDS: Command[] = [
   {
     name: 'sweep confirm',
     usage: 'ID [--seeds N]',
-    summary: "a new experiment rerunning each cell's best trial on N fresh seeds (default 3), to start with experiment run",
+    summary: "a new experiment: each cell's best trial on N fresh seeds (default 3), not started",
     notes: ['refused while a run of the sweep has not ended; a second call shows the experiment made before'],
     positionals: ['id'],
     options: { seeds: { type: 'string' } },
