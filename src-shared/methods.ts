@@ -8,5 +8,5 @@ export const METHOD_NAMES = [
   'listExperiments', 'getExperiment', 'planExperiment', 'createExperiment', 'deleteExperiment', 'runExperiment',
   'resumeRun', 'pauseRun', 'cancelRun', 'duplicateRun', 'getRunData', 'compareRuns', 'importModel', 'listModels', 'generate', 'exportModel', 'exportMetrics',
   'exportReport', 'printPdf', 'gradientFlow', 'inspectCells', 'characterLosses', 'getBaselines',
-  'sweepReport', 'confirmSweep',
+  'sweepReport', 'confirmSweep', 'getExecution', 'setExecution', 'testRedis',
 ] as const;

@@ -246,6 +246,29 @@ export type MenuEvent =
 /** Events pushed to the renderer: the lab's, streamed generation, and the desktop menu's. */
 export type ApiEvent = LabEvent | { type: 'generate'; requestId: string; text: string } | MenuEvent;
 
+/** A remote worker as its last heartbeat tells (rnn-lab worker; src-main/remote). */
+export interface RemoteWorkerInfo {
+  id: string;
+  name: string;
+  host: string;
+  /** the machine's cores */
+  cores: number;
+  /** runs it trains at once, and the most threads one may take */
+  concurrency: number;
+  threads: number;
+  kernelSet: string;
+  /** the runs it trains, with the last step each reported */
+  running: { runId: number; step: number }[];
+  /** ms since the epoch */
+  lastHeartbeat: number;
+}
+
+/** Where this lab's runs train: its own worker threads, or remote workers through Redis. */
+export type ExecutionStatus =
+  | { mode: 'local'; threads: number }
+  /** url without its password; error: why the connection is down (null while connected) */
+  | { mode: 'redis'; url: string; connected: boolean; error: string | null; workers: RemoteWorkerInfo[] };
+
 export interface LabApi {
   appInfo(req: Record<string, never>): AppInfo;
   listTasks(req: Record<string, never>): TaskInfo[];
@@ -306,6 +329,12 @@ export interface LabApi {
    * a run of the sweep has not ended, or when a cell has no completed run.
    */
   confirmSweep(req: { experimentId: number; seeds?: number }): ExperimentDetails;
+  /** where runs train now, with the remote workers and the connection's state */
+  getExecution(req: Record<string, never>): ExecutionStatus;
+  /** trains new runs here (redis null) or on remote workers; bad-state while this lab has runs running or waiting */
+  setExecution(req: { redis: string | null; insecure?: boolean }): ExecutionStatus;
+  /** connects to a Redis URL once (a few seconds at most) and answers the workers there, or why it cannot */
+  testRedis(req: { url: string; insecure?: boolean }): { ok: true; workers: RemoteWorkerInfo[] } | { ok: false; error: string };
 }
 
 export type MethodName = keyof LabApi;

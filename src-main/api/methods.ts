@@ -21,6 +21,7 @@ import { DIAGNOSE_MAX_PASSAGE, LIMITS } from '../../src-shared/limits.ts';
 import { LANGS } from '../../src-shared/locales/index.ts';
 import { MAX_SWEEP_VALUES, SWEEP_PARAM_NAMES, type SweepRange, type SweepValue } from '../../src-shared/sweep/params.ts';
 import type { ApiEvent, ErrorCode, ExperimentDetails, MethodName, Request, Response, Result } from './contract.ts';
+import { EXECUTION_METHODS } from './execution-methods.ts';
 import { exportMetrics, exportModel, exportReport, safeFileName } from './exports.ts';
 import { empty, v, ValidationError, type Schema } from './validate.ts';
 
@@ -341,6 +342,7 @@ export const LAB_METHODS = {
     request: v.object({ experimentId: id, seeds: count(LIMITS.seeds, 3) }),
     handle: (lab, req) => details(lab, lab.confirmSweep(req.experimentId, req.seeds)),
   },
+  ...EXECUTION_METHODS,
 } satisfies { readonly [M in MethodName]: MethodSpec<M> };
 
 export function isMethodName(name: unknown): name is MethodName {

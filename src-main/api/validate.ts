@@ -204,6 +204,11 @@ export const v = {
   },
 
   /** The key may be missing or undefined. */
+  /** The schema's value, or null. */
+  nullable<T>(schema: Schema<T>): Schema<T | null> {
+    return { parse: (value, path) => (value === null ? null : schema.parse(value, path)) };
+  },
+
   optional<T>(schema: Schema<T>): Schema<T | undefined> & { optional: true } {
     return {
       optional: true,

@@ -48,7 +48,9 @@ function start(): void {
   const workers = app.isPackaged ? here.replace(/\.asar(?=[\\/]|$)/, '.asar.unpacked') : here;
   // RNN_LAB_READ_ONLY=1 browses a file this user may not write (rnn-lab --read-only in the CLI)
   const readOnly = process.env.RNN_LAB_READ_ONLY === '1';
-  lab = Lab.open({ db, sqliteBinding, readOnly, pool: { trainWorker: join(workers, 'train.worker.js'), modelWorker: join(workers, 'model.worker.js') } });
+  // RNN_LAB_REDIS: runs go to remote workers (the Execution setting changes it for the session)
+  const remote = process.env.RNN_LAB_REDIS ? { remote: { url: process.env.RNN_LAB_REDIS } } : {};
+  lab = Lab.open({ db, sqliteBinding, readOnly, pool: { trainWorker: join(workers, 'train.worker.js'), modelWorker: join(workers, 'model.worker.js') }, ...remote });
   if (!readOnly) lab.ensureDemo();
   lockDownSession(devUrl);
   openWindow(lab);

@@ -8,13 +8,14 @@
  */
 import { availableParallelism } from 'node:os';
 import type { EvalResult } from '../../src-worker/engine/evaluate.ts';
-import type { BaselinesReport, CellInspection, CharacterLossReport, Comparison, ExperimentPlan, GradientFlowReport, PassageRequest } from '../api/contract.ts';
+import type { BaselinesReport, CellInspection, ExecutionStatus, CharacterLossReport, Comparison, ExperimentPlan, GradientFlowReport, PassageRequest } from '../api/contract.ts';
 import type { CheckpointKind, CorpusDetails, CorpusMeta, Experiment, ExperimentSpec, ExperimentSpecInput, ExportFormat, LabEvent, ModelInfo, Run, SweepReport } from '../api/types.ts';
 import { PiscinaExecutor } from '../pool/piscina-executor.ts';
 import { TrainingPool, type TrainingPoolOptions } from '../pool/pool.ts';
 import { openDatabase } from '../store/database.ts';
 import { LabStore } from '../store/lab-store.ts';
 import { CorpusService } from './corpus-service.ts';
+import { LabError } from './errors.ts';
 import { ensureDemo } from './demo.ts';
 import { Diagnostics } from './diagnostics.ts';
 import { LabEvents } from './events.ts';
@@ -24,7 +25,7 @@ import { metricsTable, type MetricsRow } from './metrics.ts';
 import { ModelService } from './model-service.ts';
 import { LabRecords } from './records.ts';
 import { RunControl } from './run-control.ts';
-import { RemoteExecutor, type RemoteStatus } from '../remote/remote-executor.ts';
+import { RemoteExecutor } from '../remote/remote-executor.ts';
 import { parseRedisUrl } from '../remote/redis-url.ts';
 import { Scheduler } from './scheduler.ts';
 import { confirmSweep } from './sweep-confirm.ts';
@@ -87,7 +88,9 @@ export class Lab {
   private readonly diagnostics: Diagnostics;
   /** made on first use, so a lab that only reads the database starts no threads */
   private pool: TrainingPool | null = null;
-  private readonly remote: RemoteExecutor | null;
+  private readonly local: PiscinaExecutor;
+  private remote: RemoteExecutor | null;
+  private readonly onConnection: RemoteOptions['onConnection'];
   private closed = false;
 
   private constructor(store: LabStore, opts: LabOptions) {
@@ -103,8 +106,10 @@ export class Lab {
     this.experiments = new ExperimentService(store, this.records, this.models, this.workers);
     const training = new TrainingRecords(store, this.events, this.records, this.corpora, this.models);
     const pid = opts.pid ?? process.pid;
-    this.remote = opts.remote ? new RemoteExecutor(parseRedisUrl(opts.remote.url, opts.remote), opts.remote.onConnection) : null;
-    this.scheduler = new Scheduler(store, this.records, training, this.remote ?? new PiscinaExecutor(this.workers, pool), {
+    this.onConnection = opts.remote?.onConnection;
+    this.remote = opts.remote ? new RemoteExecutor(parseRedisUrl(opts.remote.url, opts.remote), this.onConnection) : null;
+    this.local = new PiscinaExecutor(this.workers, pool);
+    this.scheduler = new Scheduler(store, this.records, training, this.remote ?? this.local, {
       pid,
       controlPollMs: opts.controlPollMs ?? 250,
     });
@@ -138,8 +143,24 @@ export class Lab {
   }
 
   /** Where runs train: this machine's pool, or remote workers with their connection and heartbeats. */
-  execution(): { mode: 'local'; threads: number } | ({ mode: 'redis' } & RemoteStatus) {
+  execution(): ExecutionStatus {
     return this.remote ? { mode: 'redis', ...this.remote.status() } : { mode: 'local', threads: this.workers };
+  }
+
+  /**
+   * Trains the runs started from now on here (null) or on remote workers through Redis; refused
+   * while this lab has runs running or waiting, which stay with the executor they have.
+   */
+  async setExecution(remote: RemoteOptions | null): Promise<ExecutionStatus> {
+    const target = remote && parseRedisUrl(remote.url, remote);
+    if (this.scheduler.busy.length > 0) {
+      throw new LabError('bad-state', 'this lab has runs running or waiting; pause them (or let them finish) before changing where runs train');
+    }
+    const before = this.remote;
+    this.remote = target ? new RemoteExecutor(target, remote.onConnection ?? this.onConnection) : null;
+    this.scheduler.useExecutor(this.remote ?? this.local);
+    await before?.close();
+    return this.execution();
   }
 
   on(listener: (e: LabEvent) => void): () => void {

@@ -37,14 +37,25 @@ export class Scheduler {
     private readonly store: LabStore,
     private readonly records: LabRecords,
     private readonly training: TrainingRecords,
-    private readonly executor: TrainingExecutor,
+    private executor: TrainingExecutor,
     private readonly opts: SchedulerOptions,
   ) {
     this.controlTimer = setInterval(() => this.pollControl(), opts.controlPollMs);
     this.controlTimer.unref();
+    this.listenToCapacity(executor);
+  }
+
+  /** Trains what starts from now on with another executor; only while nothing runs or waits here. */
+  useExecutor(executor: TrainingExecutor): void {
+    if (!this.isIdle()) throw new LabError('bad-state', 'runs are running or waiting here');
+    this.executor = executor;
+    this.listenToCapacity(executor);
+  }
+
+  private listenToCapacity(executor: TrainingExecutor): void {
     // workers joined or left: what waits may fit now
     executor.onCapacityChange?.(() => {
-      if (!this.closed) this.pump();
+      if (!this.closed && this.executor === executor) this.pump();
     });
   }
 

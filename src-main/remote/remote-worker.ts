@@ -109,7 +109,7 @@ export class RemoteWorker {
     const beat: Heartbeat = {
       id: this.id, name: this.opts.name, host: hostname(), cores: availableParallelism(),
       concurrency: this.opts.concurrency, threads: this.opts.threads, kernelSet: this.kernelSet,
-      running: [...this.running].map(([runId, step]) => ({ runId, step })), at: Date.now(),
+      running: [...this.running].map(([runId, step]) => ({ runId, step })), lastHeartbeat: Date.now(),
     };
     await this.redis.multi().set(keys.worker(this.id), JSON.stringify(beat), 'PX', HEARTBEAT_TTL_MS).sadd(keys.workers, this.id).exec().catch(() => undefined);
   }

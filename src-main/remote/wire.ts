@@ -13,7 +13,8 @@
  * - per worker: a heartbeat that expires when the worker stops sending it.
  */
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { RemoteWorkerInfo } from '../api/contract.ts';
 import type { ModelConfig, TrainConfig } from '../../src-worker/engine/config.ts';
 import type { Cadence, TrainEvent, TrainResult } from '../../src-worker/train-report.ts';
 import type { RedisTarget } from './redis-url.ts';
@@ -75,38 +76,28 @@ export type StreamEvent =
   | { type: 'attempt'; from: number; worker: string }
   | { type: 'end'; result: TrainResult };
 
-/** A worker's heartbeat. */
-export interface Heartbeat {
-  id: string;
-  name: string;
-  host: string;
-  cores: number;
-  concurrency: number;
-  threads: number;
-  kernelSet: string;
-  /** the runs it trains, with the last step each reported */
-  running: { runId: number; step: number }[];
-  /** Date.now() of the beat */
-  at: number;
-}
+/** A worker's heartbeat: what the app shows of it. */
+export type Heartbeat = RemoteWorkerInfo;
 
 export const HEARTBEAT_MS = 2000;
 /** a worker silent this long is gone */
 export const HEARTBEAT_TTL_MS = 4 * HEARTBEAT_MS;
 
-export function connect(target: RedisTarget, opts: { forWorker?: boolean; onError?: (e: Error) => void } = {}): Redis {
-  const redis = new Redis({
+/** ioredis's options for a target: where, who (AUTH) and how (TLS). */
+export function redisOptions(target: RedisTarget): RedisOptions {
+  return {
     host: target.host,
     port: target.port,
     db: target.db,
     username: target.username,
     password: target.password,
     ...(target.tls ? { tls: { servername: target.host } } : {}),
-    // BullMQ's blocking connections need it; elsewhere a command waits for the connection to come back
-    maxRetriesPerRequest: null,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-    lazyConnect: false,
-  });
+  };
+}
+
+/** A connection that waits out an outage: commands queue until it is back (BullMQ's blocking connections need this too). */
+export function connect(target: RedisTarget, opts: { onError?: (e: Error) => void } = {}): Redis {
+  const redis = new Redis({ ...redisOptions(target), maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 200, 2000) });
   redis.on('error', (e: Error) => opts.onError?.(e));
   return redis;
 }

@@ -50,17 +50,7 @@ export class WorkersWatch {
     if (this.polling) return;
     this.polling = true;
     try {
-      const ids = await this.redis.smembers(keys.workers);
-      const beats = ids.length ? await this.redis.mget(ids.map((id) => keys.worker(id))) : [];
-      const live: Heartbeat[] = [];
-      const gone: string[] = [];
-      ids.forEach((id, i) => {
-        const raw = beats[i];
-        if (raw === null) gone.push(id);
-        else live.push(JSON.parse(raw) as Heartbeat);
-      });
-      if (gone.length) await this.redis.srem(keys.workers, ...gone);
-      live.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+      const live = await readWorkers(this.redis);
       const before = this.threads;
       this.current = live;
       if (this.threads !== before) for (const l of this.listeners) l();
@@ -72,4 +62,19 @@ export class WorkersWatch {
   }
 
   private polling = false;
+}
+
+/** The workers whose heartbeat has not expired, by name; those that expired leave the set. */
+export async function readWorkers(redis: Redis): Promise<Heartbeat[]> {
+  const ids = await redis.smembers(keys.workers);
+  const beats = ids.length ? await redis.mget(ids.map((id) => keys.worker(id))) : [];
+  const live: Heartbeat[] = [];
+  const gone: string[] = [];
+  ids.forEach((id, i) => {
+    const raw = beats[i];
+    if (raw === null) gone.push(id);
+    else live.push(JSON.parse(raw) as Heartbeat);
+  });
+  if (gone.length) await redis.srem(keys.workers, ...gone);
+  return live.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }

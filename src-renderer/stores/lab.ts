@@ -1,6 +1,7 @@
 /** Starting the lab: the client, live events into the stores, and what the first screen shows. */
 import type { LabClient } from '../../src-main/api/contract.ts';
 import { useCorporaStore } from './corpora.ts';
+import { useExecutionStore } from './execution.ts';
 import { useExperimentsStore } from './experiments.ts';
 import { provideLabClient } from './lab-client.ts';
 import { followAddress } from './routing.ts';
@@ -16,7 +17,7 @@ export async function startLab(client: LabClient, win: Window = window): Promise
   provideLabClient(client);
   const runs = useRunsStore();
   const stopEvents = client.onEvent((e) => runs.handleEvent(e));
-  await Promise.all([useCorporaStore().load(), useExperimentsStore().load()]);
+  await Promise.all([useCorporaStore().load(), useExperimentsStore().load(), useExecutionStore().refresh()]);
   const address = followAddress(win);
   await address.opened;
   return () => {

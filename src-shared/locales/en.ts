@@ -641,9 +641,10 @@ const en = {
   execution: {
     title: 'Execution',
     open: 'Execution setting: {state}',
-    buttonLocal: 'Runs: this machine',
-    buttonRedis: 'Runs: Redis, no worker | Runs: Redis, {n} worker | Runs: Redis, {n} workers',
-    buttonDown: 'Redis unreachable',
+    buttonLocal: 'Local',
+    buttonRedis: 'Redis · {n}',
+    workers: 'Redis, no worker | Redis, {n} worker | Redis, {n} workers',
+    buttonDown: 'Redis down',
     where: 'Where new runs train',
     local: 'This machine (local worker pool)',
     localThreads: '{n} thread | {n} threads',

@@ -618,9 +618,10 @@ const ko: Messages = {
   execution: {
     title: '실행 위치',
     open: '실행 위치 설정: {state}',
-    buttonLocal: '실행: 이 컴퓨터',
-    buttonRedis: '실행: Redis, 워커 없음 | 실행: Redis, 워커 {n}개 | 실행: Redis, 워커 {n}개',
-    buttonDown: 'Redis 연결 끊김',
+    buttonLocal: '로컬',
+    buttonRedis: 'Redis · {n}',
+    workers: 'Redis, 워커 없음 | Redis, 워커 {n}개 | Redis, 워커 {n}개',
+    buttonDown: 'Redis 끊김',
     where: '새 실행을 학습할 곳',
     local: '이 컴퓨터 (로컬 워커 풀)',
     localThreads: '스레드 {n}개 | 스레드 {n}개',

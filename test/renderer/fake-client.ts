@@ -16,8 +16,10 @@ export function fakeClient(overrides: Partial<{ [M in MethodName]: LabClient[M] 
       for (const l of listeners) l(e);
     },
   };
+  // every app start reads where runs train (startLab): here, unless a test says otherwise
+  const defaults: Partial<{ [M in MethodName]: LabClient[M] }> = { getExecution: async () => ({ mode: 'local', threads: 2 }) };
   for (const m of METHOD_NAMES) {
-    client[m] = vi.fn(overrides[m] ?? (async () => {
+    client[m] = vi.fn(overrides[m] ?? defaults[m] ?? (async () => {
       throw new Error(`fake client: ${m} not set up`);
     }));
   }
