@@ -5,6 +5,7 @@
  * `a | b` plural forms chosen by the count, and `{'@'}`, `{'|'}`, `{'{'}` for those characters.
  * Top-level namespaces by area: app, nav, toasts, dialogs, common, corpora, generate, exportDialog,
  * form, report, fonts; experiment, runs, charts, summary, equations, compare, inside.
+ * Longer than 400 lines because a language is one file: the whole interface's words in one place.
  */
 const en = {
   app: {

@@ -1,4 +1,7 @@
-/** 한국어: en.ts와 같은 키와 자리표시자. Labels are short noun phrases, sentences in 합니다 style. */
+/**
+ * 한국어: en.ts와 같은 키와 자리표시자. Labels are short noun phrases, sentences in 합니다 style.
+ * Longer than 400 lines because a language is one file, as en.ts.
+ */
 import type { Messages } from './en.ts';
 
 const ko: Messages = {
