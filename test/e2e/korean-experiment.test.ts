@@ -13,7 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../../src-main/lab/lab.ts';
 import { startServer, type RunningServer } from '../../src-main/server/server.ts';
-import { CHROMIUM, CHROMIUM_ARGS, ensureAppBuilt, recordProblems, screenshotPath, temporaryLab } from './support.ts';
+import { CHROMIUM, CHROMIUM_ARGS, ensureAppBuilt, overflows, recordProblems, screenshotPath, temporaryLab } from './support.ts';
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.log(`test/e2e/korean-experiment.test.ts skipped: no Chromium at ${CHROMIUM} (install Debian's chromium package to run it)`);
@@ -29,21 +29,6 @@ async function until(what: string, test: () => boolean, timeoutMs = 120_000): Pr
     await new Promise((r) => setTimeout(r, 20));
   }
 }
-
-/**
- * What is wider than it should be: the page wider than the window, or a button, heading, label or
- * table header whose text does not fit its own box (cut off or spilling out).
- */
-const overflows = (page: Page): Promise<string[]> => page.evaluate(() => {
-  const out: string[] = [];
-  const root = document.documentElement;
-  if (root.scrollWidth > root.clientWidth) out.push(`the page is ${root.scrollWidth} px wide in a ${root.clientWidth} px window`);
-  for (const el of document.querySelectorAll<HTMLElement>('main button, main h1, main h2, main h3, main th, main label, main legend, main summary, nav button')) {
-    if (el.offsetParent === null) continue;
-    if (el.scrollWidth > el.clientWidth + 1) out.push(`${el.tagName.toLowerCase()} "${el.textContent?.trim().slice(0, 60)}": ${el.scrollWidth} px of text in ${el.clientWidth} px`);
-  }
-  return out;
-});
 
 describe.skipIf(!hasChromium)('the Experiment, Compare and Inside screens in Korean', () => {
   let lab: Lab;
@@ -102,7 +87,7 @@ describe.skipIf(!hasChromium)('the Experiment, Compare and Inside screens in Kor
   const tab = (name: string) => page.getByRole('tab', { name, exact: true });
 
   it('shows the Experiment screen in Korean: runs, charts, the summary over seeds with its verdicts, the equations and the samples', async () => {
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('ko');
+    expect(await page.locator('html').getAttribute('lang')).toBe('ko');
     await tab('실험').click();
     const select = page.getByRole('combobox', { name: '실험' });
     await select.selectOption({ label: `${NAME} (실행 6개)` });

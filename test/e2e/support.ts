@@ -113,6 +113,25 @@ export function recordProblems(page: Page, problems: string[]): void {
   });
 }
 
+/**
+ * What is wider than it should be: the page wider than the window, or a button, heading, label or
+ * table header whose text does not fit its own box (cut off or spilling out).
+ */
+export const overflows = (page: Page): Promise<string[]> => page.evaluate(() => {
+  // the page's DOM, typed here as far as it is read (the tests' tsconfig has no DOM library)
+  interface Box { scrollWidth: number; clientWidth: number }
+  interface Element extends Box { offsetParent: unknown; tagName: string; textContent: string | null }
+  const document = (globalThis as unknown as { document: { documentElement: Box; querySelectorAll(selector: string): Iterable<Element> } }).document;
+  const out: string[] = [];
+  const root = document.documentElement;
+  if (root.scrollWidth > root.clientWidth) out.push(`the page is ${root.scrollWidth} px wide in a ${root.clientWidth} px window`);
+  for (const el of document.querySelectorAll('main button, main h1, main h2, main h3, main th, main label, main legend, main summary, nav button')) {
+    if (el.offsetParent === null) continue;
+    if (el.scrollWidth > el.clientWidth + 1) out.push(`${el.tagName.toLowerCase()} "${el.textContent?.trim().slice(0, 60)}": ${el.scrollWidth} px of text in ${el.clientWidth} px`);
+  }
+  return out;
+});
+
 /** A lab on a fresh database in a folder of its own, and what closes it (cancelling its runs) and removes the folder. */
 export function temporaryLab(name: string, workers: number): { lab: Lab; dispose: () => Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), `rnn-lab-${name}-`));
