@@ -1,8 +1,9 @@
-/** The LabApi methods of the Execution setting: where runs train, and the remote workers (src-main/remote). */
+/**
+ * The LabApi methods of the Execution setting: where runs train, and the remote workers
+ * (src-main/remote). methods.ts checks them against the LabApi with the rest.
+ */
 import type { Lab } from '../lab/lab.ts';
 import { testRedis } from '../remote/test-connection.ts';
-import type { MethodName } from './contract.ts';
-import type { MethodSpec } from './methods.ts';
 import { empty, v } from './validate.ts';
 
 /** a URL with a password and a host name fits in this */
@@ -18,4 +19,4 @@ export const EXECUTION_METHODS = {
     request: v.object({ url: redisUrl, insecure: v.optional(v.boolean()) }),
     handle: (_lab: Lab, req: { url: string; insecure?: boolean }) => testRedis(req.url, { insecure: req.insecure }),
   },
-} satisfies { readonly [M in 'getExecution' | 'setExecution' | 'testRedis']: MethodSpec<M & MethodName> };
+};

@@ -7,7 +7,7 @@
  * read the corpora and checkpoints in it and hand workers runs, so it is refused unless the user
  * says --insecure (a trusted network, a tunnel).
  */
-import { isLoopback } from '../server/server.ts';
+import { isLoopback } from '../server/loopback.ts';
 
 export class RedisUrlError extends Error {}
 

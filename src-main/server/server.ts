@@ -33,6 +33,7 @@ import type { ApiEvent, ErrorCode } from '../api/contract.ts';
 import { CONTENT_SECURITY_POLICY } from '../api/csp.ts';
 import { dispatch, isMethodName } from '../api/methods.ts';
 import { API_PREFIX, decodeWire, encodeWire, EVENTS_PATH, TOKEN_PARAM } from '../../src-shared/wire.ts';
+import { isLoopback } from './loopback.ts';
 
 export interface ServerOptions {
   lab: Lab;
@@ -96,10 +97,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff': 'font/woff',
   '.txt': 'text/plain; charset=utf-8',
 };
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 /** out/renderer beside the bundled CLI (out/node), or from the sources. */
 export function defaultRendererDir(): string {

@@ -1,6 +1,7 @@
 /** rnn-lab serve: the app in a browser (browser mode), on this lab's database. */
 import { LabError } from '../../lab/lab.ts';
-import { isLoopback, startServer } from '../../server/server.ts';
+import { isLoopback } from '../../server/loopback.ts';
+import { startServer } from '../../server/server.ts';
 import { str, wholeNumber } from '../args.ts';
 import type { Command } from '../command.ts';
 import { untilStopped } from '../signals.ts';
