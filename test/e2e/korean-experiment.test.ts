@@ -9,11 +9,10 @@
  * light and dark.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../../src-main/lab/lab.ts';
-import { startServer, type RunningServer } from '../../src-main/server/server.ts';
-import { CHROMIUM, CHROMIUM_ARGS, ensureAppBuilt, overflows, recordProblems, screenshotPath, temporaryLab } from './support.ts';
+import { CHROMIUM, ensureAppBuilt, labInChromium, overflows, screenshotsAtBothSizes, temporaryLab, type LabInChromium } from './support.ts';
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.log(`test/e2e/korean-experiment.test.ts skipped: no Chromium at ${CHROMIUM} (install Debian's chromium package to run it)`);
@@ -33,10 +32,9 @@ async function until(what: string, test: () => boolean, timeoutMs = 120_000): Pr
 describe.skipIf(!hasChromium)('the Experiment, Compare and Inside screens in Korean', () => {
   let lab: Lab;
   let disposeLab: (() => Promise<void>) | undefined;
-  let server: RunningServer;
-  let browser: Browser;
+  let app: LabInChromium | undefined;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     ensureAppBuilt();
@@ -53,36 +51,16 @@ describe.skipIf(!hasChromium)('the Experiment, Compare and Inside screens in Kor
     lab.runExperiment(created.experiment.id);
     await until('every run completed', () => lab.experiment(created.experiment.id).runs.every((r) => r.status === 'completed'));
 
-    server = await startServer({ lab });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-    const context = await browser.newContext({ viewport: { width: 1024, height: 700 }, colorScheme: 'light', locale: 'ko-KR' });
-    page = await context.newPage();
-    recordProblems(page, problems);
-    // vue-i18n warns (it does not throw) about a key it cannot find or a message it cannot compile
-    page.on('console', (m) => {
-      if (m.type() === 'warning' && /intlify|i18n/i.test(m.text())) problems.push(`i18n warning: ${m.text()}`);
-    });
-    await page.goto(server.url);
+    app = await labInChromium(lab, { width: 1024, height: 700, colorScheme: 'light', locale: 'ko-KR' });
+    ({ page, problems } = app);
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await app?.close();
     await disposeLab?.();
   });
 
-  /** Screenshots of the page as it is, at both sizes in both schemes, back at 1024x700 light afterwards. */
-  async function shots(name: string): Promise<void> {
-    for (const [width, height] of [[1024, 700], [1920, 1080]]) {
-      await page.setViewportSize({ width, height });
-      for (const colorScheme of ['light', 'dark'] as const) {
-        await page.emulateMedia({ colorScheme });
-        await page.screenshot({ path: screenshotPath(`korean-${name}-${width}-${colorScheme}`), fullPage: true });
-      }
-    }
-    await page.setViewportSize({ width: 1024, height: 700 });
-    await page.emulateMedia({ colorScheme: 'light' });
-  }
+  const shots = (name: string): Promise<void> => screenshotsAtBothSizes(page, `korean-${name}`);
 
   const tab = (name: string) => page.getByRole('tab', { name, exact: true });
 

@@ -11,11 +11,10 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../../src-main/lab/lab.ts';
-import { startServer, type RunningServer } from '../../src-main/server/server.ts';
-import { CHROMIUM, CHROMIUM_ARGS, englishText, ensureAppBuilt, overflows, recordProblems, screenshotPath, temporaryLab } from './support.ts';
+import { CHROMIUM, CHROMIUM_ARGS, englishText, ensureAppBuilt, labInChromium, overflows, recordProblems, screenshotPath, screenshotsAtBothSizes, temporaryLab, type LabInChromium } from './support.ts';
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.log(`test/e2e/korean.test.ts skipped: no Chromium at ${CHROMIUM} (install Debian's chromium package to run it)`);
@@ -27,10 +26,9 @@ const CORPUS = 'poems';
 describe.skipIf(!hasChromium)('the interface in Korean', () => {
   let lab: Lab;
   let disposeLab: (() => Promise<void>) | undefined;
-  let server: RunningServer;
-  let browser: Browser;
+  let app: LabInChromium | undefined;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[];
 
   beforeAll(async () => {
     ensureAppBuilt();
@@ -43,36 +41,16 @@ describe.skipIf(!hasChromium)('the interface in Korean', () => {
     });
     lab.runExperiment(created.experiment.id);
     await lab.whenIdle();
-    server = await startServer({ lab });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-    const context = await browser.newContext({ viewport: { width: 1024, height: 700 }, colorScheme: 'light', locale: 'ko-KR' });
-    page = await context.newPage();
-    recordProblems(page, problems);
-    // vue-i18n warns (it does not throw) about a key it cannot find or a message it cannot compile
-    page.on('console', (m) => {
-      if (m.type() === 'warning' && /intlify|i18n/i.test(m.text())) problems.push(`i18n warning: ${m.text()}`);
-    });
-    await page.goto(server.url);
+    app = await labInChromium(lab, { width: 1024, height: 700, colorScheme: 'light', locale: 'ko-KR' });
+    ({ page, problems } = app);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await app?.close();
     await disposeLab?.();
   });
 
-  /** Screenshots at both sizes in both schemes, back at 1024x700 light afterwards. */
-  async function shots(name: string): Promise<void> {
-    for (const [width, height] of [[1024, 700], [1920, 1080]]) {
-      await page.setViewportSize({ width, height });
-      for (const colorScheme of ['light', 'dark'] as const) {
-        await page.emulateMedia({ colorScheme });
-        await page.screenshot({ path: screenshotPath(`korean-ui-${name}-${width}-${colorScheme}`), fullPage: true });
-      }
-    }
-    await page.setViewportSize({ width: 1024, height: 700 });
-    await page.emulateMedia({ colorScheme: 'light' });
-  }
+  const shots = (name: string): Promise<void> => screenshotsAtBothSizes(page, `korean-ui-${name}`);
 
   const tab = (name: string) => page.getByRole('tab', { name, exact: true });
 
@@ -182,7 +160,7 @@ describe.skipIf(!hasChromium)('the interface in Korean', () => {
       const barePage = await bare.newPage({ viewport: { width: 1024, height: 700 }, locale: 'ko-KR' });
       const bareProblems: string[] = [];
       recordProblems(barePage, bareProblems);
-      await barePage.goto(server.url);
+      await barePage.goto(app!.url);
       await expect.poll(() => barePage.getByTestId('font-notice').count(), { timeout: 10_000 }).toBe(1);
       const notice = await barePage.getByTestId('font-notice').textContent();
       expect(notice).toContain('sudo apt install fonts-noto-cjk');

@@ -102,11 +102,16 @@ export function expectedParams(cell: 'rnn' | 'lstm' | 'gru', vocab: number, hidd
   return gates * hidden * (vocab + hidden) + biases + vocab * hidden + vocab;
 }
 
-/** Collects what a screen must not show into `problems`: page errors, console errors and failed responses. */
+/**
+ * Collects what a screen must not show into `problems`: page errors, console errors, vue-i18n's
+ * warnings (it warns, and does not throw, about a key it cannot find or a message it cannot
+ * compile) and failed responses.
+ */
 export function recordProblems(page: Page, problems: string[]): void {
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+    if (m.type() === 'warning' && /intlify|i18n/i.test(m.text())) problems.push(`i18n warning: ${m.text()}`);
   });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
@@ -150,24 +155,40 @@ export interface LabInChromium {
   page: Page;
   /** what the page must not show (recordProblems) */
   problems: string[];
+  /** the address it opened (with the server's token) */
+  url: string;
   /** closes Chromium and the server */
   close(): Promise<void>;
 }
 
-/** Serves `lab` in browser mode and opens it in Chromium at the given size and colour scheme. */
-export async function labInChromium(lab: Lab, view: { width: number; height: number; colorScheme: 'light' | 'dark' }): Promise<LabInChromium> {
+/** Serves `lab` in browser mode and opens it in Chromium at the given size and colour scheme, in the browser locale given (BCP 47, e.g. 'ko-KR'). */
+export async function labInChromium(lab: Lab, view: { width: number; height: number; colorScheme: 'light' | 'dark'; locale?: string }): Promise<LabInChromium> {
   const server = await startServer({ lab });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-  const page = await browser.newPage({ viewport: { width: view.width, height: view.height }, colorScheme: view.colorScheme });
+  const page = await browser.newPage({ viewport: { width: view.width, height: view.height }, colorScheme: view.colorScheme, ...(view.locale ? { locale: view.locale } : {}) });
   const problems: string[] = [];
   recordProblems(page, problems);
   await page.goto(server.url);
   return {
     page,
     problems,
+    url: server.url,
     close: async () => {
       await browser.close();
       await server.close();
     },
   };
+}
+
+/** Screenshots of the page as it is at 1024x700 and 1920x1080, light and dark, as `${name}-${width}-${scheme}`; back at 1024x700 light afterwards. */
+export async function screenshotsAtBothSizes(page: Page, name: string): Promise<void> {
+  for (const [width, height] of [[1024, 700], [1920, 1080]]) {
+    await page.setViewportSize({ width, height });
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      await page.screenshot({ path: screenshotPath(`${name}-${width}-${colorScheme}`), fullPage: true });
+    }
+  }
+  await page.setViewportSize({ width: 1024, height: 700 });
+  await page.emulateMedia({ colorScheme: 'light' });
 }
