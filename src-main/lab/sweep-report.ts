@@ -15,7 +15,8 @@
  */
 import type { CellName, EvalRow, ExperimentSpec, Run, SweepCellReport, SweepReport, SweepSpec, SweepTrialResult } from '../api/types.ts';
 import { expectedBest } from '../../src-shared/sweep/expected-best.ts';
-import { importance } from '../../src-shared/sweep/importance.ts';
+import { gridPoints } from '../../src-shared/sweep/draw.ts';
+import { importance, type ImportanceParam } from '../../src-shared/sweep/importance.ts';
 import type { LabStore } from '../store/lab-store.ts';
 import { LabError } from './errors.ts';
 import type { LabRecords } from './records.ts';
@@ -80,7 +81,7 @@ function cellReport(cell: CellName, sweep: SweepSpec, rows: TrialRow[]): SweepCe
   const ended = [...completed, ...stopped].map((r) => r.result.valLoss).filter(finite);
   const eb = expectedBest(ended);
   const fit = importanceRows(sweep, rows, completed);
-  const imp = fit && importance(sweep.ranges, fit.rows.map((r) => sweep.ranges.map((g) => r.values[g.name])), fit.rows.map((r) => r.loss));
+  const imp = fit && importance(importanceParams(sweep), fit.rows.map((r) => sweep.ranges.map((g) => r.values[g.name])), fit.rows.map((r) => r.loss));
   return {
     cell,
     trials: { completed: completed.length, stopped: stopped.length, total: rows.length },
@@ -91,6 +92,13 @@ function cellReport(cell: CellName, sweep: SweepSpec, rows: TrialRow[]): SweepCe
     importanceMethod: imp ? imp.method : null,
     importanceOver: imp && imp.method !== null ? { losses: fit.losses, step: fit.step, runs: fit.rows.length } : null,
   };
+}
+
+/** The settings as drawn: a grid's ranges as the points it took, so every planned level weighs the same even where runs are missing. */
+function importanceParams(sweep: SweepSpec): ImportanceParam[] {
+  if (sweep.search !== 'grid') return sweep.ranges;
+  const points = gridPoints(sweep.ranges, sweep.trials);
+  return sweep.ranges.map((r, i) => ({ name: r.name, values: points[i] }));
 }
 
 /** The losses the importance is fitted to (see the file's comment), or null when there are none. */
