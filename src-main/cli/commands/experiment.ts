@@ -101,7 +101,7 @@ export const EXPERIMENT_COMMANDS: Command[] = [
     run(ctx) {
       const { experiment, spec, runs } = ctx.lab.experiment(id(ctx));
       if (!ctx.json) {
-        ctx.io.out(`experiment ${experiment.id} "${oneLine(experiment.name)}" on corpus ${experiment.corpusId}: ${spec.cells.join(', ')} x ${spec.seeds} seed(s)\n`);
+        ctx.io.out(`experiment ${experiment.id} "${oneLine(experiment.name)}" on corpus ${experiment.corpusId}: ${spec.cells.join(', ')} x ${spec.seeds} seed(s)${spec.sweep ? ` x ${spec.sweep.trials} trials (rnn-lab sweep report ${experiment.id})` : ''}\n`);
         for (const r of runs) ctx.io.out(formatRun(r) + '\n');
       }
       return { experiment, spec, runs };
