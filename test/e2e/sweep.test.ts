@@ -136,7 +136,8 @@ describe.skipIf(!hasChromium)('a sweep on the Experiment screen in Chromium', ()
       await lab.whenIdle();
       await expect.poll(() => panel().locator('[data-testid="confirm-link"]').textContent(), { timeout: 15_000 }).toContain('6 of 6 runs ended');
       await expect.poll(() => panel().locator('.seed-summary [data-testid="verdict"]').textContent(), { timeout: 15_000 }).not.toContain('No run has finished yet');
-      await page.screenshot({ path: screenshotPath('sweep-confirm'), fullPage: true });
+      await page.evaluate('window.scrollTo(0, 0)');
+      await page.screenshot({ path: screenshotPath('sweep-confirm'), fullPage: true, clip: (await panel().locator('.sweep-confirm').boundingBox())! });
       await panel().locator('[data-testid="confirm-link"] button').click();
       await expect.poll(() => page.locator('main h1').first().textContent()).toBe(lab.experiment(confirmId).experiment.name);
       expect(app!.problems).toEqual([]);
