@@ -15,6 +15,7 @@ import { ModelFileError } from '../../src-worker/engine/model-file.ts';
 import { CorpusError, DEFAULT_MAX_BYTES } from '../lab/corpora.ts';
 import { Lab, LabError } from '../lab/lab.ts';
 import { COMMON_PARAMS, TASK_NAMES, TASKS, type TaskName } from '../lab/tasks/index.ts';
+import { RedisUrlError } from '../remote/redis-url.ts';
 import { readOnlyWrite, StoreError } from '../store/errors.ts';
 import { FLOW_MAX_WINDOW } from '../lab/inside.ts';
 import { DIAGNOSE_MAX_PASSAGE, LIMITS } from '../../src-shared/limits.ts';
@@ -375,6 +376,7 @@ function errorCode(e: unknown): ErrorCode | null {
   if (e instanceof ConfigError) return 'invalid-config';
   if (e instanceof CorpusError) return 'invalid-corpus';
   if (e instanceof ModelFileError) return 'invalid-model';
+  if (e instanceof RedisUrlError) return 'bad-request';
   if (e instanceof LabError) return e.code === 'bad-input' ? 'bad-request' : e.code;
   if (e instanceof StoreError && e.code === 'in-use') return 'bad-state';
   if (e instanceof StoreError && e.code === 'read-only') return 'read-only';

@@ -20,13 +20,15 @@ export async function testRedis(url: string, opts: { insecure?: boolean }): Prom
     ...redisOptions(target),
     lazyConnect: true, connectTimeout: TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null,
   });
-  redis.on('error', () => undefined); // answered below
+  // the socket's error (ECONNREFUSED, a TLS or AUTH failure) says more than connect()'s "Connection is closed."
+  let cause: string | null = null;
+  redis.on('error', (e: Error) => (cause ??= e.message || String(e)));
   try {
     await redis.connect();
     await redis.ping();
     return { ok: true, workers: await readWorkers(redis) };
   } catch (e) {
-    return { ok: false, error: `${target.shown}: ${(e as Error).message || String(e)}` };
+    return { ok: false, error: `${target.shown}: ${cause ?? ((e as Error).message || String(e))}` };
   } finally {
     redis.disconnect();
   }

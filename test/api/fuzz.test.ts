@@ -98,6 +98,10 @@ function template(m: MethodName, random: () => number): unknown {
     case 'getBaselines': return { corpusId: corpus };
     case 'sweepReport': return { experimentId: experiment };
     case 'confirmSweep': return { experimentId: experiment, seeds: 3 };
+    case 'getExecution': return {};
+    // back to this machine, or a Redis that refuses the connection (port 1): the fuzz reaches no Redis
+    case 'setExecution': return { redis: null };
+    case 'testRedis': return { url: 'redis://127.0.0.1:1', insecure: false };
   }
 }
 

@@ -3,6 +3,7 @@
  * says when Redis goes away.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { dispatch } from '../../src-main/api/methods.ts';
 import { Lab } from '../../src-main/lab/lab.ts';
 import { parseRedisUrl } from '../../src-main/remote/redis-url.ts';
 import { removeSandboxes, sandbox, waitFor } from '../cli/cli-helpers.ts';
@@ -47,6 +48,24 @@ describe('Redis URLs', () => {
     await s.fails(['serve', '--redis', 'redis://10.0.0.5:6379'], rule, 1);
     await s.fails(['worker'], /--redis URL is required \(or set RNN_LAB_REDIS\)/, 1);
     await s.fails(['worker', '--redis', 'redis://127.0.0.1:1', '--concurrency', '0'], /--concurrency must be a whole number >= 1, got "0"/, 1);
+  });
+});
+
+describe('the Execution methods', () => {
+  it('answer where runs train, refuse a URL against the rules as a bad request, and test a Redis that is not there', async () => {
+    const lab = Lab.open({ db: ':memory:', workers: 2 });
+    const ctx = { emit: () => undefined };
+    try {
+      expect(await dispatch(lab, 'getExecution', {}, ctx)).toEqual({ ok: true, value: { mode: 'local', threads: 2 } });
+      const refused = await dispatch(lab, 'setExecution', { redis: 'redis://10.0.0.5:6379' }, ctx);
+      expect(refused).toMatchObject({ ok: false, code: 'bad-request', message: expect.stringMatching(/needs a password/) });
+      expect(await dispatch(lab, 'setExecution', { redis: 'redis://127.0.0.1:1', extra: 1 }, ctx)).toMatchObject({ ok: false, code: 'bad-request' });
+      const test = await dispatch(lab, 'testRedis', { url: 'redis://127.0.0.1:1' }, ctx);
+      expect(test).toMatchObject({ ok: true, value: { ok: false, error: expect.stringMatching(/^redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/) } });
+      expect(lab.execution().mode).toBe('local');
+    } finally {
+      await lab.close();
+    }
   });
 });
 

@@ -36,14 +36,19 @@ describe.skipIf(!hasRedis)(`remote workers through Redis (needs ${REDIS_SERVER})
     return ws;
   }
 
+  /** A sandbox with the experiment, and n workers for it. */
+  async function setUp(name: string, n: number): Promise<{ s: Sandbox; id: number; ws: WorkerProcess[] }> {
+    const s = sandbox(name);
+    const id = await experiment(s);
+    return { s, id, ws: await withWorkers(s, n) };
+  }
+
   async function retire(ws: WorkerProcess[]): Promise<void> {
     await Promise.all(ws.map((w) => w.stop()));
   }
 
   it('trains an experiment of 6 runs across three workers, each taking some, as a local run records it', async () => {
-    const s = sandbox('remote-six');
-    const id = await experiment(s);
-    const ws = await withWorkers(s, 3);
+    const { s, id, ws } = await setUp('remote-six', 3);
     const r = await within(s.spawn('experiment', 'run', id, '--redis', redis.url), 2 * MINUTE);
     expect(r.code, r.stderr).toBe(0);
     for (const w of ws) expect(w.started().length, `${w.name} took no run:\n${w.log}`).toBeGreaterThan(0);
@@ -53,9 +58,7 @@ describe.skipIf(!hasRedis)(`remote workers through Redis (needs ${REDIS_SERVER})
   }, 3 * MINUTE);
 
   it('hands the run of a worker killed mid-run (SIGKILL) to another, which resumes it from its last checkpoint to the same end', async () => {
-    const s = sandbox('remote-kill');
-    const id = await experiment(s);
-    const ws = await withWorkers(s, 2);
+    const { s, id, ws } = await setUp('remote-kill', 2);
     const lab = s.spawn('experiment', 'run', id, '--redis', redis.url);
     // a run past its first checkpoint and not yet at its end, and the worker that trains it
     let victim: { worker: WorkerProcess; runId: number } | null = null;
@@ -79,9 +82,7 @@ describe.skipIf(!hasRedis)(`remote workers through Redis (needs ${REDIS_SERVER})
   }, 4 * MINUTE);
 
   it('loses nothing and trains nothing twice when the lab is killed mid-experiment and started again', async () => {
-    const s = sandbox('remote-restart');
-    const id = await experiment(s);
-    const ws = await withWorkers(s, 2);
+    const { s, id, ws } = await setUp('remote-restart', 2);
     const first = s.spawn('experiment', 'run', id, '--redis', redis.url);
     await waitFor('a run completed and others running', () => s.read((db) =>
       (db.prepare(`SELECT count(*) AS n FROM runs WHERE status = 'completed'`).get() as { n: number }).n >= 1
