@@ -38,6 +38,9 @@ describe('runs', () => {
     expect(store.runs.halt(a, decision)).toBe(true);
     expect(store.runs.get(a)).toMatchObject({ status: 'stopped', halted: decision, ownerPid: null });
     expect(store.runs.get(a)!.finishedAt).not.toBeNull();
+    // the worker's own end, arriving after the decision, does not undo it
+    expect(store.runs.setStatus(a, 'completed')).toBe(false);
+    expect(store.runs.get(a)).toMatchObject({ status: 'stopped', halted: decision });
     // an ended run is not halted again
     expect(store.runs.halt(a, { ...decision, rung: 300 })).toBe(false);
     expect(store.runs.get(a)!.halted).toEqual(decision);

@@ -72,7 +72,7 @@ const SQL = {
     finished_at = CASE WHEN @terminal THEN @now ELSE finished_at END,
     control     = CASE WHEN @terminal THEN NULL ELSE control END,
     error       = CASE WHEN @hasError THEN @error ELSE error END
-    WHERE id = @id`,
+    WHERE id = @id AND halted IS NULL`,
   halt: `UPDATE runs SET status = 'cancelled', halted = @halted, owner_pid = NULL, waiting_seq = NULL,
     finished_at = @now, control = NULL
     WHERE id = @id AND status NOT IN (${STATUS_LIST(TERMINAL)})`,
@@ -178,7 +178,8 @@ export class RunsTable extends Table {
   /**
    * Sets a run's status. It releases the owner and the run's place in a queue; a terminal status (completed,
    * failed, cancelled) sets finished_at and drops any pending control request. `error` is
-   * written when given (pass null to clear it). To enter 'running' use claim.
+   * written when given (pass null to clear it). To enter 'running' use claim. A run the halving
+   * rule stopped stays stopped: its worker may still finish or cancel before the cancel reaches it.
    */
   setStatus(id: number, status: SetStatus, opts: { error?: string | null } = {}): boolean {
     if ((status as StoredStatus) === 'running') throw new Error('runs.setStatus cannot set running; use runs.claim');
