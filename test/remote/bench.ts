@@ -4,7 +4,7 @@
  * - scheduling overhead: 20 runs of 1 step, one at a time, locally (a pool of one thread) and on one
  *   worker process (concurrency 1): the median time from a run's 'running' event to its first
  *   metrics event, and from 'running' to 'completed';
- * - throughput: 12 runs (rnn and gru x 6 seeds, hidden 32, 300 steps) on 1, 2 and 3 worker
+ * - throughput: 12 runs (rnn and gru x 6 seeds, hidden 48, 1500 steps of batch 4 x 16) on 1, 2 and 3 worker
  *   processes of concurrency 1, each pinned to a core with taskset where there is one (worker i on
  *   core i mod cores), against the local pool of as many threads.
  */
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     console.log(`  through Redis (1 worker): start to first metrics ${ms(median(remote.firstEvent))}, start to completed ${ms(median(remote.runTime))}, ${ms(remote.wall / 20)} per run in all`);
 
     // throughput: 12 runs
-    const twelve = { cells: ['rnn' as const, 'gru' as const], seeds: 6, hidden: 32, steps: 300 };
+    const twelve = { cells: ['rnn' as const, 'gru' as const], seeds: 6, hidden: 48, steps: 1500 };
     for (const n of [1, 2, 3]) {
       lab = Lab.open({ db: db(`local-${n}x`), workers: n });
       const l = await timeRuns(lab, twelve);
