@@ -5,6 +5,7 @@
  */
 import type { CorpusMeta } from '../../src-main/api/contract.ts';
 import { formatInt } from '../../src-shared/format.ts';
+import { tr } from '../i18n.ts';
 import { CADENCE_MIN, inRange, LIMITS, SETTING_RANGES as R, type Range } from '../../src-shared/limits.ts';
 import { checkSweep, sweepLabelOf, sweptNames, withSweepBase, type SweepField } from './experiment-form-sweep-rules.ts';
 import type { ExperimentFormValues, NumberField } from './experiment-form-values.ts';
@@ -15,36 +16,36 @@ export type FormField = NumberField | 'corpusId' | 'initFrom' | 'cells' | 'optim
 export type FormErrors = Partial<Record<FormField, string>>;
 
 interface NumberRule {
-  /** what the box is called, beside it and in its errors */
-  label: string;
+  /** what the box is called, beside it and in its errors, in the interface's language */
+  label: () => string;
   range: Range;
   /** what the number means, after its range in the hint */
-  meaning: string;
+  meaning: () => string;
 }
 
 const interval = (min: number): Range => ({ whole: true, min, max: LIMITS.steps });
 
 const NUMBER_RULES: Record<NumberField, NumberRule> = {
-  hidden: { label: 'Hidden size', range: R.hidden, meaning: 'units per layer' },
-  params: { label: 'Parameters per model', range: R.params, meaning: 'each cell within 2% of it' },
-  layers: { label: 'Layers', range: R.layers, meaning: 'stacked layers' },
-  embedding: { label: 'Embedding size', range: R.embedding, meaning: '0 = one-hot input' },
-  seqLen: { label: 'Sequence length', range: R.seqLen, meaning: 'characters per BPTT window' },
-  batch: { label: 'Batch', range: R.batch, meaning: 'parallel streams' },
-  threads: { label: 'Threads per run', range: R.threads, meaning: "cores one run's batch is split over" },
-  lr: { label: 'Learning rate', range: R.lr, meaning: 'Adam: 0.001 to 0.003 is usual' },
-  clip: { label: 'Gradient clipping', range: R.clip, meaning: 'global norm; 0 = no clipping' },
-  dropout: { label: 'Dropout', range: R.dropout, meaning: 'between stacked layers' },
-  steps: { label: 'Steps', range: R.steps, meaning: 'optimizer steps per run' },
-  evalEvery: { label: 'Evaluation interval', range: interval(CADENCE_MIN.evalEvery), meaning: 'steps between validation runs' },
-  seeds: { label: 'Seeds', range: R.seeds, meaning: 'runs per cell, seeds 1 to N' },
-  stepSize: { label: 'Decay interval', range: R.stepSize, meaning: 'steps between decays' },
-  gamma: { label: 'Decay factor', range: R.gamma, meaning: 'the rate is multiplied by it at each decay' },
-  minLr: { label: 'Final learning rate', range: R.minLr, meaning: 'where the cosine ends' },
-  warmup: { label: 'Warm-up steps', range: R.warmup, meaning: 'the rate rises linearly over them; 0 = none' },
-  weightDecay: { label: 'Weight decay', range: R.weightDecay, meaning: 'an L2 penalty added to the gradient' },
-  sampleEvery: { label: 'Sample interval', range: interval(CADENCE_MIN.sampleEvery), meaning: 'a sample comes with every evaluation; this adds one every so many steps; 0 = no more' },
-  checkpointEvery: { label: 'Checkpoint interval', range: interval(CADENCE_MIN.checkpointEvery), meaning: 'steps between saved checkpoints' },
+  hidden: { label: () => tr('form.label.hidden'), range: R.hidden, meaning: () => tr('form.meaning.hidden') },
+  params: { label: () => tr('form.label.params'), range: R.params, meaning: () => tr('form.meaning.params') },
+  layers: { label: () => tr('form.label.layers'), range: R.layers, meaning: () => tr('form.meaning.layers') },
+  embedding: { label: () => tr('form.label.embedding'), range: R.embedding, meaning: () => tr('form.meaning.embedding') },
+  seqLen: { label: () => tr('form.label.seqLen'), range: R.seqLen, meaning: () => tr('form.meaning.seqLen') },
+  batch: { label: () => tr('form.label.batch'), range: R.batch, meaning: () => tr('form.meaning.batch') },
+  threads: { label: () => tr('form.label.threads'), range: R.threads, meaning: () => tr('form.meaning.threads') },
+  lr: { label: () => tr('form.label.lr'), range: R.lr, meaning: () => tr('form.meaning.lr') },
+  clip: { label: () => tr('form.label.clip'), range: R.clip, meaning: () => tr('form.meaning.clip') },
+  dropout: { label: () => tr('form.label.dropout'), range: R.dropout, meaning: () => tr('form.meaning.dropout') },
+  steps: { label: () => tr('form.label.steps'), range: R.steps, meaning: () => tr('form.meaning.steps') },
+  evalEvery: { label: () => tr('form.label.evalEvery'), range: interval(CADENCE_MIN.evalEvery), meaning: () => tr('form.meaning.evalEvery') },
+  seeds: { label: () => tr('form.label.seeds'), range: R.seeds, meaning: () => tr('form.meaning.seeds') },
+  stepSize: { label: () => tr('form.label.stepSize'), range: R.stepSize, meaning: () => tr('form.meaning.stepSize') },
+  gamma: { label: () => tr('form.label.gamma'), range: R.gamma, meaning: () => tr('form.meaning.gamma') },
+  minLr: { label: () => tr('form.label.minLr'), range: R.minLr, meaning: () => tr('form.meaning.minLr') },
+  warmup: { label: () => tr('form.label.warmup'), range: R.warmup, meaning: () => tr('form.meaning.warmup') },
+  weightDecay: { label: () => tr('form.label.weightDecay'), range: R.weightDecay, meaning: () => tr('form.meaning.weightDecay') },
+  sampleEvery: { label: () => tr('form.label.sampleEvery'), range: interval(CADENCE_MIN.sampleEvery), meaning: () => tr('form.meaning.sampleEvery') },
+  checkpointEvery: { label: () => tr('form.label.checkpointEvery'), range: interval(CADENCE_MIN.checkpointEvery), meaning: () => tr('form.meaning.checkpointEvery') },
 };
 
 /** What the lab can tell the form beyond the values: the chosen corpus and how many threads it trains on. */
@@ -55,19 +56,25 @@ export interface FormContext {
 }
 
 export function labelOf(field: FormField): string {
-  if (field in NUMBER_RULES) return NUMBER_RULES[field as NumberField].label;
+  if (field in NUMBER_RULES) return NUMBER_RULES[field as NumberField].label();
   if (field.startsWith('sweep.')) return sweepLabelOf(field as SweepField);
-  return { corpusId: 'Text to train on', initFrom: 'Imported model', cells: 'Cells', optimizer: 'Optimizer', schedule: 'Schedule', init: 'Initialisation' }[field as Exclude<FormField, NumberField | SweepField>];
+  const labels: Record<Exclude<FormField, NumberField | SweepField>, string> = {
+    corpusId: tr('form.label.corpusId'), initFrom: tr('form.label.initFrom'), cells: tr('form.label.cells'),
+    optimizer: tr('form.label.optimizer'), schedule: tr('form.label.schedule'), init: tr('form.label.init'),
+  };
+  return labels[field as Exclude<FormField, NumberField | SweepField>];
 }
 
 const show = (n: number): string => (Number.isInteger(n) ? formatInt(n) : String(n));
 
 /** A range in words: "a whole number from 1 to 8,192", "at least 0 and less than 1", "0 or more". */
 export function rangeText(r: Range): string {
-  if (r.whole) return `a whole number from ${show(r.min)} to ${show(r.max)}`;
-  if (r.max === Infinity) return r.minOpen ? `more than ${show(r.min)}` : `${show(r.min)} or more`;
-  if (!r.minOpen && !r.maxOpen) return `a number from ${show(r.min)} to ${show(r.max)}`;
-  return `${r.minOpen ? 'more than' : 'at least'} ${show(r.min)} and ${r.maxOpen ? 'less than' : 'at most'} ${show(r.max)}`;
+  const ends = { min: show(r.min), max: show(r.max) };
+  if (r.whole) return tr('form.range.whole', ends);
+  if (r.max === Infinity) return r.minOpen ? tr('form.range.moreThan', ends) : tr('form.range.orMore', ends);
+  if (!r.minOpen && !r.maxOpen) return tr('form.range.fromTo', ends);
+  if (r.minOpen) return r.maxOpen ? tr('form.range.openOpen', ends) : tr('form.range.openClosed', ends);
+  return tr('form.range.closedOpen', ends);
 }
 
 /**
@@ -81,10 +88,10 @@ export function rangeOf(field: NumberField, v: ExperimentFormValues, ctx: FormCo
     const workers = ctx.workers ?? Infinity;
     const max = Math.min(rule.range.max, batch, workers);
     if (max === rule.range.max) return { range: rule.range };
-    const why = max === workers ? `this lab trains on ${show(workers)} threads, one per core` : "each thread takes at least one of the batch's streams";
+    const why = max === workers ? tr('form.why.labThreads', { n: show(workers) }) : tr('form.why.batchThreads');
     return { range: { ...rule.range, max }, why };
   }
-  if (field === 'minLr' && inRange(v.lr, R.lr)) return { range: { ...rule.range, max: v.lr }, why: 'at most the learning rate' };
+  if (field === 'minLr' && inRange(v.lr, R.lr)) return { range: { ...rule.range, max: v.lr }, why: tr('form.why.minLr') };
   return { range: rule.range };
 }
 
@@ -93,16 +100,18 @@ export function hintOf(field: NumberField, v: ExperimentFormValues, ctx: FormCon
   const { range, why } = rangeOf(field, v, ctx);
   const text = rangeText(range);
   // AdamW decays the weights themselves (decoupled), the others add the penalty to the gradient
-  const meaning = field === 'weightDecay' && v.optimizer === 'adamw' ? 'decoupled: each step shrinks the weights by the rate times it' : NUMBER_RULES[field].meaning;
-  return `${text[0].toUpperCase()}${text.slice(1)} (${meaning}${why ? `; ${why}` : ''}).`;
+  const meaning = field === 'weightDecay' && v.optimizer === 'adamw' ? tr('form.meaning.weightDecayAdamw') : NUMBER_RULES[field].meaning();
+  const named = { range: `${text[0].toUpperCase()}${text.slice(1)}`, meaning };
+  return why ? tr('form.hintWhy', { ...named, why }) : tr('form.hint', named);
 }
 
 function numberError(field: NumberField, v: ExperimentFormValues, ctx: FormContext): string | null {
   const raw = v[field];
-  if (raw === '' || typeof raw !== 'number' || Number.isNaN(raw)) return 'Enter a number.';
+  if (raw === '' || typeof raw !== 'number' || Number.isNaN(raw)) return tr('form.enterNumber');
   const { range, why } = rangeOf(field, v, ctx);
   if (inRange(raw, range)) return null;
-  return `${NUMBER_RULES[field].label} must be ${rangeText(range)}${why ? ` (${why})` : ''}.`;
+  const named = { label: NUMBER_RULES[field].label(), range: rangeText(range) };
+  return why ? tr('form.mustBeWhy', { ...named, why }) : tr('form.mustBe', named);
 }
 
 /** The number boxes of each part of the form, in order. */
@@ -145,8 +154,8 @@ export function validateForm(values: ExperimentFormValues, ctx: FormContext): Fo
   const v = sweep ? withSweepBase(values, sweep.ranges) : values;
   const swept: ReadonlySet<string> = sweptNames(values);
   const errors: FormErrors = { ...sweep?.errors };
-  if (v.corpusId === null) errors.corpusId = 'Choose the text to train on (import one on the Corpora screen).';
-  if (v.initFromModelId === null && v.cells.length === 0) errors.cells = 'Choose at least one cell to train.';
+  if (v.corpusId === null) errors.corpusId = tr('form.chooseText');
+  if (v.initFromModelId === null && v.cells.length === 0) errors.cells = tr('form.chooseCell');
   for (const f of shownNumberFields(v)) {
     const e = swept.has(f) ? null : numberError(f, v, ctx);
     if (e) errors[f] = e;
@@ -157,7 +166,7 @@ export function validateForm(values: ExperimentFormValues, ctx: FormContext): Fo
     const trainChars = corpus.chars - Math.round(corpus.chars * corpus.validFraction);
     const need = (v.batch as number) * (v.seqLen as number) + (v.seqLen as number);
     if (trainChars < need) {
-      errors.seqLen = `"${corpus.name}" has ${formatInt(trainChars)} characters for training; a batch of ${formatInt(v.batch as number)} windows of ${formatInt(v.seqLen as number)} characters needs at least ${formatInt(need)}. Shorten the sequence or the batch.`;
+      errors.seqLen = tr('form.tooShort', { name: corpus.name, train: formatInt(trainChars), batch: formatInt(v.batch as number), seqLen: formatInt(v.seqLen as number), need: formatInt(need) });
     }
   }
   return errors;
@@ -204,7 +213,7 @@ export function userMessage(field: FormField | null, message: string): string {
   else if (atLeast) range = { whole: true, min: Number(atLeast[1]), max: LIMITS.steps };
   else if (real) range = { min: Number(real[2]), max: Number(real[3]), minOpen: real[1] === '(', maxOpen: real[4] === ')' };
   else if (closed) range = { min: Number(closed[1]), max: Number(closed[2]) };
-  if (range && subject) return `${subject} must be ${rangeText(range)}.`;
+  if (range && subject) return tr('form.mustBe', { label: subject, range: rangeText(range) });
   // another rule of the box ("must be a multiple of cadence.evalEvery (100): ..., got 150"), under its label
   const words = message.replace(/cadence\.evalEvery/g, 'the evaluation interval');
   const rule = words.replace(/, got [^,]*$/, '');
