@@ -94,6 +94,16 @@ describe.skipIf(!hasChromium)('the interface in Korean', () => {
   it('shows the New experiment screen in Korean', async () => {
     await open('새 실험');
     expect(await page.locator('main h1').first().textContent()).toBe('새 실험');
+    const form = page.getByRole('form', { name: '새 실험' });
+    expect(await form.locator('legend').allTextContents()).toEqual(expect.arrayContaining(['비교할 셀', '모델', '학습', '스윕']));
+    for (const label of ['학습할 텍스트', '은닉 크기', '학습률', '시퀀스 길이', '스텝 수', '시드 수']) expect(await form.getByLabel(label, { exact: true }).count()).toBe(1);
+    expect(await page.locator('[data-field="hidden"] small').textContent()).toMatch(/^1부터 [\d,]+까지의 정수 \(층마다의 유닛 수\)\.$/);
+    await expect.poll(() => page.locator('.estimate').textContent()).toMatch(/^이 컴퓨터에서 실행 \d+개 모두 /);
+    expect(await page.locator('.plan-table thead th').allTextContents()).toEqual(['셀', '은닉', '매개변수 수', '실행당 메모리', '실행 수']);
+    await form.getByLabel('학습률', { exact: true }).fill('50');
+    await expect.poll(() => page.locator('[data-field="lr"] .field-error').textContent()).toMatch(/^학습률은\(는\) .+여야 합니다\.$/);
+    await form.getByLabel('학습률', { exact: true }).fill('0.002');
+    expect(await form.getByRole('button', { name: '만들고 시작' }).count()).toBe(1);
     expect(await overflows(page)).toEqual([]);
     await shots('new-experiment');
   });
