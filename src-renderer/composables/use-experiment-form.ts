@@ -4,6 +4,7 @@
  * (parameter count per cell, time estimate) fetched as the user types, and why Create is disabled.
  */
 import { computed, inject, provide, reactive, watch, type InjectionKey } from 'vue';
+import { tr } from '../i18n.ts';
 import { useCorporaStore } from '../stores/corpora.ts';
 import { useExperimentsStore } from '../stores/experiments.ts';
 import { useModelsStore } from '../stores/models.ts';
@@ -32,7 +33,7 @@ export function useExperimentForm(initialCorpusId: number | null, planDelayMs = 
   /** the form's own refusals: every one at once */
   const local = computed<FormErrors>(() => {
     const errors = validateForm(values, context.value);
-    if (values.initFromModelId !== null && !fromModel.value) errors.initFrom = 'The chosen model is no longer in the lab; choose another or none.';
+    if (values.initFromModelId !== null && !fromModel.value) errors.initFrom = tr('form.modelGoneError');
     return errors;
   });
 
@@ -60,9 +61,9 @@ export function useExperimentForm(initialCorpusId: number | null, planDelayMs = 
   /** why Create is disabled, or null when it is not */
   const blockedBecause = computed<string | null>(() => {
     const fields = Object.keys(errors.value) as FormField[];
-    if (fields.length === 1) return `Correct the marked setting (${labelOf(fields[0])}) to create the experiment.`;
-    if (fields.length > 1) return `Correct the ${fields.length} marked settings to create the experiment: ${fields.map(labelOf).join(', ')}.`;
-    if (generalError.value) return 'The lab refused these settings (see Runs above).';
+    if (fields.length === 1) return tr('form.blockedOne', { field: labelOf(fields[0]) });
+    if (fields.length > 1) return tr('form.blockedMany', { n: fields.length, fields: fields.map(labelOf).join(', ') });
+    if (generalError.value) return tr('form.blockedLab');
     return null;
   });
 
