@@ -24,13 +24,18 @@ export interface TrialLike {
   valLoss: number | null;
 }
 
-/** What each setting is called on axes and in tables. */
-export const SETTING_LABELS: Record<string, string> = {
-  lr: 'learning rate', hidden: 'hidden size', params: 'parameters', layers: 'layers', dropout: 'dropout', clip: 'gradient clip',
-  seqLen: 'sequence length', batch: 'batch', optimizer: 'optimizer', weightDecay: 'weight decay', forgetBias: 'forget-gate bias',
+/**
+ * The catalogue key of what each setting is called on axes and in tables (src-shared/locales,
+ * namespace sweep.setting): the app and the report each say it in their language.
+ */
+export const SETTING_KEYS: Record<string, string> = {
+  lr: 'sweep.setting.lr', hidden: 'sweep.setting.hidden', params: 'sweep.setting.params', layers: 'sweep.setting.layers',
+  dropout: 'sweep.setting.dropout', clip: 'sweep.setting.clip', seqLen: 'sweep.setting.seqLen', batch: 'sweep.setting.batch',
+  optimizer: 'sweep.setting.optimizer', weightDecay: 'sweep.setting.weightDecay', forgetBias: 'sweep.setting.forgetBias',
 };
 
-export const settingLabel = (name: string): string => SETTING_LABELS[name] ?? name;
+/** What a setting is called, in the caller's language (settingName with a translator). */
+export type LabelOf = (name: string) => string;
 
 /** A setting's value as tables write it: 4 significant digits, whole numbers whole. */
 export function formatSetting(v: SweepValue | undefined): string {
@@ -156,9 +161,9 @@ export interface SettingAxis {
  * learning rate and any log-scale range are logarithmic (when every value is above 0); the rest
  * linear, so a list of numbers (dropout 0, 0.1, 0.25) keeps its spacing.
  */
-export function settingAxes(ranges: readonly RangeLike[], trials: readonly TrialLike[]): SettingAxis[] {
+export function settingAxes(ranges: readonly RangeLike[], trials: readonly TrialLike[], labelOf: LabelOf): SettingAxis[] {
   return ranges.map((r) => {
-    const label = settingLabel(r.name);
+    const label = labelOf(r.name);
     const drawn = trials.map((t) => t.values[r.name]).filter((v) => v !== undefined);
     const listed = 'values' in r ? r.values : [r.min, r.max];
     const all = [...listed, ...drawn];
@@ -239,10 +244,11 @@ export interface ParallelPlot {
 
 export const LOSS_AXIS_NAME = 'valLoss';
 
-export function parallelCoordinates(axes: readonly SettingAxis[], cells: readonly string[], trials: readonly TrialLike[]): ParallelPlot {
+/** lossLabel: what the last axis, the final validation loss, is called */
+export function parallelCoordinates(axes: readonly SettingAxis[], cells: readonly string[], trials: readonly TrialLike[], lossLabel: string): ParallelPlot {
   const ended = endedTrials(trials).filter((t) => cells.includes(t.cell) && axes.every((a) => t.values[a.name] !== undefined));
   const losses = ended.map((t) => t.valLoss);
-  const loss: SettingAxis = { name: LOSS_AXIS_NAME, label: 'validation loss', kind: 'linear', categories: [], min: Math.min(...losses), max: Math.max(...losses) };
+  const loss: SettingAxis = { name: LOSS_AXIS_NAME, label: lossLabel, kind: 'linear', categories: [], min: Math.min(...losses), max: Math.max(...losses) };
   const all = [...axes, loss];
   return {
     axes: all,
@@ -294,30 +300,34 @@ export function expectedBestCurve(expectedBest: readonly number[], expectedBestS
   return expectedBest.map((mean, i) => ({ n: i + 1, mean, lo: mean - expectedBestSd[i], hi: mean + expectedBestSd[i] }));
 }
 
-export const EXPECTED_BEST_CAPTION = 'The best validation loss a user would expect from n trials of this search, for n = 1 to the trials that ended, with a band of one standard deviation each side: Dodge et al. 2019\'s expected validation performance, computed exactly from the ended trials\' losses (a stopped trial counts at the loss it was stopped at, so where halving stopped trials the curve leans pessimistic). Cells compared at a budget of n trials read one vertical line.';
-
 // ---- importance ----
 
-export const IMPORTANCE_METHODS: Record<'fanova-forest' | 'grid-anova', string> = {
-  'fanova-forest': 'functional ANOVA of a random forest (Hutter et al. 2014)',
-  'grid-anova': 'exact variance decomposition of the full grid',
-};
+/**
+ * A translator: vue-i18n's t as the app (src-renderer/i18n.ts) and the report (report-i18n.ts) each
+ * have it, so that the words below come from the catalogues in either's language.
+ */
+export type Translate = (key: string, named?: Record<string, unknown>, plural?: number) => string;
 
-/** Which losses an importance was fitted to (SweepCellReport.importanceOver). */
-export interface ImportanceOver {
-  losses: 'final' | 'first-rung';
-  step: number;
-  runs: number;
+/** What an importance was fitted with and to (SweepCellReport's importanceMethod and importanceOver). */
+export interface ImportanceLike {
+  importanceMethod: 'fanova-forest' | 'grid-anova' | null;
+  importanceOver: { losses: 'final' | 'first-rung'; step: number; runs: number } | null;
 }
 
-/** What an importance rests on, in words: "fitted to the final losses of 12 completed runs". */
-export function importanceBasis(c: { importanceOver: ImportanceOver | null }): string {
+/** A swept setting's name (its key from SETTING_KEYS; the name itself if unknown). */
+export function settingName(name: string, t: Translate): string {
+  const key = SETTING_KEYS[name];
+  return key ? t(key) : name;
+}
+
+/** "By functional ANOVA of a random forest (…), fitted to the final validation losses of 12 runs that completed." */
+export function importanceMethodText(c: ImportanceLike, t: Translate): string {
+  const method = c.importanceMethod === 'grid-anova' ? t('sweep.importance.gridAnova') : t('sweep.importance.fanova');
   const o = c.importanceOver;
-  if (!o) return 'with nothing to fit yet';
-  const runs = `${o.runs} ${o.runs === 1 ? 'run' : 'runs'}`;
-  return o.losses === 'final'
-    ? `fitted to the final validation losses of ${runs} that completed`
-    : `fitted to the validation losses of ${runs} at step ${o.step}, the first rung, which they all reached (halving left too few completed runs to fit)`;
+  const basis = !o ? t('sweep.importance.basisNone')
+    : o.losses === 'final' ? t('sweep.importance.basisFinal', { n: o.runs }, o.runs)
+    : t('sweep.importance.basisRung', { n: o.runs, step: o.step }, o.runs);
+  return t('sweep.importance.method', { method, basis });
 }
 
 export interface ImportanceBar {
@@ -333,13 +343,11 @@ export interface ImportanceBar {
  * their sum: the share no setting explains alone (for a full grid exactly the interactions; for
  * the forest, the interactions its trees model).
  */
-export function importanceBars(importance: Record<string, number>, settings: readonly string[]): ImportanceBar[] {
+export function importanceBars(importance: Record<string, number>, settings: readonly string[], labelOf: LabelOf, restLabel: string): ImportanceBar[] {
   const unknown = Object.keys(importance).filter((k) => !settings.includes(k));
   if (unknown.length) throw new Error(`importance of ${unknown.join(', ')}, which the sweep does not vary (${settings.join(', ')})`);
-  const bars = Object.entries(importance).map(([key, share]) => ({ key, label: settingLabel(key), share, interaction: false })).sort((a, b) => b.share - a.share);
+  const bars = Object.entries(importance).map(([key, share]) => ({ key, label: labelOf(key), share, interaction: false })).sort((a, b) => b.share - a.share);
   if (bars.length === 0) return [];
   const rest = Math.max(0, 1 - bars.reduce((sum, b) => sum + b.share, 0));
-  return [...bars, { key: 'interactions', label: 'interactions (no setting alone)', share: rest, interaction: true }];
+  return [...bars, { key: 'interactions', label: restLabel, share: rest, interaction: true }];
 }
-
-export const NO_VERDICT_NOTE = 'The sweep itself gives no verdict between the cells: each cell\'s best was chosen on the same seeds it would be judged on, which flatters it. Confirm the best reruns each cell\'s best configuration on fresh seeds and judges them as any experiment is judged (Welch\'s interval over seeds).';

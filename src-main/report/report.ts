@@ -77,7 +77,7 @@ function writeReport(lab: Lab, experimentId: number, opts: ReportOptions): strin
     purposeSection(spec as ExperimentSpec, corpus, runs),
     // a sweep's own runs give no verdict (each cell's best was chosen on these seeds): its section says so and shows the confirmation's
     (spec as ExperimentSpec).sweep
-      ? sweepSection(lab.sweepReport(experimentId), { confirmSummary: (id) => seedSection(runSeries(lab, lab.experiment(id).runs)) })
+      ? sweepSection(lab.sweepReport(experimentId), { confirmSummary: (id) => seedSection(runSeries(lab, lab.experiment(id).runs)), t: tr })
       : seedSection(series),
     baselinesSection(baselines, comparison.runs),
     summarySection(comparison.runs.map((s, i) => ({ ...s, color: series[i].color }))),

@@ -5,8 +5,9 @@
  * read exactly what the charts draw.
  */
 import { runColor } from '../../src-shared/run-colors.ts';
-import { cellTitle } from '../../src-shared/seed-groups.ts';
 import { expectedBestCurve, type ScatterPanel, type SettingAxis, type StripCell } from '../../src-shared/sweep-views.ts';
+import { tr } from '../i18n.ts';
+import { cellName } from './run-text.ts';
 
 /** A point a tooltip can name: the run behind it. */
 export interface SweepPoint {
@@ -56,8 +57,8 @@ function cellDots(prefix: string, cell: string, index: number, points: SweepPoin
   const byX = [...points].sort((a, b) => a.x - b.x);
   const done = byX.filter((p) => !p.stopped);
   const stopped = byX.filter((p) => p.stopped);
-  const out = [dots(`${prefix}:${cell}:done`, cellTitle(cell), color, done)];
-  if (stopped.length) out.push({ ...dots(`${prefix}:${cell}:stopped`, `${cellTitle(cell)}, stopped by halving`, color, stopped), fill: HOLLOW });
+  const out = [dots(`${prefix}:${cell}:done`, cellName(cell), color, done)];
+  if (stopped.length) out.push({ ...dots(`${prefix}:${cell}:stopped`, tr('sweep.stoppedDots', { cell: cellName(cell) }), color, stopped), fill: HOLLOW });
   return out;
 }
 
@@ -80,7 +81,7 @@ function boxSegments(c: StripCell): SweepDataset[] {
     ['low', { x, y: b.q1 }, { x, y: b.low }], ['low-cap', { x: x - cap, y: b.low }, { x: x + cap, y: b.low }],
   ];
   return segments.map(([part, p, q]) => ({
-    key: `box:${c.cell}:${part}`, label: `${cellTitle(c.cell)} box`, data: [p, q], color, fill: color, showLine: true, pointRadius: 0, width: part === 'median' ? 2.5 : 1.5, quiet: true,
+    key: `box:${c.cell}:${part}`, label: tr('sweep.strip.box', { cell: cellName(c.cell) }), data: [p, q], color, fill: color, showLine: true, pointRadius: 0, width: part === 'median' ? 2.5 : 1.5, quiet: true,
   }));
 }
 
@@ -90,8 +91,8 @@ export function stripDatasets(cells: readonly StripCell[]): SweepDataset[] {
 
 export function stripAxes(cells: readonly StripCell[]): { x: SweepAxis; y: SweepAxis } {
   return {
-    x: { kind: 'category', title: 'cell', categories: cells.map((c) => cellTitle(c.cell)) },
-    y: { kind: 'linear', title: 'final validation loss (nats/char)' },
+    x: { kind: 'category', title: tr('sweep.strip.xAxis'), categories: cells.map((c) => cellName(c.cell)) },
+    y: { kind: 'linear', title: tr('sweep.strip.yAxis') },
   };
 }
 
@@ -101,16 +102,16 @@ export function expectedBestDatasets(cells: readonly { cell: string; expectedBes
     const curve = expectedBestCurve(c.expectedBest, c.expectedBestSd);
     const base = { fill: color, pointRadius: 0, width: 0, showLine: true, quiet: true };
     return [
-      { ...base, key: `eb:${c.cell}:lo`, label: `${cellTitle(c.cell)} − 1 sd`, color, data: curve.map((p) => ({ x: p.n, y: p.lo })) },
-      { ...base, key: `eb:${c.cell}:hi`, label: `${cellTitle(c.cell)} + 1 sd`, color, data: curve.map((p) => ({ x: p.n, y: p.hi })), band: true },
-      { key: `eb:${c.cell}`, label: cellTitle(c.cell), color, fill: color, showLine: true, pointRadius: curve.length === 1 ? 3 : 0, width: 2, data: curve.map((p) => ({ x: p.n, y: p.mean })) },
+      { ...base, key: `eb:${c.cell}:lo`, label: tr('sweep.expectedBest.minusSd', { cell: cellName(c.cell) }), color, data: curve.map((p) => ({ x: p.n, y: p.lo })) },
+      { ...base, key: `eb:${c.cell}:hi`, label: tr('sweep.expectedBest.plusSd', { cell: cellName(c.cell) }), color, data: curve.map((p) => ({ x: p.n, y: p.hi })), band: true },
+      { key: `eb:${c.cell}`, label: cellName(c.cell), color, fill: color, showLine: true, pointRadius: curve.length === 1 ? 3 : 0, width: 2, data: curve.map((p) => ({ x: p.n, y: p.mean })) },
     ];
   });
 }
 
 export function settingAxis(axis: SettingAxis): SweepAxis {
   if (axis.kind === 'category') return { kind: 'category', title: axis.label, categories: axis.categories };
-  return { kind: axis.kind, title: axis.kind === 'log' ? `${axis.label} (log scale)` : axis.label, min: axis.min, max: axis.max };
+  return { kind: axis.kind, title: axis.kind === 'log' ? tr('sweep.logScale', { label: axis.label }) : axis.label, min: axis.min, max: axis.max };
 }
 
 export function scatterDatasets(panel: ScatterPanel): SweepDataset[] {

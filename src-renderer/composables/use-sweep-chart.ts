@@ -8,6 +8,7 @@
 import type { ChartDataset, Scale, TooltipItem } from 'chart.js';
 import { markRaw, onBeforeUnmount, onMounted, watch, type Ref } from 'vue';
 import { formatNats } from '../../src-shared/seed-stats.ts';
+import { tr } from '../i18n.ts';
 import { applyThemeColors, createLineChart, useThemeChange, type Chart } from './chart-setup.ts';
 import { logTick, readableLogTicks } from './chart-ticks.ts';
 import { bandColor, type SweepAxis, type SweepDataset, type SweepPoint } from './sweep-chart-data.ts';
@@ -49,8 +50,9 @@ function shapeX(chart: Chart<'line', SweepPoint[]>, axis: SweepAxis): void {
 
 function tooltipLabel(item: TooltipItem<'line'>): string {
   const p = item.raw as SweepPoint;
-  const run = p.runId === undefined ? '' : `run #${p.runId}: `;
-  return `${item.dataset.label ?? ''} · ${run}${formatNats(p.y)}${p.stopped ? ' (stopped by halving, at that loss)' : ''}`;
+  const named = { label: item.dataset.label ?? '', id: p.runId, loss: formatNats(p.y) };
+  if (p.runId === undefined) return tr('sweep.tooltip', named);
+  return p.stopped ? tr('sweep.tooltipStopped', named) : tr('sweep.tooltipRun', named);
 }
 
 export function useSweepChart(canvas: Ref<HTMLCanvasElement | null>, datasets: Ref<SweepDataset[]>, axes: Ref<{ x: SweepAxis; y: SweepAxis }>) {

@@ -8,6 +8,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { ApiEvent, SweepReport } from '../../src-main/api/contract.ts';
+import { tr } from '../i18n.ts';
 import { errorMessage } from './errors.ts';
 import { useExperimentsStore } from './experiments.ts';
 import { labClient } from './lab-client.ts';
@@ -45,7 +46,7 @@ export const useSweepsStore = defineStore('sweeps', () => {
       await Promise.all(details.runs.map((r) => runs.loadRun(r.id)));
     } catch (e) {
       loadedConfirms.delete(id);
-      useUiStore().report(e, 'Could not load the confirmation experiment');
+      useUiStore().report(e, tr('sweep.confirm.loadFailed'));
     }
   }
 
@@ -87,7 +88,7 @@ export const useSweepsStore = defineStore('sweeps', () => {
       await refresh(experimentId);
       return details.experiment.id;
     } catch (e) {
-      useUiStore().report(e, 'Could not confirm the sweep');
+      useUiStore().report(e, tr('sweep.confirm.failed'));
       return null;
     } finally {
       confirming.value[experimentId] = false;

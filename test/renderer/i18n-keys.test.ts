@@ -14,11 +14,12 @@ import { i18n } from '../../src-renderer/i18n.ts';
 
 /** files whose t() calls take a key from a variable; each names its keys in full as string literals */
 const DYNAMIC_KEY_FILES: readonly string[] = [
+  'src-shared/sweep-views.ts',
   // the plan's estimate: four sentences (under a second or not, halving or not) and two for halving
   'src-renderer/components/NewExperimentFormPlan.vue',
 ];
 
-const SCANNED = ['src-renderer/', 'src-main/report/'];
+const SCANNED = ['src-renderer/', 'src-main/report/', 'src-shared/sweep-views.ts'];
 
 type Tree = { [k: string]: string | Tree };
 

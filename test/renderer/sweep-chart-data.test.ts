@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runColor } from '../../src-shared/run-colors.ts';
-import { scatterPanels, settingAxes, stripPlot } from '../../src-shared/sweep-views.ts';
+import { scatterPanels, settingAxes, settingName, stripPlot } from '../../src-shared/sweep-views.ts';
+import { tr } from '../../src-renderer/i18n.ts';
 import { expectedBestDatasets, scatterDatasets, settingAxis, stripAxes, stripDatasets } from '../../src-renderer/composables/sweep-chart-data.ts';
 import { CELLS, fixtureReport } from '../sweep-report-fixture.ts';
 
@@ -72,7 +73,7 @@ describe('expected best and loss against each setting', () => {
   });
 
   it('put the learning rate on a log axis and the optimizer on categories, dots by cell', () => {
-    const axes = settingAxes(report.sweep.ranges, report.trials);
+    const axes = settingAxes(report.sweep.ranges, report.trials, (name) => settingName(name, tr));
     expect(settingAxis(axes[0])).toEqual({ kind: 'log', title: 'learning rate (log scale)', min: 1e-4, max: 3e-2 });
     expect(settingAxis(axes[2])).toEqual({ kind: 'category', title: 'optimizer', categories: ['adam', 'sgd'] });
     const panels = scatterPanels(axes, CELLS, report.trials);

@@ -5,10 +5,12 @@
  * confirmation experiment, whose summary is shown once it exists.
  */
 import { describe, expect, it } from 'vitest';
+import { reportTranslator } from '../../src-main/report/report-i18n.ts';
 import { sweepSection } from '../../src-main/report/sweep-section.ts';
 import { CELLS, fixtureReport } from '../sweep-report-fixture.ts';
 
-const noConfirm = { confirmSummary: (): string => { throw new Error('no confirmation experiment here'); } };
+const en = reportTranslator('en');
+const noConfirm = { confirmSummary: (): string => { throw new Error('no confirmation experiment here'); }, t: en };
 const count = (html: string, pattern: RegExp): number => html.match(pattern)?.length ?? 0;
 
 describe('the sweep section of the report', () => {
@@ -58,7 +60,7 @@ describe('the sweep section of the report', () => {
   it('gives no verdict of its own, and shows the confirmation\'s summary once there is one', () => {
     expect(html).toContain('The sweep itself gives no verdict between the cells');
     expect(html).toContain('Not confirmed yet');
-    const confirmed = sweepSection(fixtureReport({ confirm: { experimentId: 9 } }), { confirmSummary: (id) => `<section class="seeds">summary of #${id}</section>` });
+    const confirmed = sweepSection(fixtureReport({ confirm: { experimentId: 9 } }), { confirmSummary: (id) => `<section class="seeds">summary of #${id}</section>`, t: en });
     expect(confirmed).toContain('The confirmation experiment #9');
     expect(confirmed).toContain('<section class="seeds">summary of #9</section>');
     expect(confirmed).not.toContain('Not confirmed yet');

@@ -5,10 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  axisFraction, axisMarks, boxStats, endedTrials, expectedBestCurve, importanceBars, jitter, parallelCoordinates, quantile, scatterPanels,
+  axisFraction, axisMarks, boxStats, endedTrials, expectedBestCurve, importanceBars, jitter, parallelCoordinates, quantile, scatterPanels, settingName,
   settingAxes, STRIP_WIDTH, stripPlot,
 } from '../../src-shared/sweep-views.ts';
+import { reportTranslator } from '../../src-main/report/report-i18n.ts';
 import { CELLS, fixtureReport, trialLoss } from '../sweep-report-fixture.ts';
+
+/** the settings' names and the rest bar's as English says them */
+const label = (name: string) => settingName(name, reportTranslator('en'));
+const REST = reportTranslator('en')('sweep.importance.interactions');
 
 describe('box statistics', () => {
   it('match the quartiles NumPy gives (linear interpolation)', () => {
@@ -72,7 +77,7 @@ describe('the strip', () => {
 
 describe('the settings\' axes', () => {
   const r = fixtureReport();
-  const axes = settingAxes(r.sweep.ranges, r.trials);
+  const axes = settingAxes(r.sweep.ranges, r.trials, label);
 
   it('put the learning rate on a log axis, a list of numbers on a linear one, and text on categories', () => {
     expect(axes.map((a) => [a.name, a.kind])).toEqual([['lr', 'log'], ['dropout', 'linear'], ['optimizer', 'category']]);
@@ -89,7 +94,7 @@ describe('the settings\' axes', () => {
     expect(axisMarks(lr).map((m) => m[1])).toEqual(['0.0001', '0.001', '0.01', '0.03']);
     expect(axisMarks(lr)[1][0]).toBeCloseTo(axisFraction(lr, 1e-3), 12);
     // within a decade, 1, 2 and 5 times them
-    const [narrow] = settingAxes([{ name: 'lr', scale: 'log', min: 1.5e-3, max: 8e-3 }], []);
+    const [narrow] = settingAxes([{ name: 'lr', scale: 'log', min: 1.5e-3, max: 8e-3 }], [], label);
     expect(axisMarks(narrow).map((m) => m[1])).toEqual(['0.0015', '0.002', '0.005', '0.008']);
     expect(axisFraction(axes[1], 0.1)).toBeCloseTo(0.4, 12);
     expect(axisFraction(axes[2], 'sgd')).toBe(1);
@@ -97,7 +102,7 @@ describe('the settings\' axes', () => {
   });
 
   it('keep a log range linear when it reaches 0, and any range named log logarithmic', () => {
-    const [wd, clip] = settingAxes([{ name: 'weightDecay', scale: 'log', min: 0, max: 0.1 }, { name: 'clip', scale: 'log', min: 0.5, max: 5 }], []);
+    const [wd, clip] = settingAxes([{ name: 'weightDecay', scale: 'log', min: 0, max: 0.1 }, { name: 'clip', scale: 'log', min: 0.5, max: 5 }], [], label);
     expect(wd.kind).toBe('linear');
     expect(clip.kind).toBe('log');
   });
@@ -116,8 +121,8 @@ describe('the settings\' axes', () => {
 describe('parallel coordinates', () => {
   it('give each ended run a line over every setting and the loss, coloured by its cell', () => {
     const r = fixtureReport();
-    const axes = settingAxes(r.sweep.ranges, r.trials);
-    const p = parallelCoordinates(axes, CELLS, r.trials);
+    const axes = settingAxes(r.sweep.ranges, r.trials, label);
+    const p = parallelCoordinates(axes, CELLS, r.trials, 'validation loss');
     expect(p.axes.map((a) => a.name)).toEqual(['lr', 'dropout', 'optimizer', 'valLoss']);
     expect(p.lines).toHaveLength(21);
     expect(new Set(p.lines.filter((l) => l.cell === 'gru').map((l) => l.index))).toEqual(new Set([2]));
@@ -137,12 +142,12 @@ describe('expected best and importance', () => {
   });
 
   it('settings largest first, then what no setting explains alone; a share of a setting not swept is refused', () => {
-    const bars = importanceBars({ optimizer: 0.05, lr: 0.6, dropout: 0.25 }, ['lr', 'dropout', 'optimizer']);
+    const bars = importanceBars({ optimizer: 0.05, lr: 0.6, dropout: 0.25 }, ['lr', 'dropout', 'optimizer'], label, REST);
     expect(bars.map((b) => [b.label, b.interaction])).toEqual([
       ['learning rate', false], ['dropout', false], ['optimizer', false], ['interactions (no setting alone)', true],
     ]);
     expect(bars.map((b) => b.share)).toEqual([0.6, 0.25, 0.05, expect.closeTo(0.1, 12)]);
-    expect(importanceBars({}, ['lr'])).toEqual([]);
-    expect(() => importanceBars({ hidden: 0.5 }, ['lr'])).toThrow(/importance of hidden, which the sweep does not vary \(lr\)/);
+    expect(importanceBars({}, ['lr'], label, REST)).toEqual([]);
+    expect(() => importanceBars({ hidden: 0.5 }, ['lr'], label, REST)).toThrow(/importance of hidden, which the sweep does not vary \(lr\)/);
   });
 });
