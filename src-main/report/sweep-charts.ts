@@ -8,26 +8,26 @@ import { cellTitle } from '../../src-shared/seed-groups.ts';
 import {
   axisMarks, expectedBestCurve, type ParallelPlot, type ScatterPanel, type SettingAxis, type StripCell,
 } from '../../src-shared/sweep-views.ts';
+import type { Translate } from './report-i18n.ts';
 import { escapeHtml, fmt } from './svg-chart.ts';
 import { dot, emptyPlot, frame, legend, type LegendItem, type PlotAxis } from './svg-plot.ts';
 
-const LOSS_LABEL = 'final validation loss (nats/char)';
 const STOPPED_GREY = '#5b6170';
 
 /** The stopped runs' legend entry, when there are any: they are drawn as rings. */
-const stoppedItem = (any: boolean): LegendItem[] => (any ? [{ label: 'stopped by halving (ring)', color: STOPPED_GREY, mark: 'ring' }] : []);
+const stoppedItem = (any: boolean, tr: Translate): LegendItem[] => (any ? [{ label: tr('sweep.stoppedRing'), color: STOPPED_GREY, mark: 'ring' }] : []);
 
-function lossRange(values: readonly number[]): PlotAxis {
-  return { kind: 'linear', label: LOSS_LABEL, min: Math.min(...values), max: Math.max(...values) };
+function lossRange(values: readonly number[], tr: Translate): PlotAxis {
+  return { kind: 'linear', label: tr('sweep.strip.yAxis'), min: Math.min(...values), max: Math.max(...values) };
 }
 
 /** Per cell one column of dots (jittered), rings for stopped runs, and the box of the completed ones. */
-export function stripSvg(cells: readonly StripCell[]): string {
-  const title = 'Final validation loss of every trial, per cell';
+export function stripSvg(cells: readonly StripCell[], tr: Translate): string {
+  const title = tr('sweep.report.stripTitle');
   const ys = cells.flatMap((c) => c.dots.map((d) => d.y));
-  if (ys.length === 0) return emptyPlot(title, 'no trial has finished yet');
+  if (ys.length === 0) return emptyPlot(title, tr('sweep.report.noneYet'));
   const anyStopped = cells.some((c) => c.dots.some((d) => d.stopped));
-  const f = frame({ title, x: { kind: 'category', label: 'cell', categories: cells.map((c) => cellTitle(c.cell)) }, y: lossRange(ys), legendRows: 1 });
+  const f = frame({ title, x: { kind: 'category', label: tr('sweep.strip.xAxis'), categories: cells.map((c) => cellTitle(c.cell)) }, y: lossRange(ys, tr), legendRows: 1 });
   const half = (f.sx(1) - f.sx(0)) * 0.3;
   for (const c of cells) {
     const color = runColor(c.index);
@@ -42,20 +42,20 @@ export function stripSvg(cells: readonly StripCell[]): string {
     }
     for (const d of c.dots) f.parts.push(dot(f.sx(d.x), f.sy(d.y), color, d.stopped));
   }
-  f.parts.push(legend(f, [{ label: 'completed', color: STOPPED_GREY, mark: 'dot' }, ...stoppedItem(anyStopped), { label: 'box: quartiles, 1.5 IQR whiskers', color: STOPPED_GREY, mark: 'line' }]));
+  f.parts.push(legend(f, [{ label: tr('sweep.report.completed'), color: STOPPED_GREY, mark: 'dot' }, ...stoppedItem(anyStopped, tr), { label: tr('sweep.report.boxKey'), color: STOPPED_GREY, mark: 'line' }]));
   return `${f.parts.join('')}</svg>`;
 }
 
 /** Each cell's expected best over n = 1..N trials, with its band of one sd. */
-export function expectedBestSvg(cells: readonly { cell: string; index: number; expectedBest: number[]; expectedBestSd: number[] }[]): string {
-  const title = 'Expected best validation loss against the number of trials';
+export function expectedBestSvg(cells: readonly { cell: string; index: number; expectedBest: number[]; expectedBestSd: number[] }[], tr: Translate): string {
+  const title = tr('sweep.report.expectedBestTitle');
   const curves = cells.map((c) => ({ ...c, points: expectedBestCurve(c.expectedBest, c.expectedBestSd) }));
   const all = curves.flatMap((c) => c.points);
-  if (all.length === 0) return emptyPlot(title, 'no trial has finished yet');
+  if (all.length === 0) return emptyPlot(title, tr('sweep.report.noneYet'));
   const f = frame({
     title,
-    x: { kind: 'linear', label: 'trials n', min: 1, max: Math.max(...all.map((p) => p.n)) },
-    y: { kind: 'linear', label: 'expected best validation loss', min: Math.min(...all.map((p) => p.lo)), max: Math.max(...all.map((p) => p.hi)) },
+    x: { kind: 'linear', label: tr('sweep.expectedBest.xAxis'), min: 1, max: Math.max(...all.map((p) => p.n)) },
+    y: { kind: 'linear', label: tr('sweep.expectedBest.yAxis'), min: Math.min(...all.map((p) => p.lo)), max: Math.max(...all.map((p) => p.hi)) },
     legendRows: Math.ceil(cells.length / 3),
   });
   for (const c of curves) {
@@ -68,32 +68,32 @@ export function expectedBestSvg(cells: readonly { cell: string; index: number; e
       ? dot(f.sx(1), f.sy(c.points[0].mean), runColor(c.index), false)
       : `<polyline fill="none" stroke="${color}" stroke-width="1.8" points="${c.points.map((p) => `${fmt(f.sx(p.n))},${fmt(f.sy(p.mean))}`).join(' ')}"/>`);
   }
-  f.parts.push(legend(f, cells.map((c) => ({ label: `${cellTitle(c.cell)} (band: ± 1 sd)`, color: runColor(c.index), mark: 'line' }))));
+  f.parts.push(legend(f, cells.map((c) => ({ label: tr('sweep.report.band', { cell: cellTitle(c.cell) }), color: runColor(c.index), mark: 'line' }))));
   return `${f.parts.join('')}</svg>`;
 }
 
-function settingPlotAxis(axis: SettingAxis): PlotAxis {
-  const label = axis.kind === 'log' ? `${axis.label} (log scale)` : axis.label;
+function settingPlotAxis(axis: SettingAxis, tr: Translate): PlotAxis {
+  const label = axis.kind === 'log' ? tr('sweep.logScale', { label: axis.label }) : axis.label;
   return axis.kind === 'category' ? { kind: 'category', label, categories: axis.categories } : { kind: axis.kind, label, min: axis.min, max: axis.max };
 }
 
 /** Final loss against one setting, every cell in its colour. */
-export function scatterSvg(panel: ScatterPanel): string {
-  const title = `Final validation loss against ${panel.axis.label}`;
+export function scatterSvg(panel: ScatterPanel, tr: Translate): string {
+  const title = tr('sweep.report.scatterTitle', { setting: panel.axis.label });
   const ys = panel.cells.flatMap((c) => c.points.map((p) => p.y));
-  if (ys.length === 0) return emptyPlot(title, 'no trial has finished yet');
+  if (ys.length === 0) return emptyPlot(title, tr('sweep.report.noneYet'));
   const anyStopped = panel.cells.some((c) => c.points.some((p) => p.stopped));
-  const items: LegendItem[] = [...panel.cells.map((c): LegendItem => ({ label: cellTitle(c.cell), color: runColor(c.index), mark: 'dot' })), ...stoppedItem(anyStopped)];
-  const f = frame({ title, x: settingPlotAxis(panel.axis), y: lossRange(ys), height: 300, legendRows: Math.ceil(items.length / 3) });
+  const items: LegendItem[] = [...panel.cells.map((c): LegendItem => ({ label: cellTitle(c.cell), color: runColor(c.index), mark: 'dot' })), ...stoppedItem(anyStopped, tr)];
+  const f = frame({ title, x: settingPlotAxis(panel.axis, tr), y: lossRange(ys, tr), height: 300, legendRows: Math.ceil(items.length / 3) });
   for (const c of panel.cells) for (const p of c.points) f.parts.push(dot(f.sx(p.x), f.sy(p.y), runColor(c.index), p.stopped));
   f.parts.push(legend(f, items));
   return `${f.parts.join('')}</svg>`;
 }
 
 /** One vertical axis per setting and one for the loss; one line per trial in its cell's colour, stopped ones dashed. */
-export function parallelSvg(plot: ParallelPlot, cells: readonly string[]): string {
-  const title = 'Parallel coordinates: every trial\'s settings and final validation loss';
-  if (plot.lines.length === 0) return emptyPlot(title, 'no trial has finished yet');
+export function parallelSvg(plot: ParallelPlot, cells: readonly string[], tr: Translate): string {
+  const title = tr('sweep.report.parallelTitle');
+  if (plot.lines.length === 0) return emptyPlot(title, tr('sweep.report.noneYet'));
   const width = 880;
   const rows = Math.ceil((cells.length + 1) / 3);
   const height = 300 + rows * 18;
@@ -115,14 +115,14 @@ export function parallelSvg(plot: ParallelPlot, cells: readonly string[]): strin
     parts.push(`<line x1="${fmt(x)}" x2="${fmt(x)}" y1="${m.top}" y2="${m.top + plotH}" stroke="#9aa0ab"/>`);
     // the end axes' titles run inwards, so a long one stays inside the figure
     const anchor = i === 0 ? 'start' : i === plot.axes.length - 1 ? 'end' : 'middle';
-    parts.push(`<text x="${fmt(x)}" y="${m.top - 10}" text-anchor="${anchor}" fill="#1d1f23" font-weight="600">${escapeHtml(a.kind === 'log' ? `${a.label} (log)` : a.label)}</text>`);
+    parts.push(`<text x="${fmt(x)}" y="${m.top - 10}" text-anchor="${anchor}" fill="#1d1f23" font-weight="600">${escapeHtml(a.kind === 'log' ? tr('sweep.logShort', { label: a.label }) : a.label)}</text>`);
     for (const [t, label] of axisMarks(a)) {
       parts.push(`<text x="${fmt(x + 5)}" y="${fmt(ay(t) + 4)}" fill="#5b6170" stroke="#ffffff" stroke-width="3" paint-order="stroke">${escapeHtml(label)}</text>`);
     }
   });
   const top = m.top + plotH + 30;
   const colW = (width - m.left - m.right) / 3;
-  const items = [...cells.map((c, i) => ({ label: cellTitle(c), color: runColor(i), dashed: false })), { label: 'stopped by halving (dashed)', color: STOPPED_GREY, dashed: true }];
+  const items = [...cells.map((c, i) => ({ label: cellTitle(c), color: runColor(i), dashed: false })), { label: tr('sweep.stoppedDashed'), color: STOPPED_GREY, dashed: true }];
   items.forEach((it, i) => {
     const x = m.left + (i % 3) * colW;
     const y = top + Math.floor(i / 3) * 18;

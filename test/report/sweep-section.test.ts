@@ -76,3 +76,22 @@ describe('the sweep section of the report', () => {
     expect(hostile).toContain('&lt;b&gt;x&lt;/b&gt;');
   });
 });
+
+describe('the sweep section in Korean (the report of rnn-lab report --lang ko)', () => {
+  const ko = sweepSection(fixtureReport(), { ...noConfirm, t: reportTranslator('ko') });
+  const text = ko.replace(/<[^>]*>/g, ' ');
+
+  it('says its headings, search, captions, charts and importance in Korean', () => {
+    for (const words of [
+      '<h2>하이퍼파라미터 탐색</h2>', '셀별 최고 설정', '셀별 모든 시행의 최종 검증 손실', '시행 수에 따른 기대 최고 검증 손실',
+      '학습률에 따른 최종 검증 손실', '학습률 (로그 척도)', '평행 좌표', '반감으로 중단 (고리)', '반감으로 중단 (점선)',
+      '하이퍼파라미터 중요도', '랜덤 포레스트의 함수형 분산 분석(fANOVA, Hutter 외 2014), 완료된 실행 5개의 최종 검증 손실에 적합.',
+      '8개 중 완료 5, 중단 2, 기타 1 (학습 중, 실패 또는 취소)', '최고 설정에서 셀 간 판정', '아직 확인하지 않았습니다.',
+      'Dodge 외(2019)의 기대 검증 성능',
+    ]) expect(ko).toContain(words);
+  });
+
+  it('leaves no English sentence of the English section', () => {
+    expect(text).not.toMatch(/Final validation loss|Each cell was tuned|stopped by halving|Importance of each|Not confirmed|Verdict between|completed, \d+ stopped|trial \d+, seed/);
+  });
+});
