@@ -78,7 +78,7 @@ const ORDINAL: Record<Intl.LDMLPluralRule, (n: number) => string> = {
 };
 
 /** 1st, 2nd, 3rd, 11th, 21st in English; 1번째 in Korean: the language's own ordinal rule (Intl). */
-function ordinal(n: number): string {
+export function ordinal(n: number): string {
   return ORDINAL[new Intl.PluralRules(currentLang(), { type: 'ordinal' }).select(n)](n);
 }
 

@@ -2,14 +2,10 @@
 import type { HaltDecision } from '../../src-main/api/contract.ts';
 import { formatInt } from '../../src-shared/format.ts';
 import { formatNats } from '../../src-shared/seed-stats.ts';
+import { tr } from '../i18n.ts';
+import { ordinal } from './run-text.ts';
 
 /** "at step 50: 2.104, behind the cutoff 1.950 (3rd of 4; the best 1/2 go on)" */
 export function haltNote(h: HaltDecision): string {
-  return `at step ${formatInt(h.rung)}: ${formatNats(h.valLoss)}, behind the cutoff ${formatNats(h.cutoff)} (${ordinal(h.rank)} of ${h.of}; the best 1/${h.eta} go on)`;
-}
-
-function ordinal(n: number): string {
-  const tens = n % 100;
-  if (tens >= 11 && tens <= 13) return `${n}th`;
-  return `${n}${['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
+  return tr('sweep.halted', { step: formatInt(h.rung), loss: formatNats(h.valLoss), cutoff: formatNats(h.cutoff), rank: ordinal(h.rank), of: h.of, eta: h.eta });
 }

@@ -700,6 +700,7 @@ const en = {
       weightDecay: 'weight decay',
       forgetBias: 'forget-gate bias',
     },
+    halted: 'at step {step}: {loss}, behind the cutoff {cutoff} ({rank} of {of}; the best 1/{eta} go on)',
     problem: "The sweep's results could not be had: {reason}",
     loading: "Loading the sweep's results…",
     empty: "No trial has ended yet. As trials finish (or the halving rule stops them), this section fills in: the spread of each cell's final validation loss, the best loss to expect from n trials, loss against each setting, parallel coordinates over the trials, each setting's importance, and then Confirm the best.",

@@ -12,6 +12,7 @@ import ExecutionSettings from '../../src-renderer/components/ExecutionSettings.v
 import SweepBestTable from '../../src-renderer/components/SweepBestTable.vue';
 import SweepConfirm from '../../src-renderer/components/SweepConfirm.vue';
 import SweepImportance from '../../src-renderer/components/SweepImportance.vue';
+import { haltNote } from '../../src-renderer/composables/sweep-run-text.ts';
 import { i18n } from '../../src-renderer/i18n.ts';
 import { useExecutionStore } from '../../src-renderer/stores/execution.ts';
 import { provideLabClient } from '../../src-renderer/stores/lab-client.ts';
@@ -59,6 +60,16 @@ describe('the sweep panel in Korean', () => {
     const w = mount(SweepImportance, { props: { cell: report.cells[0], index: 0, settings }, ...setup() });
     expect(w.find('.method').text()).toBe('랜덤 포레스트의 함수형 분산 분석(fANOVA, Hutter 외 2014), 완료된 실행 5개의 최종 검증 손실에 적합.');
     expect(w.findAll('th').map((th) => th.text())).toEqual(['학습률', '드롭아웃', '옵티마이저', '상호작용 (설정 하나로는 설명 안 됨)']);
+  });
+});
+
+describe('why the halving rule stopped a run', () => {
+  const decision = { rung: 1200, valLoss: 2.1043, cutoff: 1.95, rank: 3, of: 4, eta: 2 };
+
+  it('in English with its ordinal, in Korean with the Korean one', () => {
+    expect(haltNote(decision)).toBe('at step 1,200: 2.104, behind the cutoff 1.950 (3rd of 4; the best 1/2 go on)');
+    i18n.global.locale.value = 'ko';
+    expect(haltNote(decision)).toBe('1,200단계에서 2.104, 기준 1.950에 못 미침 (4개 중 3번째, 상위 1/2만 계속)');
   });
 });
 
