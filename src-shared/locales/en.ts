@@ -700,6 +700,7 @@ const en = {
       weightDecay: 'weight decay',
       forgetBias: 'forget-gate bias',
     },
+    trial: 'trial {n}',
     halted: 'at step {step}: {loss}, behind the cutoff {cutoff} ({rank} of {of}; the best 1/{eta} go on)',
     problem: "The sweep's results could not be had: {reason}",
     loading: "Loading the sweep's results…",

@@ -679,6 +679,7 @@ const ko: Messages = {
       weightDecay: '가중치 감쇠',
       forgetBias: '망각 게이트 편향',
     },
+    trial: '시행 {n}',
     halted: '{step}단계에서 {loss}, 기준 {cutoff}에 못 미침 ({of}개 중 {rank}, 상위 1/{eta}만 계속)',
     problem: '탐색 결과를 가져오지 못했습니다: {reason}',
     loading: '탐색 결과를 불러오는 중…',
