@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentDetails } from '../../src-main/api/contract.ts';
 import { dispatch } from '../../src-main/api/methods.ts';
 import type { Lab } from '../../src-main/lab/lab.ts';
+import { buildReport } from '../../src-main/report/report.ts';
 import { chartPoints } from './flow.ts';
 import { CHROMIUM, englishText, ensureAppBuilt, labInChromium, overflows, screenshotPath, temporaryLab, type LabInChromium } from './support.ts';
 
@@ -39,6 +40,7 @@ describe.skipIf(!hasChromium)('the Sweep panel and the Execution setting in Kore
   let disposeLab: (() => Promise<void>) | undefined;
   let app: LabInChromium | undefined;
   let page: Page;
+  let id: number;
 
   beforeAll(async () => {
     ensureAppBuilt();
@@ -57,7 +59,8 @@ describe.skipIf(!hasChromium)('the Sweep panel and the Execution setting in Kore
       },
     }, { emit: () => undefined });
     if (!created.ok) throw new Error(`createExperiment: ${created.message}`);
-    lab.runExperiment((created.value as ExperimentDetails).experiment.id);
+    id = (created.value as ExperimentDetails).experiment.id;
+    lab.runExperiment(id);
     await lab.whenIdle();
     app = await labInChromium(lab, { width: 1024, height: 700, colorScheme: 'light', locale: 'ko-KR' });
     page = app.page;
@@ -109,6 +112,13 @@ describe.skipIf(!hasChromium)('the Sweep panel and the Execution setting in Kore
     expect(await overflows(page)).toEqual([]);
     // the dialog where it shows, over the screen
     await atBothSizes(page, (view) => page.screenshot({ path: screenshotPath(`sweep-korean-execution-${view}`) }).then(() => undefined));
+  });
+
+  it('writes the report\'s sweep section in Korean with lang ko, as rnn-lab report --lang ko does', () => {
+    const html = buildReport(lab, id, { lang: 'ko' });
+    const sweep = html.slice(html.indexOf('<section class="sweep">'), html.indexOf('</section>', html.indexOf('<section class="sweep">')));
+    for (const words of ['<h2>하이퍼파라미터 탐색</h2>', '무작위로 뽑은 시행 3개(추출 시드 5)', '연속 반감(successive halving, ASHA)', '셀별 최고 설정', '학습률에 따른 최종 검증 손실', '하이퍼파라미터 중요도', '아직 확인하지 않았습니다.']) expect(sweep).toContain(words);
+    expect(sweep.replace(/<[^>]*>/g, ' ')).not.toMatch(/Final validation loss|Each cell was tuned|Importance of each|stopped by halving/);
   });
 
   it('logged no console error or vue-i18n warning', () => {
