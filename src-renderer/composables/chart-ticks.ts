@@ -3,14 +3,21 @@
  * the axis' ends, so a loss axis from 0.85 to 2 or a norm axis from 0.2 to 3 piles its labels on
  * top of each other. Here: the densest of a few readable sets (round linear steps within about a
  * decade; 1-2-3-5, 1-2-5, 1-3 or 1 per decade; every few decades) whose labels stay apart at the
- * axis' length in pixels.
+ * axis' length in pixels. On a horizontal axis a label is wider than it is tall ("0.007" is some
+ * 30 px), so there the gap also makes room for the labels' measured widths.
  */
-import type { Scale } from 'chart.js';
+import type { CartesianScaleOptions, Scale, Tick } from 'chart.js';
+import { toFont } from 'chart.js/helpers';
 
 /** labels closer than this (pixels, centre to centre) would touch */
 export const MIN_TICK_GAP_PX = 22;
 /** and at most one label per this many pixels, so an axis shows a few, not all it could */
 const PX_PER_TICK = 40;
+/** blank space kept between two labels' edges on a horizontal axis */
+const LABEL_PAD_PX = 8;
+
+/** A label's width in pixels when drawn in the tick set `ticks` (its digits may depend on the set). */
+export type LabelWidth = (value: number, ticks: readonly number[]) => number;
 
 const MANTISSAS = [[1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 5], [1, 2, 5], [1, 3], [1]];
 
@@ -54,9 +61,10 @@ function candidates(min: number, max: number): number[][] {
 /**
  * Tick values for a log axis from min to max (> 0) drawn over lengthPx pixels: the densest
  * candidate set with at least two ticks (one if no set of two fits), no two closer than minGapPx
- * and at most one per 40 px. Empty when the range is not positive: then Chart.js' own ticks stay.
+ * and at most one per 40 px; with labelWidth (a horizontal axis), no two labels nearer than
+ * LABEL_PAD_PX edge to edge either. Empty when the range is not positive: then Chart.js' own ticks stay.
  */
-export function logTicks(min: number, max: number, lengthPx: number, minGapPx = MIN_TICK_GAP_PX): number[] {
+export function logTicks(min: number, max: number, lengthPx: number, labelWidth?: LabelWidth, minGapPx = MIN_TICK_GAP_PX): number[] {
   if (!(min > 0 && max > min && lengthPx > 0)) return [];
   const span = Math.log(max / min);
   const px = (v: number): number => (lengthPx * Math.log(v / min)) / span;
@@ -66,8 +74,12 @@ export function logTicks(min: number, max: number, lengthPx: number, minGapPx = 
   for (const least of [2, 1]) {
     for (const ticks of all) {
       if (ticks.length < least || ticks.length > cap) continue;
+      const widths = labelWidth ? ticks.map((v) => labelWidth(v, ticks)) : [];
       let readable = true;
-      for (let i = 1; i < ticks.length && readable; i++) readable = px(ticks[i]) - px(ticks[i - 1]) >= minGapPx;
+      for (let i = 1; i < ticks.length && readable; i++) {
+        const need = labelWidth ? Math.max(minGapPx, (widths[i] + widths[i - 1]) / 2 + LABEL_PAD_PX) : minGapPx;
+        readable = px(ticks[i]) - px(ticks[i - 1]) >= need;
+      }
       if (readable) return ticks;
     }
   }
@@ -94,13 +106,35 @@ export function logTick(value: number | string, _index?: number, ticks?: readonl
 }
 
 /**
+ * A horizontal scale's label widths: its own tick callback's text measured in its tick font on
+ * its canvas.
+ */
+function measuredWidth(scale: Scale<CartesianScaleOptions>): LabelWidth {
+  const { ctx } = scale;
+  const opts = scale.options.ticks;
+  const font = toFont(opts.font as Parameters<typeof toFont>[0]).string;
+  return (value, ticks) => {
+    const asTicks: Tick[] = ticks.map((v) => ({ value: v }));
+    const label = opts.callback.call(scale, value, ticks.indexOf(value), asTicks);
+    const lines = Array.isArray(label) ? label : [label ?? ''];
+    ctx.save();
+    ctx.font = font;
+    const width = Math.max(0, ...lines.map((l) => ctx.measureText(String(l)).width));
+    ctx.restore();
+    return width;
+  };
+}
+
+/**
  * A scale's afterBuildTicks hook that replaces a log axis' ticks with logTicks over the plot's
- * current length (the previous layout's; the whole canvas before the first).
+ * current length (the previous layout's; the whole canvas before the first), a horizontal axis'
+ * labels measured so that they never run into each other.
  */
 export function readableLogTicks(scale: Scale): void {
   if (scale.type !== 'logarithmic') return;
   const area = scale.chart.chartArea;
-  const length = scale.isHorizontal() ? (area ? area.right - area.left : scale.width) : (area ? area.bottom - area.top : scale.height);
-  const ticks = logTicks(scale.min, scale.max, length);
+  const horizontal = scale.isHorizontal();
+  const length = horizontal ? (area ? area.right - area.left : scale.width) : (area ? area.bottom - area.top : scale.height);
+  const ticks = logTicks(scale.min, scale.max, length, horizontal ? measuredWidth(scale as Scale<CartesianScaleOptions>) : undefined);
   if (ticks.length > 0) scale.ticks = ticks.map((value) => ({ value }));
 }

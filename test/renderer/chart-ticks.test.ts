@@ -41,6 +41,27 @@ describe('logTicks', () => {
     }
   });
 
+  it('labels a horizontal learning-rate axis 1e-4..3e-2 with only ticks whose labels fit, at any width', () => {
+    // about 6.5 px a character, as the 12 px sans-serif tick font draws digits
+    const width = (v: number, ticks: readonly number[]): number => 6.5 * logTick(v, 0, ticks.map((value) => ({ value }))).length;
+    const [min, max] = [1e-4, 3e-2];
+    // a wide plot of a 1,920 px window: 1-2-3-5 per decade, not 1..9 (9e-4 and 0.001 ran together)
+    const oneTwoThreeFive = [1e-4, 2e-4, 3e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 0.01, 0.02, 0.03];
+    expect(logTicks(min, max, 1700, width)).toEqual(oneTwoThreeFive);
+    expect(logTicks(min, max, 900, width)).toEqual(oneTwoThreeFive);
+    expect(logTicks(min, max, 400, width)).toEqual([1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02]);
+    expect(logTicks(min, max, 200, width)).toEqual([1e-4, 1e-3, 0.01]);
+    for (const length of [200, 400, 600, 900, 1300, 1700, 2400]) {
+      const ticks = logTicks(min, max, length, width);
+      expect(ticks.length, `${length}px`).toBeGreaterThanOrEqual(2);
+      const px = (v: number): number => (length * Math.log(v / min)) / Math.log(max / min);
+      // no two labels overlap: centre gap at least the two half widths
+      for (let i = 1; i < ticks.length; i++) expect(px(ticks[i]) - px(ticks[i - 1])).toBeGreaterThan((width(ticks[i], ticks) + width(ticks[i - 1], ticks)) / 2);
+    }
+    // without widths (a vertical axis) the labels' height alone spaces them: denser
+    expect(logTicks(min, max, 1700).length).toBeGreaterThan(logTicks(min, max, 1700, width).length);
+  });
+
   it('leaves a range that is not positive to Chart.js', () => {
     expect(logTicks(0, 1, 200)).toEqual([]);
     expect(logTicks(2, 1, 200)).toEqual([]);
