@@ -27,7 +27,6 @@ function setup(): VueWrapper {
   client = fakeClient({
     planExperiment: async ({ spec }) => plan(spec),
     createExperiment: async () => ({ experiment: { id: 7, name: 'x', corpusId: 1, spec: {}, createdAt: 0 }, spec: {}, runs: [] }) as never,
-    startExperiment: async () => undefined as never,
     listExperiments: async () => [],
     listModels: async () => [],
     appInfo: async () => ({ version: '0', shell: 'browser', cores: 2, workers: 2, database: 'x' }) as never,
