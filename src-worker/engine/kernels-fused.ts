@@ -18,6 +18,8 @@ export interface FusedExports {
   lstmPeepBackward(B: number, H: number, acts: number, aux: number, csPrev: number, peep: number, dpeep: number, dhs: number,
     dhNext: number, dcNext: number, dxw: number): void;
   rnnForward(B: number, H: number, xw: number, step: number, bh: number, hsCur: number): void;
+  softmaxRow(V: number, row: number, bd: number, target: number): number;
+  readonly rowShift: { value: number };
   rnnBackward(n: number, hsCur: number, dhs: number, dhNext: number, dxw: number): void;
   gruRAForward(B: number, H: number, xw: number, step: number, bh: number, hsPrev: number, hsCur: number, acts: number, aux: number): void;
   gruRABackward(B: number, H: number, acts: number, aux: number, hsPrev: number, dhs: number, dhNext: number, dxw: number, dhw: number): void;
@@ -44,6 +46,15 @@ export function fusedSteps(heap: WasmHeap, wasm: FusedExports): FusedSteps {
       const px = at(x, 0, n), po = at(out, 0, n);
       if (px < 0 || po < 0 || out.length !== n) throw new RangeError(`activation: ${n} and ${out.length} floats, not two arrays of one length on the heap`);
       wasm.activation(ACTIVATIONS[f], n, px, po);
+    },
+    softmaxLoss(probs, bd, targets, nll, rows, V) {
+      const base = at(probs, 0, rows * V), pb = at(bd, 0, V);
+      if (base < 0 || pb < 0 || targets.length < rows || nll.length < rows) return false;
+      for (let n = 0; n < rows; n++) {
+        const sum = wasm.softmaxRow(V, base + 4 * n * V, pb, targets[n]);
+        nll[n] = wasm.rowShift.value + Math.log(sum);
+      }
+      return true;
     },
     lstmForward(p: LayerParams, w: LayerWork, t: number) {
       const { B, H } = w;

@@ -21,6 +21,11 @@ export type Vec = Float32Array | Float64Array;
 export interface FusedSteps {
   /** out = f(x) elementwise, with the activations the steps use (for their accuracy tests) */
   activation(f: 'exp' | 'sigmoid' | 'tanh', x: Float32Array, out: Float32Array): void;
+  /**
+   * The decoder's softmax cross-entropy over `rows` rows of V logits in place (model.ts's forward):
+   * probs = softmax(logits + bd) and nll[n] = the loss of row n against targets[n].
+   */
+  softmaxLoss(probs: Vec, bd: Vec, targets: Int32Array, nll: Float64Array, rows: number, V: number): boolean;
   /** the loop body of lstm.ts's forward at step t, after the recurrent product into w.step */
   lstmForward(p: LayerParams, w: LayerWork, t: number): boolean;
   /** the loop body of lstm.ts's backward at step t, before the product into dhNext */

@@ -174,6 +174,10 @@ export class Model {
     const probs = ws.probs;
     k.gemmNN(TB, V, H, top, B * H, H, this.Wd, 0, V, probs, 0, V, false);
     let total = 0;
+    if (k.fused?.softmaxLoss(probs, this.bd, ws.targets, ws.nll, TB, V)) {
+      for (let n = 0; n < TB; n++) total += ws.nll[n];
+      return total / TB;
+    }
     for (let n = 0; n < TB; n++) {
       const o = n * V;
       let max = -Infinity;

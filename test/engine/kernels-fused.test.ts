@@ -8,6 +8,7 @@ import { createWasmKernels, WasmHeap, wasmFmaSupported } from '../../src-worker/
 import { naiveKernels, type FusedSteps } from '../../src-worker/engine/kernels.ts';
 import { Model } from '../../src-worker/engine/model.ts';
 import { Rng } from '../../src-worker/engine/rng.ts';
+import { GEMM_FMA_WASM_BASE64, GEMM_WASM_BASE64 } from '../../src-worker/engine/wasm/gemm.wasm.ts';
 // relaxed SIMD on, as in the workers
 import '../../src-worker/wasm-features.ts';
 
@@ -136,5 +137,75 @@ describe.skipIf(!wasmFmaSupported())('wasm-fma cells against the float64 referen
     expect(step(k.fused!, f32.layers[0].p, w32.layers[0])).toBe(true);
     expect(back(k.fused!, f32.layers[0].p, w32.layers[0])).toBe(true);
     expect(step(k.fused!, f64.layers[0].p, w64.layers[0])).toBe(false);
+  });
+});
+
+describe('the kernels\' modules', () => {
+  /** the ids of a module's sections */
+  function sections(base64: string): number[] {
+    const bytes = Buffer.from(base64, 'base64');
+    const ids: number[] = [];
+    for (let i = 8; i < bytes.length;) {
+      ids.push(bytes[i++]);
+      let len = 0;
+      for (let shift = 0, b = 0x80; b & 0x80; shift += 7) {
+        b = bytes[i++];
+        len += (b & 0x7f) * 2 ** shift;
+      }
+      i += len;
+    }
+    return ids;
+  }
+
+  it('carry no data segment, which every instance would write into the shared memory the heap hands out', () => {
+    // (a Math.log in the softmax did: its tables overwrote the first arrays, the gemm scratch)
+    for (const m of [GEMM_WASM_BASE64, GEMM_FMA_WASM_BASE64]) {
+      expect(sections(m)).toContain(10); // code
+      expect(sections(m)).not.toContain(11); // data
+    }
+  });
+});
+
+describe.skipIf(!wasmFmaSupported())('wasm-fma softmax cross-entropy', () => {
+  it('matches the float64 loop on rows with SIMD tails, after a product has used the scratch', () => {
+    const heap = new WasmHeap();
+    const k = createWasmKernels(heap, true);
+    const rng = new Rng(5);
+    for (const V of [1, 3, 4, 11, 65]) {
+      const rows = 7;
+      const probs = heap.alloc(rows * V), bd = heap.alloc(V + 1).subarray(1);
+      const ids = heap.alloc(rows);
+      const targets = new Int32Array(ids.buffer, ids.byteOffset, rows);
+      // a product first, as in the model: it writes the kernels' scratch
+      const A = heap.alloc(rows * 5), W = heap.alloc(5 * V);
+      for (let i = 0; i < A.length; i++) A[i] = rng.uniformIn(-2, 2);
+      for (let i = 0; i < W.length; i++) W[i] = rng.uniformIn(-2, 2);
+      for (let i = 0; i < V; i++) bd[i] = rng.uniformIn(-1, 1);
+      for (let n = 0; n < rows; n++) targets[n] = rng.below(V);
+      k.gemmNN(rows, V, 5, A, 0, 5, W, 0, V, probs, 0, V, false);
+      const z = Array.from(probs, (x, i) => Math.fround(x + bd[i % V]));
+      const nll = new Float64Array(rows);
+      expect(k.fused!.softmaxLoss(probs, bd, targets, nll, rows, V)).toBe(true);
+      for (let n = 0; n < rows; n++) {
+        const r = z.slice(n * V, (n + 1) * V);
+        const max = Math.max(...r);
+        const sum = r.reduce((s, x) => s + Math.exp(x - max), 0);
+        // the exponentials within 1.23 ulps each, summed in float64
+        expect(Math.abs(nll[n] - (max + Math.log(sum) - r[targets[n]]))).toBeLessThan(2e-7);
+        for (let j = 0; j < V; j++) expect(Math.abs(probs[n * V + j] - Math.exp(r[j] - max) / sum)).toBeLessThan(4e-7);
+      }
+    }
+  });
+
+  it('gives NaN for a target outside the row', () => {
+    const heap = new WasmHeap();
+    const k = createWasmKernels(heap, true);
+    const probs = heap.alloc(4), bd = heap.alloc(4);
+    const ids = heap.alloc(1);
+    const targets = new Int32Array(ids.buffer, ids.byteOffset, 1);
+    targets[0] = 4;
+    const nll = new Float64Array(1);
+    k.fused!.softmaxLoss(probs, bd, targets, nll, 1, 4);
+    expect(nll[0]).toBeNaN();
   });
 });

@@ -325,3 +325,58 @@ export function lstmPeepBackward(B: i32, H: i32, acts: usize, aux: usize, csPrev
     }
   }
 }
+
+/** softmaxRow's max(z) - z[target], exact in f64 (a global: no memory, and one per instance). */
+export let rowShift: f64 = 0;
+
+/**
+ * One row of the decoder's softmax cross-entropy, in place: z = logits + bd, probs = softmax(z),
+ * and the sum of exp(z - max z) returned in f64, with max z - z[target] in rowShift: the row's loss
+ * is rowShift + log(sum), taken by the host (a log here would bring its tables into the module's
+ * data, which would land in the shared memory the heap hands out). NaN for a target outside the row.
+ */
+export function softmaxRow(V: i32, row: usize, bd: usize, target: i32): f64 {
+  let vmax = f32x4.splat(-Infinity);
+  let smax: f32 = -Infinity;
+  let j = 0;
+  for (; j + 4 <= V; j += 4) {
+    const o = <usize>j * 4;
+    const z = f32x4.add(v128.load(row + o), v128.load(bd + o));
+    v128.store(row + o, z);
+    vmax = f32x4.max(vmax, z);
+  }
+  for (; j < V; j++) {
+    const o = <usize>j * 4;
+    const z = load<f32>(row + o) + load<f32>(bd + o);
+    store<f32>(row + o, z);
+    smax = max(smax, z);
+  }
+  const m = max(max(max(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)),
+    max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3))), smax);
+  if (target < 0 || target >= V) return NaN;
+  rowShift = <f64>m - <f64>load<f32>(row + <usize>target * 4);
+  const mv = f32x4.splat(m);
+  let sum = f64x2.splat(0);
+  let tail: f64 = 0;
+  for (j = 0; j < V; j += 4) {
+    const lanes = min(4, V - j);
+    const o = <usize>j * 4;
+    const e = vexp(f32x4.sub(ld(row + o, lanes), mv));
+    if (lanes == 4) {
+      sum = f64x2.add(sum, f64x2.add(f64x2.promote_low_f32x4(e), f64x2.promote_low_f32x4(i32x4.shuffle(e, e, 2, 3, 0, 1))));
+    } else {
+      tail += <f64>f32x4.extract_lane(e, 0);
+      if (lanes > 1) tail += <f64>f32x4.extract_lane(e, 1);
+      if (lanes > 2) tail += <f64>f32x4.extract_lane(e, 2);
+    }
+    st(row + o, e, lanes);
+  }
+  const total = f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1) + tail;
+  const inv = f32x4.splat(<f32>(1 / total));
+  for (j = 0; j < V; j += 4) {
+    const lanes = min(4, V - j);
+    const o = <usize>j * 4;
+    st(row + o, f32x4.mul(ld(row + o, lanes), inv), lanes);
+  }
+  return total;
+}
