@@ -5,7 +5,6 @@
  */
 import type { LayerParams, LayerWork } from './cells/cell.ts';
 import type { FusedSteps, Vec } from './kernels.ts';
-import type { WasmHeap } from './kernels-wasm.ts';
 
 export interface FusedExports {
   activation(f: number, n: number, x: number, out: number): void;
@@ -31,7 +30,12 @@ export interface FusedExports {
 
 const ACTIVATIONS = { exp: 0, sigmoid: 1, tanh: 2 } as const;
 
-export function fusedSteps(heap: WasmHeap, wasm: FusedExports): FusedSteps {
+/** what the steps need of the kernels' WebAssembly heap (kernels-wasm.ts's WasmHeap) */
+interface HeapViews {
+  owns(v: Vec): boolean;
+}
+
+export function fusedSteps(heap: HeapViews, wasm: FusedExports): FusedSteps {
   /** the byte pointer of v[off .. off + n), or -1 where wasm must not run on it */
   const at = (v: Vec | null, off: number, n: number): number =>
     v !== null && heap.owns(v) && Number.isInteger(off) && off >= 0 && off + n <= v.length ? v.byteOffset + 4 * off : -1;

@@ -7,9 +7,9 @@
  * dimension (the distance between the starts of two rows), so views into the big flat buffers
  * cost nothing. With `accumulate` the product is added to C, otherwise it overwrites C.
  */
-import type { LayerParams, LayerWork } from './cells/cell.ts';
+import type { LayerParams, LayerWork, Vec } from './layer-buffers.ts';
 
-export type Vec = Float32Array | Float64Array;
+export type { Vec };
 
 /**
  * The cells' per-step elementwise work (gate non-linearities and state update, forward and
