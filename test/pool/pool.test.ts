@@ -143,7 +143,10 @@ describe('TrainingPool', () => {
     const lastCheckpoint = of(first.events, 'checkpoint').at(-1)!;
     expect(lastCheckpoint).toMatchObject({ kind: 'last', step: p });
     const evals1 = of(first.events, 'eval');
+    // a resume trains with the kernels the run started with (the lab passes run.kernelSet)
+    const kernelSet = of(first.events, 'kernels')[0].kernelSet;
     const second = start(pool, cfg({
+      kernelSet,
       resume: lastCheckpoint.state,
       bestValLoss: Math.min(...evals1.map((e) => e.valLoss)),
       elapsedBefore: r1.wallSeconds!,
@@ -189,7 +192,8 @@ describe('TrainingPool', () => {
     t.model.Wd[0] = Infinity; // as a blown-up update would
     const run = start(pool, { ...req, resume: t.saveState() });
     expect(await run.done).toMatchObject({ status: 'failed', step: 3, error: expect.stringMatching(/^diverged at step 4: /) });
-    expect(run.events).toEqual([]);
+    // nothing but the kernels it resumed with (a state that names none is from before sets were recorded: 'wasm')
+    expect(run.events).toEqual([{ type: 'kernels', step: 3, kernelSet: 'wasm' }]);
   });
 
   it('evaluates and generates with a training state or a model file', async () => {
