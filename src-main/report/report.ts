@@ -1,7 +1,7 @@
 /**
  * An experiment as one self-contained HTML file: what it compares and on what text, the summary
- * over seeds with its verdict (the same statistics as the app: src-shared/seed-stats.ts), the
- * baselines a model has to beat, the summary numbers of each run, the loss charts (inline SVG,
+ * over seeds with its verdict (the same statistics and sentences as the app: src-shared/seed-stats.ts
+ * and verdict-text.ts, in the report's language), the baselines a model has to beat, the summary numbers of each run, the loss charts (inline SVG,
  * with the baselines as reference lines), the configs and how they differ, and a few samples of
  * each run over training. It opens offline and makes no request at all: no scripts, no external
  * styles, fonts or images, and its own Content-Security-Policy says so. Corpus names, run errors and samples are
@@ -14,7 +14,8 @@ import { allReferenceLines, DEFAULT_REFERENCE_CHOICE, referenceLines, type Refer
 import { runColor } from '../../src-shared/run-colors.ts';
 import { seedLabel, statusText } from '../../src-shared/run-labels.ts';
 import { cellTitle, colorIndexes, finalValues, groupRuns, seedOutcome, seedOutcomeText } from '../../src-shared/seed-groups.ts';
-import { LONG_RANGE_ACCURACY, seedStats, VAL_LOSS, verdictItems, type SeedStats, type VerdictMetric } from '../../src-shared/seed-stats.ts';
+import { LONG_RANGE_ACCURACY, seedStats, VAL_LOSS, type SeedStats, type VerdictMetric } from '../../src-shared/seed-stats.ts';
+import { verdictText } from '../../src-shared/verdict-text.ts';
 import { chanceLabel, longRangeChance, type Chance } from '../../src-shared/task-chance.ts';
 import type { BaselinesReport } from '../api/contract.ts';
 import { flatten, type Lab, type RunConfig } from '../lab/lab.ts';
@@ -168,8 +169,8 @@ function seedSection(series: RunSeries[]): string {
   const anyFinished = cells.some((c) => c.values.length > 0);
   const verdicts = !anyFinished
     ? `<div class="verdict"><h3>${esc(tr('report.verdict'))}</h3><p class="muted">${esc(tr('report.verdictNone'))}</p></div>`
-    : (hasLongRange ? verdictBlock(tr('report.verdictLongRange'), verdictItems(cells.map((c) => ({ name: c.label, values: c.longRange })), LONG_RANGE_ACCURACY), 'long-range') : '')
-      + verdictBlock(hasLongRange ? tr('report.verdictLoss') : tr('report.verdict'), verdictItems(cells.map((c) => ({ name: c.label, values: c.values }))), 'loss')
+    : (hasLongRange ? verdictBlock(tr('report.verdictLongRange'), verdictText(cells.map((c) => ({ name: c.label, values: c.longRange })), 'longRange', tr), 'long-range') : '')
+      + verdictBlock(hasLongRange ? tr('report.verdictLoss') : tr('report.verdict'), verdictText(cells.map((c) => ({ name: c.label, values: c.values })), 'valLoss', tr), 'loss')
       + `<p class="muted">${esc(tr('report.verdictRule'))}</p>`;
   const table = (metric: VerdictMetric, key: 'outcome' | 'longRange', cls: string): string => {
     const head = `<tr><th class="left">${esc(tr('report.cell'))}</th><th>${esc(tr('report.finished'))}</th><th>${esc(tr('report.mean'))}</th><th>${esc(tr('report.sd'))}</th><th>${esc(tr('report.interval'))}</th><th class="left">${esc(tr('report.eachSeed'))}</th></tr>`;

@@ -71,6 +71,12 @@ describe('the report in Korean', () => {
     for (const english of ['What was compared', 'Loss curves', 'Best val loss', 'generated', 'Made by RNN Lab', 'training step']) expect(ko).not.toContain(english);
   });
 
+  it('says the verdict over seeds in Korean, the same sentence as the app says it, and in English as the CLI does', () => {
+    const verdict = (html: string): string[] => [...html.matchAll(/<div class="verdict" data-metric="loss">.*?<\/div>/gs)].map((m) => m[0].replace(/<[^>]+>/g, ''));
+    expect(verdict(ko)).toEqual(['판정셀이 하나뿐이라 비교할 대상이 없습니다.']);
+    expect(verdict(en)).toEqual(['VerdictOne cell only: nothing to compare it with.']);
+  });
+
   it('leaves English as it was, and the default after a Korean one', () => {
     expect(en).toContain('RNN Lab report · generated Jan 2, 2025, 03:04 UTC · experiment #');
     expect(en).toContain('<th class="left">Run</th><th class="left">Status</th><th>Steps</th><th>Best val loss</th>');
