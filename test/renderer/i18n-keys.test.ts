@@ -19,7 +19,7 @@ const DYNAMIC_KEY_FILES: readonly string[] = [
   'src-renderer/components/NewExperimentFormPlan.vue',
 ];
 
-const SCANNED = ['src-renderer/', 'src-main/report/', 'src-shared/sweep-views.ts'];
+const SCANNED = ['src-renderer/', 'src-main/report/', 'src-shared/sweep-views.ts', 'src-shared/verdict-text.ts'];
 
 type Tree = { [k: string]: string | Tree };
 
