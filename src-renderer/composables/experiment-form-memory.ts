@@ -18,7 +18,7 @@ type RememberedSettings = Omit<ExperimentFormValues, (typeof NOT_REMEMBERED)[num
 const CHOICES: Partial<Record<keyof RememberedSettings, readonly string[]>> = {
   budgetMode: ['hidden', 'params'],
   optimizer: OPTIMIZERS,
-  schedule: SCHEDULES.map((s) => s.value),
+  schedule: SCHEDULES,
   init: INIT_SCHEMES.map((s) => s.value),
 };
 

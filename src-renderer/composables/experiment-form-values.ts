@@ -19,11 +19,8 @@ export type InitScheme = ModelConfig['init'];
 
 export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'adamw', 'sgd', 'rmsprop', 'adagrad'];
 
-export const SCHEDULES: readonly { value: ScheduleName; label: string }[] = [
-  { value: 'constant', label: 'Constant' },
-  { value: 'step', label: 'Step decay' },
-  { value: 'cosine', label: 'Cosine' },
-];
+/** the schedules the form offers; their names are the catalogue's (NewExperimentFormAdvanced.vue) */
+export const SCHEDULES: readonly ScheduleName[] = ['constant', 'step', 'cosine'];
 
 export const INIT_SCHEMES: readonly { value: InitScheme; label: string }[] = [
   { value: 'pytorch', label: 'PyTorch: U(±1/√H)' },

@@ -1006,6 +1006,11 @@ const en = {
     advanced: 'Advanced',
     advancedWhat: 'schedule, warm-up, weight decay, initialisation, samples and checkpoints',
     scheduleHint: 'How the learning rate changes over the run.',
+    scheduleName: {
+      constant: 'Constant',
+      step: 'Step decay',
+      cosine: 'Cosine',
+    },
     initHint: "The weights' first values; LSTM forget-gate bias 1 either way.",
     label: {
       corpusId: 'Text to train on',

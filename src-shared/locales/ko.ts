@@ -985,6 +985,11 @@ const ko: Messages = {
     advanced: '고급',
     advancedWhat: '스케줄, 워밍업, 가중치 감쇠, 초기화, 샘플과 체크포인트',
     scheduleHint: '학습하는 동안 학습률이 바뀌는 방식입니다.',
+    scheduleName: {
+      constant: '고정',
+      step: '계단식 감쇠',
+      cosine: '코사인',
+    },
     initHint: '가중치의 처음 값입니다. LSTM 망각 게이트 편향은 어느 쪽이든 1입니다.',
     label: {
       corpusId: '학습할 텍스트',
