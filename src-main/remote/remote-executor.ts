@@ -10,7 +10,8 @@
  * pausing) is followed again rather than trained twice: `start` finds its job and reads its stream
  * from the beginning.
  */
-import { Job, Queue, QueueEvents } from 'bullmq';
+import type { Queue, QueueEvents } from 'bullmq';
+import { bullmq } from './deps.ts';
 import type { Redis } from 'ioredis';
 import type { TrainResult } from '../../src-worker/train-report.ts';
 import { stateStep } from '../pool/pool.ts';
@@ -155,14 +156,14 @@ export class RemoteExecutor implements TrainingExecutor {
     let q = this.queues.get(name);
     if (q) return q;
     const { main } = this.connection();
-    const queue = new Queue(name, { connection: main, prefix: BULL_PREFIX });
+    const queue = new (bullmq().Queue)(name, { connection: main, prefix: BULL_PREFIX });
     const eventsConnection = main.duplicate();
-    const events = new QueueEvents(name, { connection: eventsConnection, prefix: BULL_PREFIX });
+    const events = new (bullmq().QueueEvents)(name, { connection: eventsConnection, prefix: BULL_PREFIX });
     // a job that failed for good (refused, or stalled too often): its worker posted no end
     events.on('failed', ({ jobId, failedReason }) => {
       const t = [...this.tracked.values()].find((x) => x.jobId === jobId && x.queue === name);
       if (!t) return;
-      void Job.fromId(queue, jobId).then(async (job) => {
+      void bullmq().Job.fromId(queue, jobId).then(async (job) => {
         if ((await job?.getState()) !== 'failed') return; // it will be retried
         t.failure = failedReason;
         this.connection().streams.drain(t.runId);
@@ -181,7 +182,7 @@ export class RemoteExecutor implements TrainingExecutor {
     if (existing) {
       const [queue, jobId] = JSON.parse(existing) as [string, string];
       // a job that completed is gone from its queue, but its stream holds what it reported
-      if ((await Job.fromId(this.bull(queue).queue, jobId)) || (await main.exists(keys.events(runId)))) {
+      if ((await bullmq().Job.fromId(this.bull(queue).queue, jobId)) || (await main.exists(keys.events(runId)))) {
         Object.assign(t, { queue, jobId });
         return;
       }
@@ -272,7 +273,7 @@ export class RemoteExecutor implements TrainingExecutor {
   private async stop(t: Tracked, how: 'pause' | 'cancel'): Promise<void> {
     const { main, streams } = this.connection();
     await main.set(keys.control(t.runId), how);
-    const job = await Job.fromId(this.bull(t.queue).queue, t.jobId);
+    const job = await bullmq().Job.fromId(this.bull(t.queue).queue, t.jobId);
     const state = await job?.getState();
     if (job && (state === 'waiting' || state === 'delayed' || state === 'prioritized')) {
       const removed = await job.remove().then(() => true, () => false);
@@ -288,6 +289,6 @@ export class RemoteExecutor implements TrainingExecutor {
     const { main } = this.connection();
     const blobs = await main.smembers(keys.runBlobs(runId));
     await main.del(keys.events(runId), keys.job(runId), keys.control(runId), keys.resume(runId), keys.runBlobs(runId), ...blobs.map((s) => keys.blob(s)));
-    if (t) await Job.fromId(this.bull(t.queue).queue, t.jobId).then((j) => j?.remove()).catch(() => undefined);
+    if (t) await bullmq().Job.fromId(this.bull(t.queue).queue, t.jobId).then((j) => j?.remove()).catch(() => undefined);
   }
 }

@@ -14,7 +14,8 @@
 import '../../src-worker/wasm-features.ts';
 import { randomUUID } from 'node:crypto';
 import { availableParallelism, hostname } from 'node:os';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
+import { bullmq } from './deps.ts';
 import type { Redis } from 'ioredis';
 import { defaultKernelName } from '../../src-worker/engine/kernel-sets.ts';
 import type { TrainEvent, TrainResult } from '../../src-worker/train-report.ts';
@@ -78,7 +79,7 @@ export class RemoteWorker {
     this.executor = new PiscinaExecutor(opts.concurrency, () => this.pool);
     const queue = queueName(this.kernelSet);
     this.workerConnection = this.redis.duplicate();
-    this.worker = new Worker<TrainJob, TrainResult>(queue, (job, token) => this.process(job, token ?? ''), {
+    this.worker = new (bullmq().Worker)<TrainJob, TrainResult>(queue, (job, token) => this.process(job, token ?? ''), {
       connection: this.workerConnection,
       prefix: BULL_PREFIX,
       concurrency: opts.concurrency,
@@ -119,7 +120,7 @@ export class RemoteWorker {
     try {
       data = validateJob(job.data, this.opts);
     } catch (e) {
-      if (e instanceof JobRefused) throw new UnrecoverableError(`refused: ${e.message}`);
+      if (e instanceof JobRefused) throw new (bullmq().UnrecoverableError)(`refused: ${e.message}`);
       throw e;
     }
     const runId = data.runId;
@@ -193,7 +194,7 @@ export class RemoteWorker {
     const get = (sha: string, max: number): Promise<SharedArrayBuffer> =>
       getBlob(this.redis, sha, max).catch((e: unknown) => {
         // a missing or damaged blob will not come back: no retry
-        if (e instanceof BlobError) throw new UnrecoverableError(`run ${j.runId}: ${e.message}`);
+        if (e instanceof BlobError) throw new (bullmq().UnrecoverableError)(`run ${j.runId}: ${e.message}`);
         throw e;
       });
     const point = await this.redis.get(keys.resume(j.runId)).then((s) => (s ? (JSON.parse(s) as ResumePoint) : null));
@@ -205,7 +206,7 @@ export class RemoteWorker {
       checkIds('the validation text', new Uint16Array(validIds), j.model.vocabSize);
       checkMemory(j, { trainChars: trainIds.byteLength / 2, validChars: validIds.byteLength / 2 }, thisMachine(this.opts.concurrency * this.opts.threads));
     } catch (e) {
-      if (e instanceof JobRefused) throw new UnrecoverableError(`refused: ${e.message}`);
+      if (e instanceof JobRefused) throw new (bullmq().UnrecoverableError)(`refused: ${e.message}`);
       throw e;
     }
     const validMasks = j.validMasks && { predictable: await get(j.validMasks.predictable, validIds.byteLength / 2), longRange: await get(j.validMasks.longRange, validIds.byteLength / 2) };

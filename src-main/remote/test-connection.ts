@@ -1,5 +1,5 @@
 /** The Execution setting's connection test: one connection to a Redis URL, the workers there, and closed again. */
-import { Redis } from 'ioredis';
+import { ioredis } from './deps.ts';
 import type { RemoteWorkerInfo } from '../api/contract.ts';
 import { parseRedisUrl, RedisUrlError } from './redis-url.ts';
 import { redisOptions } from './wire.ts';
@@ -16,7 +16,7 @@ export async function testRedis(url: string, opts: { insecure?: boolean }): Prom
     if (e instanceof RedisUrlError) return { ok: false, error: e.message };
     throw e;
   }
-  const redis = new Redis({
+  const redis = new (ioredis().Redis)({
     ...redisOptions(target),
     lazyConnect: true, connectTimeout: TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null,
   });

@@ -13,7 +13,8 @@
  * - per worker: a heartbeat that expires when the worker stops sending it.
  */
 import { createHash } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { ioredis } from './deps.ts';
 import type { RemoteWorkerInfo } from '../api/contract.ts';
 import type { ModelConfig, TrainConfig } from '../../src-worker/engine/config.ts';
 import type { Cadence, TrainEvent, TrainResult } from '../../src-worker/train-report.ts';
@@ -97,7 +98,7 @@ export function redisOptions(target: RedisTarget): RedisOptions {
 
 /** A connection that waits out an outage: commands queue until it is back (BullMQ's blocking connections need this too). */
 export function connect(target: RedisTarget, opts: { onError?: (e: Error) => void } = {}): Redis {
-  const redis = new Redis({ ...redisOptions(target), maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 200, 2000) });
+  const redis = new (ioredis().Redis)({ ...redisOptions(target), maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 200, 2000) });
   redis.on('error', (e: Error) => opts.onError?.(e));
   return redis;
 }
