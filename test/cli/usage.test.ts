@@ -71,7 +71,7 @@ describe('rnn-lab help', () => {
     expect((await s.ok('help', 'corpus')).stdout).toBe(group.stdout);
 
     const one = await s.ok('experiment', 'run', '--help');
-    expect(one.stdout).toMatch(/^usage: rnn-lab experiment run ID \[--workers N\]\n {2}train its unfinished runs here/);
+    expect(one.stdout).toMatch(/^usage: rnn-lab experiment run ID \[--workers N\] \[--redis URL \[--insecure\]\]\n {2}train its unfinished runs \(here or on remote workers\)/);
     expect(one.stdout).toContain('exits 1 if a run failed, 130 after Ctrl-C');
     expect((await s.ok('help', 'experiment', 'run')).stdout).toBe(one.stdout);
     expect((await s.ok('generate', '-h')).stdout).toMatch(/^usage: rnn-lab generate RUN \| --model MODEL/);
@@ -79,7 +79,7 @@ describe('rnn-lab help', () => {
     // a mistake in the command line: the error, then the usage of what was meant
     const missing = await s.fails(['corpus', 'show'], /^rnn-lab corpus show: expected ID, got none\nusage: rnn-lab corpus show ID\n$/, 2);
     expect(missing.stderr.split('\n')).toHaveLength(3);
-    await s.fails(['report', '1', '--html'], /^rnn-lab report: Unknown option '--html'.*\nusage: rnn-lab report EXPERIMENT --out FILE\.html\n$/s, 2);
+    await s.fails(['report', '1', '--html'], /^rnn-lab report: Unknown option '--html'.*\nusage: rnn-lab report EXPERIMENT --out FILE\.html \[--lang en\|ko\]\n$/s, 2);
     const unknown = await s.fails(['corpus', 'frobnicate'], /^rnn-lab: unknown command "corpus frobnicate"\n/, 2);
     expect(unknown.stderr.slice(unknown.stderr.indexOf('\n') + 1)).toBe(group.stdout);
     await s.fails(['help', 'nothing'], /^rnn-lab: unknown command "nothing"\nusage: rnn-lab COMMAND/, 2);

@@ -110,7 +110,7 @@ export const EXPERIMENT_COMMANDS: Command[] = [
   {
     name: 'experiment run',
     usage: `ID [--workers N] ${REDIS_USAGE}`,
-    summary: 'train its unfinished runs here (or on remote workers) with progress; Ctrl-C pauses them with a checkpoint',
+    summary: 'train its unfinished runs (here or on remote workers) with progress; Ctrl-C pauses them',
     notes: ['exits 1 if a run failed, 130 after Ctrl-C', REDIS_NOTE],
     positionals: ['id'],
     options: { workers: { type: 'string' }, ...REDIS_OPTIONS },

@@ -11,7 +11,7 @@ export const WORKER_COMMANDS: Command[] = [
   {
     name: 'worker',
     usage: '--redis URL [--concurrency N] [--threads T] [--name NAME] [--stall-seconds S] [--insecure]',
-    summary: "train a lab's runs on this machine, taken from Redis (the lab: experiment run --redis URL, or serve --redis URL)",
+    summary: "train a lab's runs here, taken from Redis (the lab sends them with --redis URL)",
     notes: [
       '--redis redis://HOST:PORT, redis://:PASSWORD@HOST:PORT (Redis AUTH), rediss://... (TLS); RNN_LAB_REDIS is the default',
       'a plain redis:// URL to another machine needs a password, or --insecure on a network you trust',
