@@ -6,7 +6,7 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import type { ApiEvent, Comparison, GenerateRequest, MetricRow, Run } from '../../src-main/api/contract.ts';
-import { queueText, seedLabel, statusText } from '../../src-shared/run-labels.ts';
+import { queueName, seedName, statusName } from '../composables/run-text.ts';
 import { tr } from '../i18n.ts';
 import { labClient } from './lab-client.ts';
 import { appendEval, appendMetrics, emptySeries, mergeHistory, type RunSeries } from './run-series.ts';
@@ -45,9 +45,9 @@ export type GenerateSource = { runId: number } | { modelId: number };
  */
 function actionNote(action: RunAction, runId: number, before: Run | undefined, after: Run): string | null {
   if (action === 'duplicate') {
-    const copy = { id: after.id, name: `${after.cell} ${seedLabel(after)}`, of: runId };
+    const copy = { id: after.id, name: `${after.cell} ${seedName(after)}`, of: runId };
     if (after.status === 'not-started') return tr('toasts.copyNotStarted', copy);
-    return after.queue ? tr('toasts.copyQueued', { ...copy, queue: queueText(after.queue) }) : tr('toasts.copyStatus', { ...copy, status: statusText(after.status) });
+    return after.queue ? tr('toasts.copyQueued', { ...copy, queue: queueName(after.queue) }) : tr('toasts.copyStatus', { ...copy, status: statusName(after.status) });
   }
   if (action === 'pause' && before?.status === 'waiting') return tr('toasts.leftQueue', { id: runId });
   return null;

@@ -7,14 +7,17 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { describe, expect, it } from 'vitest';
-import type { Run } from '../../src-main/api/contract.ts';
+import type { ExperimentSummary, Run } from '../../src-main/api/contract.ts';
 import CellEquations from '../../src-renderer/components/CellEquations.vue';
 import RunTable from '../../src-renderer/components/RunTable.vue';
 import SeedSummary from '../../src-renderer/components/SeedSummary.vue';
+import TheGenerateScreen from '../../src-renderer/components/TheGenerateScreen.vue';
 import { verdictText } from '../../src-renderer/composables/verdict-text.ts';
 import { i18n } from '../../src-renderer/i18n.ts';
 import { provideLabClient } from '../../src-renderer/stores/lab-client.ts';
+import { useExperimentsStore } from '../../src-renderer/stores/experiments.ts';
 import { useRunsStore } from '../../src-renderer/stores/runs.ts';
+import { useUiStore } from '../../src-renderer/stores/ui.ts';
 import { fakeClient, makeRun, metricRow } from './fake-client.ts';
 
 const model = (cell: string) => ({ model: { cell, vocabSize: 30, hidden: 8, layers: 1, embedding: 0, dropout: 0, init: 'pytorch', forgetBias: 1 }, train: {} });
@@ -64,6 +67,38 @@ describe('the Experiment screen in Korean', () => {
     expect(pause.text()).toBe('일시 정지');
     expect(pause.attributes('aria-label')).toBe('실행 1 (lstm s1) 일시 정지');
     expect(w.find('tr[data-run="4"] button[data-action="duplicate"]').attributes('aria-label')).toBe('실행 4 (rnn s1 (사본 1)) 복제');
+  });
+
+  it('says where a duplicate stands in a Korean toast, without English fragments', async () => {
+    i18n.global.locale.value = 'ko';
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    const copies = [
+      makeRun({ id: 9, cell: 'gru', seed: 2, copy: 1, status: 'waiting', queue: { position: 1, threads: 2 } }),
+      makeRun({ id: 10, cell: 'gru', seed: 2, copy: 2, status: 'completed', trial: { index: 3, values: {} } }),
+    ];
+    provideLabClient(fakeClient({ duplicateRun: async () => copies.shift()! }));
+    const runs = useRunsStore();
+    await runs.runAction(4, 'duplicate');
+    await runs.runAction(4, 'duplicate');
+    expect(useUiStore().toasts.map((t) => t.text)).toEqual([
+      '실행 4의 복사본인 실행 9(gru s2 (사본 1))은(는) 대기열에서 기다립니다: 대기열 1번째, 빈 스레드 2개 필요.',
+      '실행 4의 복사본인 실행 10(gru t3 s2 (사본 2))의 상태: 완료.',
+    ]);
+  });
+
+  it("names a duplicate in Generate's run picker in Korean", async () => {
+    i18n.global.locale.value = 'ko';
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    const run = makeRun({ id: 5, experimentId: 1, cell: 'gru', seed: 2, copy: 1, status: 'completed', step: 40, steps: 40 });
+    provideLabClient(fakeClient({ getExperiment: async () => ({ experiment: { id: 1, name: 'x', corpusId: 1, spec: {}, createdAt: 0 }, spec: {} as never, runs: [run] }), listModels: async () => [] }));
+    useExperimentsStore().experiments = [{ id: 1, name: 'x', corpusId: 1, spec: {}, createdAt: 0, corpusName: 'c', runs: 1, runCounts: {} } as ExperimentSummary];
+    useUiStore().generateRunId = run.id;
+    const w = mount(TheGenerateScreen, { global: { plugins: [pinia] } });
+    await flushPromises();
+    expect(w.find('[data-testid="generate-run"] option[value="run:5"]').text()).toBe('gru s2 (사본 1) (#5, 완료, 40 스텝)');
+    w.unmount();
   });
 
   it('follows a change of language on screen, and keeps the English it had', async () => {
