@@ -64,8 +64,9 @@ const MEANING: Record<RunStatus, () => string> = {
   interrupted: () => tr('runs.meaning.interrupted'),
 };
 
-export function statusMeaning(status: RunStatus): string {
-  return MEANING[status]();
+/** What a status means (an unknown one, from a newer lab, as it came: the badge's title must not throw). */
+export function statusMeaning(status: string): string {
+  return Object.hasOwn(MEANING, status) ? MEANING[status as RunStatus]() : status;
 }
 
 const ORDINAL: Record<Intl.LDMLPluralRule, (n: number) => string> = {

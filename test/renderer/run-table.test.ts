@@ -101,6 +101,13 @@ describe('RunTable', () => {
     expect(wrapper.find('tr[data-run="2"] .status').attributes('title')).toMatch(/starts by itself/);
   });
 
+  it('shows a status it does not know as it came, badge title included', () => {
+    const { wrapper } = setup([makeRun({ id: 1, status: 'archived' as Run['status'] })]);
+    const badge = wrapper.find('tr[data-run="1"] .status');
+    expect([badge.text(), badge.attributes('title')]).toEqual(['archived', 'archived']);
+    wrapper.unmount();
+  });
+
   it('tells duplicates of a cell and seed apart', () => {
     const { wrapper } = setup([makeRun({ id: 1, seed: 1 }), makeRun({ id: 2, seed: 1, copy: 1 }), makeRun({ id: 3, seed: 1, copy: 2 })]);
     expect([1, 2, 3].map((id) => cellsOf(wrapper, id)[1])).toEqual(['1', '1 (copy 1)', '1 (copy 2)']);
