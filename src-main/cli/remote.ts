@@ -8,7 +8,9 @@ export const REDIS_OPTIONS = { redis: { type: 'string' as const }, insecure: { t
 
 /** The lab's remote option from --redis (or RNN_LAB_REDIS) for a command that has it; a lost connection is said on stderr. */
 export function remoteOption(values: Record<string, string | boolean | undefined>, io: Io): { remote?: RemoteOptions } {
-  if (!('redis' in values)) return {};
+  // parseArgs leaves out options that were not given, but fills in defaults: insecure's default says
+  // the command has the options, so RNN_LAB_REDIS applies even without --redis
+  if (!('insecure' in values)) return {};
   const url = (values.redis as string | undefined) ?? process.env.RNN_LAB_REDIS;
   if (!url) return {};
   return {

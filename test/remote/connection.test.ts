@@ -2,11 +2,14 @@
  * Where a lab or a worker may connect (the URL rules: AUTH, TLS, --insecure), and what the lab
  * says when Redis goes away.
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dispatch } from '../../src-main/api/methods.ts';
 import { Lab } from '../../src-main/lab/lab.ts';
 import { parseRedisUrl } from '../../src-main/remote/redis-url.ts';
 import { removeSandboxes, sandbox, waitFor } from '../cli/cli-helpers.ts';
+import { repoRoot } from '../helpers.ts';
 import { hasRedis, REDIS_SERVER, startRedis } from './support.ts';
 
 afterAll(removeSandboxes);
@@ -47,6 +50,13 @@ describe('Redis URLs', () => {
     await s.fails(['experiment', 'run', '1', '--redis', 'redis://10.0.0.5:6379'], rule, 1);
     await s.fails(['serve', '--redis', 'redis://10.0.0.5:6379'], rule, 1);
     await s.fails(['worker'], /--redis URL is required \(or set RNN_LAB_REDIS\)/, 1);
+    // RNN_LAB_REDIS is the default of the commands that train, checked by the same rule
+    for (const args of [['experiment', 'run', '1'], ['serve']]) {
+      const r = spawnSync(process.execPath, [join(repoRoot, 'bin/rnn-lab.mjs'), ...args, '--db', join(s.dir, 'env.db')], {
+        env: { ...process.env, RNN_LAB_REDIS: 'redis://10.0.0.5:6379' }, encoding: 'utf8', timeout: 30_000,
+      });
+      expect([r.status, r.stderr]).toEqual([1, expect.stringMatching(rule)]);
+    }
     await s.fails(['worker', '--redis', 'redis://127.0.0.1:1', '--concurrency', '0'], /--concurrency must be a whole number >= 1, got "0"/, 1);
   });
 });
