@@ -229,7 +229,8 @@ export class RemoteExecutor implements TrainingExecutor {
       validIds: await put(r.validIds, CORPUS_TTL_MS),
       validMasks: r.validMasks && { predictable: await put(r.validMasks.predictable, CORPUS_TTL_MS), longRange: await put(r.validMasks.longRange, CORPUS_TTL_MS) },
       resume: r.resume ? await blob(r.resume) : null,
-      initWeights: r.initWeights ? await blob(r.initWeights) : null,
+      // the same weights start every run from one imported model: shared like the corpus, not deleted with a run
+      initWeights: r.initWeights ? await put(r.initWeights, CORPUS_TTL_MS) : null,
       elapsedBefore: r.elapsedBefore,
       bestValLoss: r.bestValLoss,
       resumeStep: r.resume ? stateStep(r.resume) : 0,
