@@ -4,7 +4,7 @@
  * two and knows neither.
  */
 import type { KernelSetName } from '../../src-worker/engine/kernel-sets.ts';
-import type { Run } from '../api/types.ts';
+import type { ExperimentSpec, Run } from '../api/types.ts';
 import type { LabStore } from '../store/lab-store.ts';
 import type { CorpusService } from './corpus-service.ts';
 import type { LabEvents } from './events.ts';
@@ -73,8 +73,10 @@ export class TrainingRecords {
    */
   halts(runId: number, step: number): boolean {
     const run = this.records.run(runId);
-    if (run.trial === null) return false;
-    const decision = haltDecision(this.store, run, this.records.experiment(run.experimentId).spec, step);
+    // every evaluation of every run comes here: only the experiment's row, not its runs, before haltDecision knows it is a rung
+    const spec = this.store.experiments.get(run.experimentId)?.spec as ExperimentSpec | undefined;
+    if (spec === undefined) return false;
+    const decision = haltDecision(this.store, run, spec, step);
     if (decision === null || !this.store.runs.halt(runId, decision)) return false;
     this.records.announce(runId);
     return true;
