@@ -4,7 +4,7 @@
  * while runs go to Redis (so a lost connection shows) or the setting is open.
  */
 import { defineStore } from 'pinia';
-import { computed, ref } from 'vue';
+import { ref } from 'vue';
 import type { ExecutionStatus, Response } from '../../src-main/api/contract.ts';
 import { labClient } from './lab-client.ts';
 import { useUiStore } from './ui.ts';
@@ -17,8 +17,6 @@ export const useExecutionStore = defineStore('execution', () => {
   /** Date.now() of the last answer, for the heartbeats' ages */
   const now = ref(Date.now());
   let timer: number | null = null;
-
-  const workers = computed(() => (status.value?.mode === 'redis' ? status.value.workers : []));
 
   async function refresh(): Promise<void> {
     try {
@@ -62,5 +60,5 @@ export const useExecutionStore = defineStore('execution', () => {
     return labClient().testRedis({ url, insecure });
   }
 
-  return { status, open, now, workers, refresh, show, apply, test };
+  return { status, open, now, refresh, show, apply, test };
 });
